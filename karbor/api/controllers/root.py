@@ -1,0 +1,30 @@
+"""GET / : the API versions this server speaks."""
+
+import pecan
+
+from karbor.api.controllers import v1
+from karbor.common import constants
+
+
+def version_document(host_url):
+    return {
+        'id': 'v1.0',
+        'status': 'CURRENT',
+        'version': constants.API_VERSION,
+        'min_version': constants.API_VERSION,
+        'links': [{'rel': 'self', 'href': host_url.rstrip('/') + '/v1/'}],
+    }
+
+
+def host_url():
+    from oslo_config import cfg
+    return cfg.CONF.api.public_endpoint or pecan.request.host_url
+
+
+class RootController:
+
+    @pecan.expose('json')
+    def index(self):
+        return {'versions': [version_document(host_url())]}
+
+    v1 = v1.Controller()

@@ -1,0 +1,32 @@
+"""/v1 and the per-project root /v1/{project_id}/."""
+
+import pecan
+
+from karbor.api.controllers.v1 import services
+from karbor.common import exception
+
+
+class ProjectController:
+    """Everything under /v1/{project_id}/."""
+
+
+pecan.route(ProjectController, 'os-services', services.ServicesController())
+
+
+class Controller:
+
+    @pecan.expose('json')
+    def index(self):
+        from karbor.api.controllers import root
+        return {'version': root.version_document(root.host_url())}
+
+    @pecan.expose()
+    def _lookup(self, project_id, *remainder):
+        ctx = pecan.request.context
+        if ctx is None:
+            raise exception.NotAuthorized(
+                message='Authentication required.')
+        if project_id != ctx.project_id:
+            raise exception.ProjectMismatch(url_project=project_id,
+                                            token_project=ctx.project_id)
+        return ProjectController(), remainder

@@ -1,0 +1,47 @@
+"""/v1/{project_id}/os-services: the Karbor processes and their state."""
+
+from oslo_config import cfg
+import pecan
+from pecan import rest
+
+from karbor.api.controllers import base
+from karbor.api.schemas.v1 import services as schema
+from karbor.api import validation
+from karbor.api.views import services as views
+from karbor.common import exception
+from karbor.common import policy
+from karbor.db import services as services_db
+from karbor.policies import services as service_policies
+
+
+def _service_id(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise exception.ServiceNotFound(service_id=value)
+
+
+class ServicesController(rest.RestController):
+
+    @pecan.expose('json')
+    def get_all(self, **kwargs):
+        ctx = base.context()
+        policy.authorize(ctx, service_policies.GET_ALL)
+        validation.check_query(kwargs, ('host', 'binary'))
+        rows = services_db.service_get_all(host=kwargs.get('host'),
+                                           binary=kwargs.get('binary'))
+        down_time = cfg.CONF.service_down_time
+        return {'services': [views.service(r, down_time) for r in rows]}
+
+    @pecan.expose('json')
+    def put(self, service_id):
+        ctx = base.context()
+        policy.authorize(ctx, service_policies.UPDATE)
+        body = validation.validated_body(schema.update)
+        service_id = _service_id(service_id)
+        disabled = body['status'] == 'disabled'
+        values = {'disabled': disabled,
+                  'disabled_reason': (body.get('disabled_reason')
+                                      if disabled else None)}
+        row = services_db.service_update(service_id, values)
+        return {'service': views.service(row, cfg.CONF.service_down_time)}

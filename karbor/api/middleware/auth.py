@@ -1,0 +1,92 @@
+"""Authentication: keystonemiddleware, or the noauth mode of tests and
+single-user setups. Both leave the caller in the ``X-*`` headers that
+keystonemiddleware defines, so one hook builds the context for either.
+"""
+
+import re
+
+from keystonemiddleware import auth_token
+from oslo_config import cfg
+from oslo_log import log as logging
+import webob.dec
+
+LOG = logging.getLogger(__name__)
+
+# Paths that answer without a token: the version documents.
+PUBLIC_PATHS = re.compile(r'^/(v1/?)?$')
+
+_URL_PROJECT = re.compile(r'^/v1/([^/]+)')
+
+_IDENTITY_HEADERS = (
+    'HTTP_X_USER_ID', 'HTTP_X_USER', 'HTTP_X_USER_NAME',
+    'HTTP_X_PROJECT_ID', 'HTTP_X_TENANT_ID', 'HTTP_X_TENANT',
+    'HTTP_X_PROJECT_NAME', 'HTTP_X_ROLES', 'HTTP_X_ROLE',
+    'HTTP_X_IDENTITY_STATUS', 'HTTP_X_SERVICE_CATALOG',
+    'HTTP_X_IS_ADMIN_PROJECT',
+)
+
+NOAUTH_DEFAULT_USER = 'admin'
+
+
+def parse_noauth_token(token, url_project):
+    """Who a noauth token names: (user, project, roles).
+
+    ``user:project`` is a member of ``project``; ``user:project:r1,r2``
+    has roles r1 and r2. Any other token, or none, is the administrator
+    of the project named in the URL.
+    """
+    parts = (token or '').split(':')
+    if len(parts) in (2, 3) and parts[0] and parts[1]:
+        roles = ['member']
+        if len(parts) == 3:
+            roles = [r.strip() for r in parts[2].split(',') if r.strip()]
+        return parts[0], parts[1], roles
+    return NOAUTH_DEFAULT_USER, url_project, ['admin', 'member', 'reader']
+
+
+class NoAuthMiddleware:
+    """Sets the caller from the token, without asking anyone."""
+
+    def __init__(self, app):
+        self.app = app
+
+    @webob.dec.wsgify
+    def __call__(self, req):
+        # Never trust identity headers sent by the client itself.
+        for key in _IDENTITY_HEADERS:
+            req.environ.pop(key, None)
+        match = _URL_PROJECT.match(req.path_info)
+        url_project = match.group(1) if match else None
+        user, project, roles = parse_noauth_token(
+            req.headers.get('X-Auth-Token'), url_project)
+        req.environ['HTTP_X_USER_ID'] = user
+        req.environ['HTTP_X_USER_NAME'] = user
+        if project:
+            req.environ['HTTP_X_PROJECT_ID'] = project
+            req.environ['HTTP_X_PROJECT_NAME'] = project
+        req.environ['HTTP_X_ROLES'] = ','.join(roles)
+        req.environ['HTTP_X_IDENTITY_STATUS'] = 'Confirmed'
+        return req.get_response(self.app)
+
+
+class PublicPathDispatcher:
+    """Send the version documents around authentication."""
+
+    def __init__(self, app, authenticated_app):
+        self.app = app
+        self.authenticated_app = authenticated_app
+
+    def __call__(self, environ, start_response):
+        if PUBLIC_PATHS.match(environ.get('PATH_INFO', '') or '/'):
+            return self.app(environ, start_response)
+        return self.authenticated_app(environ, start_response)
+
+
+def wrap(app, conf=cfg.CONF):
+    """``app`` behind the authentication that ``auth_strategy`` selects."""
+    if conf.auth_strategy == 'noauth':
+        LOG.warning('auth_strategy is noauth: every caller is trusted.')
+        authed = NoAuthMiddleware(app)
+    else:
+        authed = auth_token.AuthProtocol(app, {'oslo_config_config': conf})
+    return PublicPathDispatcher(app, authed)

@@ -1,0 +1,95 @@
+"""Every error leaves the API as JSON in the OpenStack fault shape.
+
+Karbor's own exceptions are rendered by the pecan hook in ``karbor.api.hooks``;
+this middleware catches the rest: errors of routing, of other middleware
+(size limit, keystonemiddleware) and anything unexpected, which becomes a
+500 without a traceback.
+"""
+
+import html
+import json
+import re
+
+from oslo_log import log as logging
+import webob
+
+from karbor.common import exception
+
+LOG = logging.getLogger(__name__)
+
+_TAGS = re.compile(r'<[^>]+>')
+
+
+def fault_body(code, message):
+    name = exception.fault_name_for(code)
+    return json.dumps({name: {'code': code, 'message': message}})
+
+
+def fault_response(code, message, headers=None):
+    resp = webob.Response(status=code, content_type='application/json',
+                          charset='UTF-8', headerlist=[])
+    resp.text = fault_body(code, message)
+    for key, value in (headers or {}).items():
+        resp.headers[key] = value
+    return resp
+
+
+def _is_fault(body):
+    try:
+        doc = json.loads(body)
+    except ValueError:
+        return False
+    if not isinstance(doc, dict) or len(doc) != 1:
+        return False
+    inner = next(iter(doc.values()))
+    return isinstance(inner, dict) and 'message' in inner and 'code' in inner
+
+
+def _message_of(body, status):
+    """The human part of a non-JSON error body (pecan, webob, middleware)."""
+    text = body.decode('utf-8', 'replace') if isinstance(body, bytes) else body
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        doc = None
+    if isinstance(doc, dict):
+        inner = next(iter(doc.values()), None) if len(doc) == 1 else doc
+        if isinstance(inner, dict) and inner.get('message'):
+            return str(inner['message'])
+    text = html.unescape(_TAGS.sub(' ', text))
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    # webob's pages repeat the title ("404 Not Found") before the detail.
+    detail = [line for line in lines if not line.startswith(status)]
+    return ' '.join(detail or lines) or status
+
+
+class FaultWrapper:
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        req = webob.Request(environ)
+        try:
+            resp = req.get_response(self.app)
+        except Exception:
+            LOG.exception('Unexpected error in %s %s', req.method, req.path)
+            resp = fault_response(
+                500, 'The server met an unexpected error; it is logged '
+                     'with the request id of this response.')
+            return resp(environ, start_response)
+        if resp.status_int >= 400 and not (
+                resp.content_type == 'application/json' and
+                _is_fault(resp.body)):
+            message = _message_of(resp.body, resp.status)
+            if resp.status_int == 405:
+                allow = resp.headers.get('Allow')
+                message = 'Method %s is not allowed on %s.' % (
+                    req.method, req.path)
+                if allow:
+                    message += ' Allowed: %s.' % allow
+            new = fault_response(resp.status_int, message)
+            for key in ('Allow', 'WWW-Authenticate', 'Retry-After'):
+                if key in resp.headers:
+                    new.headers[key] = resp.headers[key]
+            resp = new
+        return resp(environ, start_response)

@@ -1,0 +1,49 @@
+"""Start-up steps shared by the karbor-* commands."""
+
+import os
+import signal
+import threading
+
+from oslo_config import cfg
+from oslo_log import log as logging
+
+from karbor.api import app as api_app
+from karbor.common import config
+from karbor.common import rpc
+from karbor.db import api as db_api
+
+LOG = logging.getLogger(__name__)
+
+
+def prepare_process(argv, default_config_files=None, api_cli=False,
+                    defaults=None):
+    """Register options, apply per-command defaults, parse the arguments."""
+    conf = cfg.CONF
+    config.register_all(conf, api_cli=api_cli)
+    for (group, name), value in (defaults or {}).items():
+        conf.set_default(name, value, group=group)
+    config.parse_args(argv, conf, default_config_files=default_config_files)
+    os.makedirs(conf.state_path, exist_ok=True)
+    return conf
+
+
+def prepare_api_process(argv, default_config_files=None, api_cli=False):
+    conf = prepare_process(argv, default_config_files, api_cli=api_cli)
+    rpc.init(conf)
+    db_api.get_engine()
+    return api_app.setup_app(conf)
+
+
+def wait_for_signal(stop):
+    """Block until SIGTERM or SIGINT, then call ``stop``."""
+    done = threading.Event()
+
+    def handler(signum, frame):
+        LOG.info('Signal %s received, stopping', signum)
+        done.set()
+
+    signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, handler)
+    while not done.wait(1):
+        pass
+    stop()

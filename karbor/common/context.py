@@ -1,0 +1,39 @@
+"""The request context: who calls, for which project, with which roles."""
+
+from oslo_context import context as oslo_context
+
+
+class RequestContext(oslo_context.RequestContext):
+    """oslo.context's context plus the service catalog of the caller.
+
+    The catalog lets the protection service reach Cinder, Glance or Nova
+    with the caller's token; it travels with the context over RPC.
+    """
+
+    FROM_DICT_EXTRA_KEYS = ['service_catalog']
+
+    def __init__(self, service_catalog=None, **kwargs):
+        super().__init__(**kwargs)
+        self.service_catalog = service_catalog or []
+
+    def to_dict(self):
+        values = super().to_dict()
+        values['service_catalog'] = self.service_catalog
+        return values
+
+    def to_policy_values(self):
+        values = super().to_policy_values()
+        values['is_admin'] = self.is_admin
+        return values
+
+    def elevated(self):
+        ctx = self.__class__.from_dict(self.to_dict())
+        ctx.is_admin = True
+        if 'admin' not in ctx.roles:
+            ctx.roles.append('admin')
+        return ctx
+
+
+def get_admin_context():
+    """A context for Karbor's own work (heartbeats, clean-up)."""
+    return RequestContext(is_admin=True, roles=['admin'], overwrite=False)

@@ -1,0 +1,124 @@
+"""Karbor's exceptions.
+
+Every exception carries the HTTP status it maps to and the OpenStack fault
+name used in error bodies, so the API has one place that turns any of them
+into a response, whether it was raised in the API process or came back from
+the protection service.
+"""
+
+from karbor.i18n import _
+
+
+class KarborException(Exception):
+    """Base of Karbor's exceptions; ``msg_fmt`` is filled from kwargs."""
+
+    msg_fmt = _('An unknown error occurred.')
+    code = 500
+    fault_name = 'computeFault'
+    # Whether the message may be shown to the API caller as it is.
+    safe = False
+
+    def __init__(self, message=None, **kwargs):
+        self.kwargs = kwargs
+        if message is None:
+            try:
+                message = self.msg_fmt % kwargs
+            except (KeyError, TypeError, ValueError):
+                message = self.msg_fmt
+        self.message = str(message)
+        super().__init__(self.message)
+
+    def __str__(self):
+        return self.message
+
+
+class Invalid(KarborException):
+    msg_fmt = _('Invalid request: %(reason)s')
+    code = 400
+    fault_name = 'badRequest'
+    safe = True
+
+
+class InvalidInput(Invalid):
+    msg_fmt = _('Invalid input received: %(reason)s')
+
+
+class MalformedRequestBody(Invalid):
+    msg_fmt = _('Malformed request body: %(reason)s')
+
+
+class InvalidParameterValue(Invalid):
+    msg_fmt = _('%(reason)s')
+
+
+class NotAuthorized(KarborException):
+    msg_fmt = _('Not authorized.')
+    code = 403
+    fault_name = 'forbidden'
+    safe = True
+
+
+class PolicyNotAuthorized(NotAuthorized):
+    msg_fmt = _("Policy doesn't allow %(action)s to be performed.")
+
+
+class ProjectMismatch(NotAuthorized):
+    msg_fmt = _('The project in the URL (%(url_project)s) is not the '
+                'project of your token (%(token_project)s); use '
+                '/v1/%(token_project)s/...')
+
+
+class NotFound(KarborException):
+    msg_fmt = _('Resource could not be found.')
+    code = 404
+    fault_name = 'itemNotFound'
+    safe = True
+
+
+class ServiceNotFound(NotFound):
+    msg_fmt = _('Service %(service_id)s could not be found.')
+
+
+class MarkerNotFound(NotFound):
+    msg_fmt = _('Marker %(marker)s could not be found.')
+
+
+class Conflict(KarborException):
+    msg_fmt = _('Conflict: %(reason)s')
+    code = 409
+    fault_name = 'conflictingRequest'
+    safe = True
+
+
+class ServiceUnavailable(KarborException):
+    msg_fmt = _('Service unavailable: %(reason)s')
+    code = 503
+    fault_name = 'serviceUnavailable'
+    safe = True
+
+
+class DBError(KarborException):
+    msg_fmt = _('Database error: %(reason)s')
+
+
+# HTTP status -> OpenStack fault name, for errors raised outside Karbor's
+# own exceptions (webob, pecan routing, middleware).
+FAULT_NAMES = {
+    400: 'badRequest',
+    401: 'unauthorized',
+    403: 'forbidden',
+    404: 'itemNotFound',
+    405: 'badMethod',
+    406: 'notAcceptable',
+    409: 'conflictingRequest',
+    413: 'overLimit',
+    415: 'badMediaType',
+    429: 'overLimit',
+    501: 'notImplemented',
+    503: 'serviceUnavailable',
+}
+
+
+def fault_name_for(code):
+    return FAULT_NAMES.get(code, 'badRequest' if code < 500 else
+                           'computeFault')

@@ -1,0 +1,52 @@
+"""oslo.policy enforcement with the defaults declared in karbor.policies."""
+
+from oslo_config import cfg
+from oslo_policy import policy
+
+from karbor.common import exception
+from karbor import policies
+
+_ENFORCER = None
+
+
+def get_enforcer():
+    """The process-wide enforcer (also the oslo.policy.enforcer entry)."""
+    global _ENFORCER
+    if _ENFORCER is None:
+        _ENFORCER = policy.Enforcer(cfg.CONF)
+        _ENFORCER.register_defaults(policies.list_rules())
+    return _ENFORCER
+
+
+def reset():
+    global _ENFORCER
+    if _ENFORCER is not None:
+        _ENFORCER.clear()
+    _ENFORCER = None
+
+
+def authorize(context, rule, target=None):
+    """Raise PolicyNotAuthorized unless ``context`` may do ``rule``.
+
+    ``target`` defaults to the caller's own project, which is what a
+    create or a list acts on.
+    """
+    if target is None:
+        target = {'project_id': context.project_id,
+                  'user_id': context.user_id}
+    try:
+        return get_enforcer().authorize(
+            rule, target, context, do_raise=True,
+            exc=exception.PolicyNotAuthorized, action=rule)
+    except policy.PolicyNotRegistered:
+        raise exception.KarborException(
+            'Policy %s is not registered' % rule)
+
+
+def check(context, rule, target=None):
+    """Like authorize, but answer True or False."""
+    try:
+        authorize(context, rule, target)
+    except exception.PolicyNotAuthorized:
+        return False
+    return True

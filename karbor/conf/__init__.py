@@ -1,0 +1,20 @@
+"""Karbor's configuration options, one module per group.
+
+Importing this package registers nothing; a process calls
+:func:`register_opts` once, before it parses its arguments.
+"""
+
+from oslo_config import cfg
+
+from karbor.conf import api
+from karbor.conf import default
+from karbor.conf import protection
+
+CONF = cfg.CONF
+
+
+def register_opts(conf=CONF, api_cli=False):
+    """Register every group; ``api_cli`` adds --api-host-ip/--api-port."""
+    default.register_opts(conf)
+    api.register_opts(conf, cli=api_cli)
+    protection.register_opts(conf)

@@ -1,0 +1,39 @@
+"""Options of the [api] group: the REST API server."""
+
+from oslo_config import cfg
+
+from karbor.i18n import _
+
+GROUP = cfg.OptGroup('api', title=_('REST API server options'))
+
+opts = [
+    cfg.HostAddressOpt('host-ip',
+                       default='0.0.0.0',
+                       help=_('Address the API server listens on.')),
+    cfg.PortOpt('port',
+                default=8799,
+                help=_('TCP port the API server listens on.')),
+    cfg.IntOpt('threads',
+               default=16, min=1,
+               help=_('Number of worker threads of the API server; each '
+                      'serves one request at a time.')),
+    cfg.IntOpt('max_limit',
+               default=1000, min=1,
+               help=_('Largest number of items a list call returns in one '
+                      'page, whatever "limit" asks for.')),
+    cfg.StrOpt('public_endpoint',
+               help=_('Base URL of the API as clients reach it (for '
+                      'example behind a proxy), used in links. Defaults to '
+                      'the URL of the request.')),
+]
+
+
+# Commands that serve the API also take these on the command line.
+cli_opts = [o for o in opts if o.name in ('host-ip', 'port')]
+
+
+def register_opts(conf, cli=False):
+    conf.register_group(GROUP)
+    if cli:
+        conf.register_cli_opts(cli_opts, group=GROUP)
+    conf.register_opts(opts, group=GROUP)
