@@ -16,10 +16,11 @@ LOG = logging.getLogger(__name__)
 
 
 def prepare_process(argv, default_config_files=None, api_cli=False,
-                    defaults=None):
+                    defaults=None, cli_opts=()):
     """Register options, apply per-command defaults, parse the arguments."""
     conf = cfg.CONF
     config.register_all(conf, api_cli=api_cli)
+    conf.register_cli_opts(cli_opts)
     for (group, name), value in (defaults or {}).items():
         conf.set_default(name, value, group=group)
     config.parse_args(argv, conf, default_config_files=default_config_files)

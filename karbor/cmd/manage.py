@@ -1,0 +1,57 @@
+"""karbor-manage: operator commands.
+
+    karbor-manage [--config-file F] db sync [--revision REV]
+    karbor-manage [--config-file F] db version
+"""
+
+import sys
+
+from oslo_config import cfg
+
+from karbor.cmd import common
+from karbor.db import migration
+
+
+class DbCommands:
+
+    def sync(self):
+        """Create or upgrade the schema to the latest revision."""
+        revision = cfg.CONF.command.revision or 'head'
+        migration.upgrade(revision)
+        print('Database is at revision %s' % migration.version())
+
+    def version(self):
+        """Print the revision the database is at."""
+        print(migration.version() or 'None (run "karbor-manage db sync")')
+
+
+def _add_command_parsers(subparsers):
+    db = subparsers.add_parser('db', help='Database schema commands.')
+    db_sub = db.add_subparsers(dest='action')
+    db_sub.required = True
+    sync = db_sub.add_parser('sync', help=DbCommands.sync.__doc__)
+    sync.add_argument('--revision', default=None,
+                      help='Revision to upgrade to (default: head).')
+    sync.set_defaults(func=lambda: DbCommands().sync())
+    version = db_sub.add_parser('version', help=DbCommands.version.__doc__)
+    version.set_defaults(func=lambda: DbCommands().version())
+
+
+command_opt = cfg.SubCommandOpt('command', title='Commands',
+                                handler=_add_command_parsers,
+                                help='Available commands')
+
+
+def main(argv=None):
+    argv = argv if argv is not None else sys.argv
+    conf = common.prepare_process(argv, cli_opts=[command_opt])
+    try:
+        conf.command.func()
+    except Exception as e:
+        print('karbor-manage: error: %s' % e, file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

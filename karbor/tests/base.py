@@ -1,0 +1,72 @@
+"""Base classes and fixtures of Karbor's tests."""
+
+import os
+import shutil
+import tempfile
+import threading
+
+import fixtures
+from oslo_config import cfg
+from oslo_config import fixture as config_fixture
+from oslo_db.sqlalchemy import enginefacade
+from oslo_db.sqlalchemy import engines
+from oslotest import base
+
+from karbor.common import config
+from karbor.common import policy
+from karbor.common import rpc
+from karbor.db import migration
+
+CONF = cfg.CONF
+
+_TEMPLATE_LOCK = threading.Lock()
+_TEMPLATE_DB = None
+
+
+def _template_db():
+    """A migrated SQLite file, made once per test process and copied."""
+    global _TEMPLATE_DB
+    with _TEMPLATE_LOCK:
+        if _TEMPLATE_DB is None:
+            path = os.path.join(tempfile.mkdtemp(prefix='karbor-db-'),
+                                'template.sqlite')
+            engine = engines.create_engine('sqlite:///%s' % path)
+            migration.upgrade('head', engine=engine)
+            engine.dispose()
+            _TEMPLATE_DB = path
+    return _TEMPLATE_DB
+
+
+class Database(fixtures.Fixture):
+    """A fresh, migrated SQLite database behind Karbor's enginefacade."""
+
+    def _setUp(self):
+        tmp = self.useFixture(fixtures.TempDir())
+        path = os.path.join(tmp.path, 'karbor.sqlite')
+        shutil.copyfile(_template_db(), path)
+        self.url = 'sqlite:///%s' % path
+        self.engine = engines.create_engine(self.url)
+        self.addCleanup(self.engine.dispose)
+        restore = enginefacade._context_manager.patch_engine(self.engine)
+        self.addCleanup(restore)
+
+
+class TestCase(base.BaseTestCase):
+    """Config on cfg.CONF (through the fixture), noauth, in-process RPC,
+    a state directory and a database of its own for every test."""
+
+    def setUp(self):
+        super().setUp()
+        config.register_all(CONF)
+        self.conf = self.useFixture(config_fixture.Config(CONF))
+        self.state_path = self.useFixture(fixtures.TempDir()).path
+        self.conf.config(state_path=self.state_path,
+                         auth_strategy='noauth',
+                         transport_url=rpc.IN_PROCESS_TRANSPORT_URL,
+                         host='test-host')
+        self.conf.config(connection='sqlite://', group='database')
+        policy.reset()
+        self.addCleanup(policy.reset)
+        rpc.cleanup()
+        self.addCleanup(rpc.cleanup)
+        self.db = self.useFixture(Database())
