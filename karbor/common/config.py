@@ -13,7 +13,10 @@ DEFAULT_DB_CONNECTION = 'sqlite:///$state_path/karbor.sqlite'
 
 
 def set_lib_defaults(conf):
-    db_options.set_defaults(conf, connection=DEFAULT_DB_CONNECTION)
+    # On the option objects, so that the generated sample shows them too.
+    cfg.set_defaults(db_options.database_opts,
+                     connection=DEFAULT_DB_CONNECTION)
+    db_options.set_defaults(conf)
     policy_opts.set_defaults(conf, policy_file='policy.yaml')
 
 

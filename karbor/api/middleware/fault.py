@@ -27,7 +27,7 @@ def fault_body(code, message):
 
 def fault_response(code, message, headers=None):
     resp = webob.Response(status=code, content_type='application/json',
-                          charset='UTF-8', headerlist=[])
+                          charset='UTF-8')
     resp.text = fault_body(code, message)
     for key, value in (headers or {}).items():
         resp.headers[key] = value

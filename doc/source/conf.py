@@ -1,0 +1,4 @@
+project = 'Karbor'
+master_doc = 'index'
+extensions = []
+html_theme = 'alabaster'
