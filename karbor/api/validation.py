@@ -49,9 +49,39 @@ def validated_body(schema):
 
 
 def check_query(kwargs, allowed):
-    """Refuse query parameters the handler does not know."""
+    """Refuse query parameters the handler does not know, or repeated."""
     unknown = sorted(set(kwargs) - set(allowed))
     if unknown:
         raise exception.InvalidInput(
             reason='unknown query parameter(s): %s; allowed: %s.' % (
                 ', '.join(unknown), ', '.join(sorted(allowed)) or 'none'))
+    # pecan passes a repeated parameter (?host=a&host=b) as a list.
+    repeated = sorted(k for k, v in kwargs.items() if isinstance(v, list))
+    if repeated:
+        raise exception.InvalidInput(
+            reason='query parameter(s) given more than once: %s.' %
+            ', '.join(repeated))
+
+
+def validate_parameters(provider, parameters, kind):
+    """Check ``parameters`` ({"<type>" or "<type>#<id>": {...}}) against
+    the provider's ``<kind>_schema`` (options, restore, verify)."""
+    schemas = provider.extended_info_schema['%s_schema' % kind]
+    for key, value in (parameters or {}).items():
+        resource_type, _sep, resource_id = key.partition('#')
+        if resource_type not in schemas:
+            raise exception.InvalidInput(
+                reason='parameters key %r: provider %s does not handle '
+                       'resource type %s; its types are: %s' % (
+                           key, provider.name, resource_type,
+                           ', '.join(sorted(schemas)) or 'none'))
+        if _sep and not resource_id:
+            raise exception.InvalidInput(
+                reason='parameters key %r has no resource id after "#"' %
+                       key)
+        try:
+            validate(schemas[resource_type], value)
+        except exception.InvalidInput as e:
+            raise exception.InvalidInput(
+                reason='parameters of %s do not fit the %s schema of %s: %s'
+                       % (key, kind, resource_type, e.kwargs.get('reason')))

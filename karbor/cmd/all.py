@@ -6,6 +6,7 @@ Every default can still be changed with --config-file or the options that
 --help lists.
 """
 
+import os
 import sys
 import threading
 
@@ -18,6 +19,7 @@ from karbor.cmd import protection
 from karbor.common import rpc
 from karbor.common import wsgi_server
 from karbor.db import migration
+from karbor.services.protection import provider
 
 LOG = logging.getLogger(__name__)
 
@@ -25,7 +27,9 @@ EMBEDDED_DEFAULTS = {
     (None, 'auth_strategy'): 'noauth',
     (None, 'transport_url'): rpc.IN_PROCESS_TRANSPORT_URL,
     ('api', 'host_ip'): '127.0.0.1',
+    ('providers', 'enable_local_provider'): True,
 }
+
 
 
 def main(argv=None):
@@ -33,6 +37,8 @@ def main(argv=None):
     conf = cfg.CONF
     common.prepare_process(argv, api_cli=True, defaults=EMBEDDED_DEFAULTS)
 
+    for root in provider.local_provider_roots(conf):
+        os.makedirs(root, exist_ok=True)
     migration.upgrade('head')
     protection_service = protection.build_service(conf)
     protection_service.start()
@@ -43,7 +49,9 @@ def main(argv=None):
     server.prepare()
     thread = threading.Thread(target=server.serve, name='wsgi', daemon=True)
     thread.start()
-    LOG.info('karbor-all ready: state in %s', conf.state_path)
+    LOG.info('karbor-all ready on http://%s:%s/; state in %s; put the '
+             'directories to protect in %s', conf.api.host_ip, conf.api.port,
+             conf.state_path, ', '.join(provider.local_provider_roots(conf)))
 
     def stop():
         server.stop()

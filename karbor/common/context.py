@@ -1,5 +1,7 @@
 """The request context: who calls, for which project, with which roles."""
 
+import json
+
 from oslo_context import context as oslo_context
 
 
@@ -16,6 +18,20 @@ class RequestContext(oslo_context.RequestContext):
         super().__init__(**kwargs)
         self.service_catalog = service_catalog or []
 
+    @classmethod
+    def from_environ(cls, environ, **kwargs):
+        """Also read the catalog that keystonemiddleware puts in
+        X-Service-Catalog (JSON); oslo.context leaves it out."""
+        if 'service_catalog' not in kwargs:
+            try:
+                catalog = json.loads(
+                    environ.get('HTTP_X_SERVICE_CATALOG') or '[]')
+            except ValueError:
+                catalog = []
+            kwargs['service_catalog'] = (
+                catalog if isinstance(catalog, list) else [])
+        return super().from_environ(environ, **kwargs)
+
     def to_dict(self):
         values = super().to_dict()
         values['service_catalog'] = self.service_catalog
@@ -30,7 +46,8 @@ class RequestContext(oslo_context.RequestContext):
         ctx = self.__class__.from_dict(self.to_dict())
         ctx.is_admin = True
         if 'admin' not in ctx.roles:
-            ctx.roles.append('admin')
+            # A new list: from_dict shares the original's.
+            ctx.roles = ctx.roles + ['admin']
         return ctx
 
 

@@ -122,3 +122,85 @@ FAULT_NAMES = {
 def fault_name_for(code):
     return FAULT_NAMES.get(code, 'badRequest' if code < 500 else
                            'computeFault')
+
+
+# Banks
+
+class BankError(KarborException):
+    msg_fmt = _('Bank error: %(reason)s')
+
+
+class BankInvalidKey(BankError):
+    msg_fmt = _('Invalid bank key %(key)r: %(reason)s')
+    code = 400
+    fault_name = 'badRequest'
+    safe = True
+
+
+class BankObjectNotFound(BankError):
+    msg_fmt = _('Bank object %(key)s is missing')
+
+
+class BankObjectCorrupt(BankError):
+    msg_fmt = _('Bank object %(key)s is unreadable: %(reason)s')
+
+
+class BankUnavailable(BankError):
+    msg_fmt = _('Bank %(bank)s cannot be used: %(reason)s')
+
+
+# Protection objects
+
+class ProviderNotFound(NotFound):
+    msg_fmt = _('Provider %(provider_id)s could not be found.')
+
+
+class PlanNotFound(NotFound):
+    msg_fmt = _('Plan %(plan_id)s could not be found.')
+
+
+class CheckpointNotFound(NotFound):
+    msg_fmt = _('Checkpoint %(checkpoint_id)s could not be found.')
+
+
+class RestoreNotFound(NotFound):
+    msg_fmt = _('Restore %(restore_id)s could not be found.')
+
+
+class OperationLogNotFound(NotFound):
+    msg_fmt = _('Operation log %(operation_log_id)s could not be found.')
+
+
+class ProtectableTypeNotFound(NotFound):
+    msg_fmt = _('Protectable type %(protectable_type)s could not be found.')
+
+
+class ProtectableResourceNotFound(NotFound):
+    msg_fmt = _('Resource %(resource_id)s of type %(resource_type)s could '
+                'not be found.')
+
+
+class InvalidState(Conflict):
+    msg_fmt = _('%(reason)s')
+
+
+class ProtectionPluginNotFound(KarborException):
+    msg_fmt = _('No protection plugin of provider %(provider_id)s handles '
+                'resource type %(resource_type)s.')
+    code = 400
+    fault_name = 'badRequest'
+    safe = True
+
+
+class ResourceGraphLoop(KarborException):
+    msg_fmt = _('The resources depend on each other in a loop: %(resources)s')
+
+
+class ProtectionFailed(KarborException):
+    msg_fmt = _('%(reason)s')
+    safe = True
+
+
+class OperationInterrupted(KarborException):
+    msg_fmt = _('%(reason)s')
+    safe = True

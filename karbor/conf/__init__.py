@@ -9,6 +9,7 @@ from oslo_config import cfg
 from karbor.conf import api
 from karbor.conf import default
 from karbor.conf import protection
+from karbor.conf import providers
 
 CONF = cfg.CONF
 
@@ -18,3 +19,4 @@ def register_opts(conf=CONF, api_cli=False):
     default.register_opts(conf)
     api.register_opts(conf, cli=api_cli)
     protection.register_opts(conf)
+    providers.register_opts(conf)

@@ -6,6 +6,7 @@ from karbor.common import config
 from karbor.conf import api
 from karbor.conf import default
 from karbor.conf import protection
+from karbor.conf import providers
 
 
 def list_opts():
@@ -13,9 +14,20 @@ def list_opts():
         ('DEFAULT', default.opts),
         (api.GROUP, api.opts),
         (protection.GROUP, protection.opts),
+        (providers.GROUP, providers.opts),
     ]
 
 
 def set_lib_defaults():
     """Show Karbor's own defaults for library options in the sample."""
     config.set_lib_defaults(cfg.CONF)
+
+
+def list_provider_opts():
+    """Options of provider files (providers.d/*.conf)."""
+    from karbor.services.protection.bank_plugins import file_system
+    from karbor.services.protection.bank_plugins import swift
+    from karbor.services.protection.protection_plugins import local_directory
+    from karbor.services.protection import provider
+    return (provider.list_opts() + file_system.list_opts() +
+            swift.list_opts() + local_directory.list_opts())

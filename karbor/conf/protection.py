@@ -10,6 +10,23 @@ opts = [
     cfg.StrOpt('topic',
                default='karbor-protection',
                help=_('RPC topic the protection service listens on.')),
+    cfg.IntOpt('max_concurrent_operations',
+               default=4, min=1,
+               help=_('Protect, restore, delete and verify operations that '
+                      'one protection service runs at the same time; more '
+                      'wait in a queue.')),
+    cfg.IntOpt('operation_threads',
+               default=8, min=1,
+               help=_('Threads of one operation: how many resource steps '
+                      'run in parallel.')),
+    cfg.IntOpt('claim_timeout',
+               default=600, min=10,
+               help=_('Seconds after which an operation that no protection '
+                      'service has taken is marked failed.')),
+    cfg.IntOpt('recovery_interval',
+               default=60, min=1,
+               help=_('Seconds between two checks for operations of '
+                      'protection services that stopped.')),
     cfg.IntOpt('rpc_threads',
                default=16, min=1,
                help=_('Threads that serve RPC requests in the protection '

@@ -44,3 +44,98 @@ def get_engine():
                 engine.dispose()
                 _SQLITE_READY.add(id(engine))
     return engine
+
+
+def _detach(session, rows):
+    for row in rows:
+        session.expunge(row)
+    return rows
+
+
+def get_one(model, object_id, not_found, project_id=None):
+    """The row ``object_id`` (of ``project_id`` when given) or ``not_found``.
+
+    Another project's row answers exactly like a missing one.
+    """
+    with reader() as session:
+        row = session.get(model, object_id)
+        if row is None or (project_id is not None and
+                           row.project_id != project_id):
+            raise not_found
+        session.expunge(row)
+        return row
+
+
+def create(model, values):
+    with writer() as session:
+        row = model(**values)
+        session.add(row)
+        session.flush()
+        session.expunge(row)
+        return row
+
+
+def update(model, object_id, values, not_found, expected=None):
+    """Update a row and return it.
+
+    With ``expected`` ({column: allowed values}) the update happens only if
+    the row is in one of those states (checked under a row lock); otherwise
+    nothing changes and None is returned.
+    """
+    with writer() as session:
+        row = session.get(model, object_id, with_for_update=True)
+        if row is None:
+            raise not_found
+        for key, allowed in (expected or {}).items():
+            if getattr(row, key) not in allowed:
+                return None
+        for key, value in values.items():
+            setattr(row, key, value)
+        session.flush()
+        session.expunge(row)
+        return row
+
+
+def delete(model, object_id, not_found):
+    with writer() as session:
+        row = session.get(model, object_id)
+        if row is None:
+            raise not_found
+        session.delete(row)
+
+
+def get_all(model, filters=None, project_id=None, marker=None, limit=None,
+            sort_keys=None, sort_dirs=None, extra_criteria=()):
+    """A page of rows, filtered by equality, sorted, after ``marker``.
+
+    ``sort_keys`` always ends with ``id`` so that pages are stable.
+    """
+    from oslo_db.sqlalchemy import utils as db_utils
+
+    sort_keys = list(sort_keys or ['created_at'])
+    sort_dirs = list(sort_dirs or ['desc'] * len(sort_keys))
+    if 'id' not in sort_keys:
+        sort_keys.append('id')
+        sort_dirs.append(sort_dirs[-1] if sort_dirs else 'desc')
+    with reader() as session:
+        query = session.query(model)
+        if project_id is not None:
+            query = query.filter(model.project_id == project_id)
+        for key, value in (filters or {}).items():
+            column = getattr(model, key)
+            if isinstance(value, (list, tuple, set)):
+                query = query.filter(column.in_(list(value)))
+            else:
+                query = query.filter(column == value)
+        for criterion in extra_criteria:
+            query = query.filter(criterion)
+        marker_row = None
+        if marker is not None:
+            marker_row = session.get(model, marker)
+            if marker_row is None:
+                from karbor.common import exception
+                raise exception.MarkerNotFound(marker=marker)
+        query = db_utils.paginate_query(query, model, limit, sort_keys,
+                                        marker=marker_row,
+                                        sort_dirs=sort_dirs)
+        return _detach(session, query.all())

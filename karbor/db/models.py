@@ -5,6 +5,7 @@ tables; a test compares the two on SQLite, MySQL and PostgreSQL.
 """
 
 from oslo_db.sqlalchemy import models
+from oslo_db.sqlalchemy import types as db_types
 from sqlalchemy import orm
 import sqlalchemy as sa
 
@@ -41,3 +42,96 @@ class Service(TimestampMixin, Base):
     disabled = sa.Column(sa.Boolean, nullable=False, default=False)
     disabled_reason = sa.Column(sa.String(255), nullable=True)
     last_heartbeat = sa.Column(sa.DateTime, nullable=True)
+
+
+class Plan(TimestampMixin, Base):
+    """What to protect: resources of one provider, with parameters."""
+
+    __tablename__ = 'plans'
+    __table_args__ = (
+        sa.Index('ix_plans_project_created', 'project_id', 'created_at'),
+    )
+
+    id = sa.Column(sa.String(36), primary_key=True)
+    project_id = sa.Column(sa.String(255), nullable=False)
+    user_id = sa.Column(sa.String(255), nullable=True)
+    name = sa.Column(sa.String(255), nullable=False)
+    description = sa.Column(sa.String(255), nullable=True)
+    provider_id = sa.Column(sa.String(36), nullable=False)
+    status = sa.Column(sa.String(64), nullable=False)
+    resources = sa.Column(db_types.JsonEncodedList, nullable=False)
+    parameters = sa.Column(db_types.JsonEncodedDict, nullable=False)
+
+
+class Checkpoint(TimestampMixin, Base):
+    """The database index of a checkpoint; the bank holds the checkpoint.
+
+    Lists and shows are served from here, never from the bank.
+    """
+
+    __tablename__ = 'checkpoints'
+    __table_args__ = (
+        sa.Index('ix_checkpoints_provider_project_created',
+                 'provider_id', 'project_id', 'created_at'),
+        sa.Index('ix_checkpoints_plan', 'plan_id'),
+        sa.Index('ix_checkpoints_status', 'status'),
+    )
+
+    id = sa.Column(sa.String(36), primary_key=True)
+    project_id = sa.Column(sa.String(255), nullable=False)
+    provider_id = sa.Column(sa.String(36), nullable=False)
+    plan_id = sa.Column(sa.String(36), nullable=True)
+    status = sa.Column(sa.String(64), nullable=False)
+    protection_plan = sa.Column(db_types.JsonEncodedDict, nullable=False)
+    resource_graph = sa.Column(sa.Text, nullable=True)
+    extra_info = sa.Column(db_types.JsonEncodedDict, nullable=True)
+    status_reason = sa.Column(sa.Text, nullable=True)
+    # The protection service working on it, while it protects or deletes.
+    host = sa.Column(sa.String(255), nullable=True)
+
+
+class Restore(TimestampMixin, Base):
+    __tablename__ = 'restores'
+    __table_args__ = (
+        sa.Index('ix_restores_project_created', 'project_id', 'created_at'),
+        sa.Index('ix_restores_checkpoint', 'checkpoint_id'),
+    )
+
+    id = sa.Column(sa.String(36), primary_key=True)
+    project_id = sa.Column(sa.String(255), nullable=False)
+    provider_id = sa.Column(sa.String(36), nullable=False)
+    checkpoint_id = sa.Column(sa.String(36), nullable=False)
+    restore_target = sa.Column(sa.String(255), nullable=True)
+    parameters = sa.Column(db_types.JsonEncodedDict, nullable=False)
+    status = sa.Column(sa.String(64), nullable=False)
+    resources_status = sa.Column(db_types.JsonEncodedDict, nullable=True)
+    resources_reason = sa.Column(db_types.JsonEncodedDict, nullable=True)
+    status_reason = sa.Column(sa.Text, nullable=True)
+    host = sa.Column(sa.String(255), nullable=True)
+
+
+class OperationLog(TimestampMixin, Base):
+    """One row per protect, delete, restore or verify."""
+
+    __tablename__ = 'operation_logs'
+    __table_args__ = (
+        sa.Index('ix_operation_logs_project_created',
+                 'project_id', 'created_at'),
+        sa.Index('ix_operation_logs_checkpoint', 'checkpoint_id'),
+    )
+
+    id = sa.Column(sa.String(36), primary_key=True)
+    project_id = sa.Column(sa.String(255), nullable=False)
+    operation_type = sa.Column(sa.String(64), nullable=False)
+    checkpoint_id = sa.Column(sa.String(36), nullable=True)
+    plan_id = sa.Column(sa.String(36), nullable=True)
+    provider_id = sa.Column(sa.String(36), nullable=True)
+    restore_id = sa.Column(sa.String(36), nullable=True)
+    verification_id = sa.Column(sa.String(36), nullable=True)
+    scheduled_operation_id = sa.Column(sa.String(36), nullable=True)
+    status = sa.Column(sa.String(64), nullable=False)
+    started_at = sa.Column(sa.DateTime, nullable=True)
+    ended_at = sa.Column(sa.DateTime, nullable=True)
+    error_info = sa.Column(sa.Text, nullable=True)
+    extra_info = sa.Column(db_types.JsonEncodedDict, nullable=True)
+    host = sa.Column(sa.String(255), nullable=True)

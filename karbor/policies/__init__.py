@@ -3,6 +3,11 @@
 import itertools
 
 from karbor.policies import base
+from karbor.policies import operation_logs
+from karbor.policies import plans
+from karbor.policies import protectables
+from karbor.policies import providers
+from karbor.policies import restores
 from karbor.policies import services
 
 
@@ -10,4 +15,9 @@ def list_rules():
     return list(itertools.chain(
         base.list_rules(),
         services.list_rules(),
+        providers.list_rules(),
+        protectables.list_rules(),
+        plans.list_rules(),
+        restores.list_rules(),
+        operation_logs.list_rules(),
     ))

@@ -23,3 +23,10 @@ rules = [
 
 def list_rules():
     return rules
+
+
+def rule(name, description, method, path, check_str=RULE_ADMIN_OR_OWNER):
+    """A documented default for one API operation."""
+    return policy.DocumentedRuleDefault(
+        name=name, check_str=check_str, description=description,
+        operations=[{'method': method, 'path': path}])

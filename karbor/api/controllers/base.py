@@ -1,6 +1,13 @@
 """Helpers shared by the v1 controllers."""
 
+import ast
+
+from oslo_utils import uuidutils
 import pecan
+
+from karbor.api import paging
+from karbor.api import validation
+from karbor.common import exception
 
 
 def context():
@@ -10,3 +17,58 @@ def context():
 def accepted():
     """Mark the response 202: the work goes on in the protection service."""
     pecan.response.status = 202
+
+
+def no_content():
+    pecan.response.status = 204
+
+
+def check_id(value, not_found):
+    """Ids are UUIDs; anything else cannot name an object."""
+    if not uuidutils.is_uuid_like(value):
+        raise not_found
+    return value
+
+
+def list_scope(kwargs, ctx):
+    """The project a list is limited to, or None for every project.
+
+    ``all_tenants`` (administrators) lists every project, or the one named
+    by ``project_id``; otherwise the caller's own project.
+    """
+    everyone = paging.all_tenants(kwargs, ctx)
+    project_id = kwargs.pop('project_id', None) or None
+    if everyone:
+        return project_id
+    if project_id and project_id != ctx.project_id:
+        if not ctx.is_admin:
+            raise exception.PolicyNotAuthorized(action='project_id filter')
+        return project_id
+    return ctx.project_id
+
+
+def filters(kwargs, allowed):
+    """Pop the equality filters among ``allowed``; refuse unknown keys."""
+    validation.check_query(kwargs, allowed)
+    return {k: v for k, v in kwargs.items() if v not in (None, '')}
+
+
+def literal_dict(value, name):
+    """A dict given in a query string as a Python literal (``{'k': 'v'}``,
+    the form python-karborclient sends) or as JSON."""
+    if value in (None, ''):
+        return {}
+    try:
+        parsed = ast.literal_eval(value)
+    except (ValueError, SyntaxError):
+        import json
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            raise exception.InvalidInput(
+                reason='%s must be a dictionary such as {"key": "value"}, '
+                       'not %r' % (name, value))
+    if not isinstance(parsed, dict):
+        raise exception.InvalidInput(
+            reason='%s must be a dictionary, not %r' % (name, value))
+    return parsed

@@ -34,12 +34,15 @@ def fault_response(code, message, headers=None):
     return resp
 
 
-def _is_fault(body):
+def _is_fault(body, status):
+    """Whether ``body`` is already our fault for ``status``; keystonemiddleware
+    answers 401 as ``{"error": {...}}``, which gets renamed."""
     try:
         doc = json.loads(body)
     except ValueError:
         return False
-    if not isinstance(doc, dict) or len(doc) != 1:
+    if not isinstance(doc, dict) or list(doc) != [
+            exception.fault_name_for(status)]:
         return False
     inner = next(iter(doc.values()))
     return isinstance(inner, dict) and 'message' in inner and 'code' in inner
@@ -79,7 +82,7 @@ class FaultWrapper:
             return resp(environ, start_response)
         if resp.status_int >= 400 and not (
                 resp.content_type == 'application/json' and
-                _is_fault(resp.body)):
+                _is_fault(resp.body, resp.status_int)):
             message = _message_of(resp.body, resp.status)
             if resp.status_int == 405:
                 allow = resp.headers.get('Allow')

@@ -2,11 +2,8 @@
 
 from oslo_utils import timeutils
 
+from karbor.api.views import common
 from karbor.common import constants
-
-
-def _iso(value):
-    return value.isoformat() if value else None
 
 
 def is_up(service, down_time):
@@ -25,6 +22,6 @@ def service(row, down_time):
                    else constants.SERVICE_STATUS_ENABLED),
         'state': (constants.SERVICE_STATE_UP if is_up(row, down_time)
                   else constants.SERVICE_STATE_DOWN),
-        'updated_at': _iso(row.last_heartbeat or row.updated_at),
+        'updated_at': common.iso(row.last_heartbeat or row.updated_at),
         'disabled_reason': row.disabled_reason,
     }

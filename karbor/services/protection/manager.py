@@ -1,13 +1,46 @@
-"""Server side of the protection service's RPC API."""
+"""Server side of the protection service's RPC API.
 
+Every long operation arrives as a cast once the API has recorded it. The
+manager claims it (records its host), builds the flow and runs it in a
+bounded pool; whatever goes wrong before the flow runs still ends the
+operation in ``error`` with a reason, never in a transient state.
+"""
+
+import threading
+
+from futurist import ThreadPoolExecutor
 from oslo_config import cfg
 from oslo_log import log as logging
 import oslo_messaging as messaging
+from oslo_utils import timeutils
+from taskflow import engines
 
+from karbor.common import constants
+from karbor.db import checkpoints as checkpoints_db
+from karbor.db import operation_logs as operation_logs_db
+from karbor.db import restores as restores_db
+from karbor.services.protection import checkpoint as checkpoint_module
+from karbor.services.protection.flows import delete as delete_flow
+from karbor.services.protection.flows import protect as protect_flow
+from karbor.services.protection.flows import restore as restore_flow
+from karbor.services.protection import graph
+from karbor.services.protection import protectables
+from karbor.services.protection import provider as provider_module
+from karbor.services.protection import recovery
 from karbor.services.protection import rpcapi
 from karbor import version
 
 LOG = logging.getLogger(__name__)
+
+
+def _fail_log(operation_log_id, reason):
+    """End a still-running operation log in error."""
+    operation_logs_db.operation_log_update(
+        operation_log_id,
+        {'status': constants.OPERATION_LOG_STATUS_ERROR,
+         'error_info': reason, 'ended_at': timeutils.utcnow(), 'host': None},
+        expected={'status': list(
+            constants.OPERATION_LOG_STATUS_RUNNING.values())})
 
 
 class ProtectionManager:
@@ -17,15 +50,200 @@ class ProtectionManager:
 
     def __init__(self, host=None):
         self.host = host or cfg.CONF.host
+        self.executor = None
+        self._stop = threading.Event()
+        self._recovery_thread = None
 
     def init_host(self):
         """Called once before the RPC server starts consuming."""
-        LOG.info('Protection manager ready on host %s', self.host)
+        conf = cfg.CONF
+        self.providers = provider_module.get_registry(check_banks=True)
+        recovery.fail_interrupted(self.host)
+        self.executor = ThreadPoolExecutor(
+            max_workers=conf.protection.max_concurrent_operations)
+        self._recovery_thread = threading.Thread(
+            target=self._recovery_loop, name='recovery', daemon=True)
+        self._recovery_thread.start()
+        LOG.info('Protection manager ready on host %s with providers: %s',
+                 self.host, ', '.join(p.name for p in self.providers.list())
+                 or 'none')
 
     def cleanup_host(self):
-        LOG.info('Protection manager on host %s stopping', self.host)
+        self._stop.set()
+        if self.executor is not None:
+            self.executor.shutdown(wait=True)
+        LOG.info('Protection manager on host %s stopped', self.host)
+
+    def _recovery_loop(self):
+        while not self._stop.wait(cfg.CONF.protection.recovery_interval):
+            try:
+                recovery.fail_orphans()
+            except Exception:
+                LOG.exception('Looking for orphaned operations failed')
+
+    # Quick questions
 
     def ping(self, context, payload=None):
         return {'host': self.host,
                 'version': version.version_string(),
                 'payload': payload}
+
+    # Long operations
+
+    def _claim_log(self, operation_log_id):
+        operation_logs_db.operation_log_update(
+            operation_log_id, {'host': self.host,
+                               'started_at': timeutils.utcnow()})
+
+    def _run(self, name, flow, store, fail):
+        """Compile the flow now (errors reach the caller), run it later.
+
+        The first task of every flow records a failure itself; ``fail``
+        is the last resort if even that could not happen, and it changes
+        only a record still in its transient state.
+        """
+        engine = engines.load(
+            flow, store=store, engine='parallel', executor='threaded',
+            max_workers=cfg.CONF.protection.operation_threads)
+        engine.compile()
+        engine.prepare()
+        engine.validate()
+
+        def run():
+            try:
+                engine.run()
+            except Exception as e:
+                LOG.warning('%s ended in error: %s', name, e)
+                try:
+                    fail(str(e))
+                except Exception:
+                    LOG.exception('Could not record the failure of %s', name)
+        self.executor.submit(run)
+
+    def _fail_before_flow(self, what, exc, fail):
+        LOG.exception('%s could not start', what)
+        reason = str(exc) or exc.__class__.__name__
+        fail(reason)
+
+    def protect(self, context, checkpoint_id, operation_log_id):
+        row = checkpoints_db.checkpoint_update(
+            checkpoint_id, {'host': self.host},
+            expected={'status': [constants.CHECKPOINT_STATUS_PROTECTING],
+                      'host': [None]})
+        if row is None:
+            LOG.info('Checkpoint %s is no longer waiting; ignored',
+                     checkpoint_id)
+            return
+        self._claim_log(operation_log_id)
+
+        def fail(reason):
+            checkpoints_db.checkpoint_update(checkpoint_id, {
+                'status': constants.CHECKPOINT_STATUS_ERROR,
+                'status_reason': reason, 'host': None},
+                expected={'status': [constants.CHECKPOINT_STATUS_PROTECTING]})
+            _fail_log(operation_log_id, reason)
+
+        try:
+            provider = self.providers.get(row.provider_id)
+            plan = row.protection_plan
+            resources = [graph.make_resource(r['type'], r['id'],
+                                             r.get('name'),
+                                             r.get('extra_info'))
+                         for r in plan.get('resources', [])]
+            registry = protectables.get_registry()
+            sources = graph.build_graph(
+                resources, lambda r: registry.dependents(context, r))
+            for node in graph.iter_nodes(sources):
+                provider.plugin_for(node.value.type)
+            packed = graph.pack(sources)
+            checkpoint = checkpoint_module.Checkpoint(provider.bank,
+                                                      checkpoint_id)
+            checkpoint.write_index({
+                'id': checkpoint_id,
+                'status': constants.CHECKPOINT_STATUS_PROTECTING,
+                'project_id': row.project_id,
+                'provider_id': row.provider_id,
+                'protection_plan': plan,
+                'resource_graph': packed,
+                'extra_info': row.extra_info,
+                'created_at': row.created_at.isoformat(),
+            })
+            checkpoints_db.checkpoint_update(
+                checkpoint_id, {'resource_graph': graph.serialize(sources)})
+            flow = protect_flow.get_flow(provider, checkpoint_id, sources)
+            self._run('Protect of checkpoint %s' % checkpoint_id, flow, {
+                constants.STORE_CONTEXT: context.to_dict(),
+                constants.STORE_PROVIDER_ID: row.provider_id,
+                constants.STORE_CHECKPOINT_ID: checkpoint_id,
+                constants.STORE_OPERATION_LOG_ID: operation_log_id,
+                constants.STORE_PARAMETERS: row.protection_plan.get(
+                    'parameters') or {},
+            }, fail)
+        except Exception as e:
+            self._fail_before_flow('Protect of checkpoint %s' % checkpoint_id,
+                                   e, fail)
+
+    def delete(self, context, checkpoint_id, operation_log_id):
+        row = checkpoints_db.checkpoint_update(
+            checkpoint_id, {'host': self.host},
+            expected={'status': [constants.CHECKPOINT_STATUS_DELETING],
+                      'host': [None]})
+        if row is None:
+            return
+        self._claim_log(operation_log_id)
+
+        def fail(reason):
+            checkpoints_db.checkpoint_update(checkpoint_id, {
+                'status': constants.CHECKPOINT_STATUS_ERROR_DELETING,
+                'status_reason': reason, 'host': None},
+                expected={'status': [constants.CHECKPOINT_STATUS_DELETING]})
+            _fail_log(operation_log_id, reason)
+
+        try:
+            provider = self.providers.get(row.provider_id)
+            sources = (graph.deserialize(row.resource_graph)
+                       if row.resource_graph else [])
+            flow = delete_flow.get_flow(provider, checkpoint_id, sources)
+            self._run('Delete of checkpoint %s' % checkpoint_id, flow, {
+                constants.STORE_CONTEXT: context.to_dict(),
+                constants.STORE_PROVIDER_ID: row.provider_id,
+                constants.STORE_CHECKPOINT_ID: checkpoint_id,
+                constants.STORE_OPERATION_LOG_ID: operation_log_id,
+                constants.STORE_PARAMETERS: {},
+            }, fail)
+        except Exception as e:
+            self._fail_before_flow('Delete of checkpoint %s' % checkpoint_id,
+                                   e, fail)
+
+    def restore(self, context, restore_id, operation_log_id,
+                restore_auth=None):
+        row = restores_db.restore_update(
+            restore_id, {'host': self.host},
+            expected={'status': [constants.RESTORE_STATUS_IN_PROGRESS],
+                      'host': [None]})
+        if row is None:
+            return
+        self._claim_log(operation_log_id)
+
+        def fail(reason):
+            restores_db.restore_update(restore_id, {
+                'status': constants.RESTORE_STATUS_FAILURE,
+                'status_reason': reason, 'host': None},
+                expected={'status': [constants.RESTORE_STATUS_IN_PROGRESS]})
+            _fail_log(operation_log_id, reason)
+
+        try:
+            provider = self.providers.get(row.provider_id)
+            checkpoint = checkpoints_db.checkpoint_get(row.checkpoint_id)
+            sources = graph.deserialize(checkpoint.resource_graph)
+            flow = restore_flow.get_flow(provider, restore_id, sources)
+            self._run('Restore %s' % restore_id, flow, {
+                constants.STORE_CONTEXT: context.to_dict(),
+                constants.STORE_PROVIDER_ID: row.provider_id,
+                constants.STORE_CHECKPOINT_ID: row.checkpoint_id,
+                constants.STORE_OPERATION_LOG_ID: operation_log_id,
+                constants.STORE_RESTORE_ID: restore_id,
+                constants.STORE_PARAMETERS: row.parameters or {},
+            }, fail)
+        except Exception as e:
+            self._fail_before_flow('Restore %s' % restore_id, e, fail)

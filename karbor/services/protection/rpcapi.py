@@ -3,6 +3,7 @@
 Version history:
 
 * 1.0: ``ping``.
+* 1.1: ``protect``, ``delete`` and ``restore`` (casts).
 """
 
 from oslo_config import cfg
@@ -10,7 +11,7 @@ import oslo_messaging as messaging
 
 from karbor.common import rpc
 
-RPC_API_VERSION = '1.0'
+RPC_API_VERSION = '1.1'
 
 
 class ProtectionAPI:
@@ -36,3 +37,19 @@ class ProtectionAPI:
     def ping(self, context, payload=None):
         """Round trip to one protection service: its host and version."""
         return self._prepare().call(context, 'ping', payload=payload)
+
+    def protect(self, context, checkpoint_id, operation_log_id):
+        self._prepare('1.1').cast(context, 'protect',
+                                  checkpoint_id=checkpoint_id,
+                                  operation_log_id=operation_log_id)
+
+    def delete(self, context, checkpoint_id, operation_log_id):
+        self._prepare('1.1').cast(context, 'delete',
+                                  checkpoint_id=checkpoint_id,
+                                  operation_log_id=operation_log_id)
+
+    def restore(self, context, restore_id, operation_log_id,
+                restore_auth=None):
+        self._prepare('1.1').cast(context, 'restore', restore_id=restore_id,
+                                  operation_log_id=operation_log_id,
+                                  restore_auth=restore_auth)

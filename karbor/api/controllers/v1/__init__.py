@@ -2,12 +2,23 @@
 
 import pecan
 
+from karbor.api.controllers.v1 import operation_logs
+from karbor.api.controllers.v1 import plans
+from karbor.api.controllers.v1 import protectables
+from karbor.api.controllers.v1 import providers
+from karbor.api.controllers.v1 import restores
 from karbor.api.controllers.v1 import services
 from karbor.common import exception
 
 
 class ProjectController:
     """Everything under /v1/{project_id}/."""
+
+    providers = providers.ProvidersController()
+    protectables = protectables.ProtectablesController()
+    plans = plans.PlansController()
+    restores = restores.RestoresController()
+    operation_logs = operation_logs.OperationLogsController()
 
 
 pecan.route(ProjectController, 'os-services', services.ServicesController())

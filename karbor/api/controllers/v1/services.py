@@ -14,11 +14,19 @@ from karbor.db import services as services_db
 from karbor.policies import services as service_policies
 
 
+# The largest id an SQL INTEGER column holds. SQLite cannot even compare a
+# column with a number past 2**63 (OverflowError, which was a 500).
+MAX_SERVICE_ID = 2 ** 31 - 1
+
+
 def _service_id(value):
     try:
-        return int(value)
+        service_id = int(value)
     except (TypeError, ValueError):
         raise exception.ServiceNotFound(service_id=value)
+    if not 0 < service_id <= MAX_SERVICE_ID:
+        raise exception.ServiceNotFound(service_id=value)
+    return service_id
 
 
 class ServicesController(rest.RestController):
@@ -34,7 +42,10 @@ class ServicesController(rest.RestController):
         return {'services': [views.service(r, down_time) for r in rows]}
 
     @pecan.expose('json')
-    def put(self, service_id):
+    def put(self, service_id=None):
+        if service_id is None:
+            # PUT on the collection: pecan calls put() without an id.
+            pecan.abort(405, headers={'Allow': 'GET'})
         ctx = base.context()
         policy.authorize(ctx, service_policies.UPDATE)
         body = validation.validated_body(schema.update)

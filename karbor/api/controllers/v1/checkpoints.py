@@ -1,0 +1,182 @@
+"""/v1/{project_id}/providers/{provider_id}/checkpoints.
+
+Served from the database index of checkpoints; protect and delete are
+recorded first, then cast to the protection service (202).
+"""
+
+import datetime
+
+from oslo_utils import timeutils
+import pecan
+from pecan import rest
+
+from karbor.api.controllers import base
+from karbor.api import paging
+from karbor.api.schemas.v1 import checkpoints as schema
+from karbor.api import validation
+from karbor.api.views import checkpoints as views
+from karbor.common import constants
+from karbor.common import exception
+from karbor.common import policy
+from karbor.db import checkpoints as checkpoints_db
+from karbor.db import operation_logs as operation_logs_db
+from karbor.db import plans as plans_db
+from karbor.policies import providers as provider_policies
+from karbor.services.protection import provider as provider_module
+from karbor.services.protection import rpcapi
+
+SORT_KEYS = ('id', 'status', 'created_at', 'plan_id')
+
+
+def _provider(provider_id):
+    base.check_id(provider_id,
+                  exception.ProviderNotFound(provider_id=provider_id))
+    return provider_module.get_registry().get(provider_id)
+
+
+def _date(value, name):
+    try:
+        return datetime.datetime.strptime(value, '%Y-%m-%d')
+    except (TypeError, ValueError):
+        raise exception.InvalidInput(
+            reason='%s must be a date YYYY-MM-DD, not %r' % (name, value))
+
+
+def get_checkpoint(ctx, provider_id, checkpoint_id,
+                   rule=provider_policies.CHECKPOINT_GET):
+    """The checkpoint if the caller may see it (``rule`` on its project);
+    404 otherwise."""
+    not_found = exception.CheckpointNotFound(checkpoint_id=checkpoint_id)
+    base.check_id(checkpoint_id, not_found)
+    row = checkpoints_db.checkpoint_get(checkpoint_id,
+                                        provider_id=provider_id)
+    if (row.status == constants.CHECKPOINT_STATUS_DELETED or
+            not policy.check(ctx, rule, {'project_id': row.project_id})):
+        raise not_found
+    return row
+
+
+def new_operation_log(ctx, operation_type, **ids):
+    return operation_logs_db.operation_log_create(dict(
+        project_id=ctx.project_id, operation_type=operation_type,
+        status=constants.OPERATION_LOG_STATUS_RUNNING[operation_type],
+        started_at=timeutils.utcnow(), **ids))
+
+
+class CheckpointsController(rest.RestController):
+
+    @pecan.expose('json')
+    def get_all(self, provider_id, **kwargs):
+        ctx = base.context()
+        policy.authorize(ctx, provider_policies.CHECKPOINT_GET_ALL)
+        _provider(provider_id)
+        params = paging.parse(kwargs, SORT_KEYS)
+        project_id = base.list_scope(kwargs, ctx)
+        wanted = base.filters(kwargs, ('plan_id', 'start_date', 'end_date',
+                                       'status'))
+        start = wanted.pop('start_date', None)
+        end = wanted.pop('end_date', None)
+        start = _date(start, 'start_date') if start else None
+        end = (_date(end, 'end_date') + datetime.timedelta(days=1)
+               if end else None)
+        if 'status' not in wanted:
+            wanted['status'] = [s for s in (
+                constants.CHECKPOINT_STATUS_PROTECTING,
+                constants.CHECKPOINT_STATUS_AVAILABLE,
+                constants.CHECKPOINT_STATUS_ERROR,
+                constants.CHECKPOINT_STATUS_DELETING,
+                constants.CHECKPOINT_STATUS_ERROR_DELETING)]
+        wanted['provider_id'] = provider_id
+        rows = checkpoints_db.checkpoint_get_all(
+            filters=wanted, project_id=project_id, start_date=start,
+            end_date=end, **params.db_kwargs())
+        body = [views.checkpoint(r) for r in rows]
+        return {'checkpoints': body,
+                'checkpoints_links': paging.links('checkpoints', body,
+                                                  params)}
+
+    @pecan.expose('json')
+    def get_one(self, provider_id, checkpoint_id):
+        ctx = base.context()
+        policy.authorize(ctx, provider_policies.CHECKPOINT_GET)
+        _provider(provider_id)
+        return {'checkpoint': views.checkpoint(
+            get_checkpoint(ctx, provider_id, checkpoint_id))}
+
+    @pecan.expose('json')
+    def post(self, provider_id):
+        ctx = base.context()
+        policy.authorize(ctx, provider_policies.CHECKPOINT_CREATE)
+        body = validation.validated_body(schema.create)['checkpoint']
+        _provider(provider_id)
+        plan_id = body['plan_id']
+        plan = plans_db.plan_get(plan_id, project_id=ctx.project_id)
+        if plan.provider_id != provider_id:
+            raise exception.InvalidInput(
+                reason='plan %s belongs to provider %s, not %s' % (
+                    plan_id, plan.provider_id, provider_id))
+        extra_info = body.get('extra-info') or body.get('extra_info') or {}
+        row = checkpoints_db.checkpoint_create({
+            'project_id': ctx.project_id,
+            'provider_id': provider_id,
+            'plan_id': plan.id,
+            'status': constants.CHECKPOINT_STATUS_PROTECTING,
+            'protection_plan': {'id': plan.id, 'name': plan.name,
+                                'provider_id': provider_id,
+                                'resources': plan.resources,
+                                'parameters': plan.parameters},
+            'extra_info': dict(extra_info, created_by='manual'),
+        })
+        log = new_operation_log(ctx, constants.OPERATION_PROTECT,
+                                checkpoint_id=row.id, plan_id=plan.id,
+                                provider_id=provider_id)
+        rpcapi.ProtectionAPI().protect(ctx, row.id, log.id)
+        base.accepted()
+        return {'checkpoint': views.checkpoint(row)}
+
+    @pecan.expose('json')
+    def delete(self, provider_id, checkpoint_id):
+        ctx = base.context()
+        policy.authorize(ctx, provider_policies.CHECKPOINT_DELETE)
+        _provider(provider_id)
+        row = get_checkpoint(ctx, provider_id, checkpoint_id,
+                             provider_policies.CHECKPOINT_DELETE)
+        allowed = [constants.CHECKPOINT_STATUS_AVAILABLE,
+                   constants.CHECKPOINT_STATUS_ERROR,
+                   constants.CHECKPOINT_STATUS_ERROR_DELETING]
+        updated = checkpoints_db.checkpoint_update(
+            row.id, {'status': constants.CHECKPOINT_STATUS_DELETING,
+                     'status_reason': None},
+            expected={'status': allowed, 'host': [None]})
+        if updated is None:
+            raise exception.InvalidState(
+                reason='checkpoint %s is %s; only a checkpoint that is %s '
+                       'can be deleted' % (row.id, row.status,
+                                           ', '.join(allowed)))
+        log = new_operation_log(ctx, constants.OPERATION_DELETE,
+                                checkpoint_id=row.id, plan_id=row.plan_id,
+                                provider_id=provider_id)
+        rpcapi.ProtectionAPI().delete(ctx, row.id, log.id)
+        base.accepted()
+
+    @pecan.expose('json')
+    def put(self, provider_id, checkpoint_id):
+        ctx = base.context()
+        policy.authorize(ctx, provider_policies.CHECKPOINT_UPDATE)
+        body = validation.validated_body(schema.reset_state)
+        _provider(provider_id)
+        row = get_checkpoint(ctx, provider_id, checkpoint_id,
+                             provider_policies.CHECKPOINT_UPDATE)
+        state = body['os-resetState']['state']
+        allowed = [constants.CHECKPOINT_STATUS_AVAILABLE,
+                   constants.CHECKPOINT_STATUS_ERROR,
+                   constants.CHECKPOINT_STATUS_ERROR_DELETING]
+        updated = checkpoints_db.checkpoint_update(
+            row.id, {'status': state,
+                     'status_reason': 'state reset by %s' % ctx.user_id},
+            expected={'status': allowed, 'host': [None]})
+        if updated is None:
+            raise exception.InvalidState(
+                reason='checkpoint %s is %s; its state can be reset only '
+                       'from %s' % (row.id, row.status, ', '.join(allowed)))
+        base.accepted()

@@ -1,0 +1,47 @@
+"""/v1/{project_id}/operation_logs: one row per protect, delete, restore
+and verify."""
+
+import pecan
+from pecan import rest
+
+from karbor.api.controllers import base
+from karbor.api import paging
+from karbor.api.views import operation_logs as views
+from karbor.common import exception
+from karbor.common import policy
+from karbor.db import operation_logs as operation_logs_db
+from karbor.policies import operation_logs as log_policies
+
+SORT_KEYS = ('id', 'status', 'created_at', 'operation_type')
+FILTERS = ('checkpoint_id', 'plan_id', 'restore_id', 'verification_id',
+           'provider_id', 'status', 'operation_type')
+
+
+class OperationLogsController(rest.RestController):
+
+    @pecan.expose('json')
+    def get_all(self, **kwargs):
+        ctx = base.context()
+        policy.authorize(ctx, log_policies.GET_ALL)
+        params = paging.parse(kwargs, SORT_KEYS)
+        project_id = base.list_scope(kwargs, ctx)
+        wanted = base.filters(kwargs, FILTERS)
+        rows = operation_logs_db.operation_log_get_all(
+            filters=wanted, project_id=project_id, **params.db_kwargs())
+        body = [views.operation_log(r) for r in rows]
+        return {'operation_logs': body,
+                'operation_logs_links': paging.links('operation_logs', body,
+                                                     params)}
+
+    @pecan.expose('json')
+    def get_one(self, operation_log_id):
+        ctx = base.context()
+        policy.authorize(ctx, log_policies.GET)
+        not_found = exception.OperationLogNotFound(
+            operation_log_id=operation_log_id)
+        base.check_id(operation_log_id, not_found)
+        row = operation_logs_db.operation_log_get(operation_log_id)
+        if not policy.check(ctx, log_policies.GET,
+                            {'project_id': row.project_id}):
+            raise not_found
+        return {'operation_log': views.operation_log(row)}

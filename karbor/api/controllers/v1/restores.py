@@ -1,0 +1,97 @@
+"""/v1/{project_id}/restores: bring a checkpoint's resources back."""
+
+import pecan
+from pecan import rest
+
+from karbor.api.controllers import base
+from karbor.api.controllers.v1 import checkpoints
+from karbor.api import paging
+from karbor.api.schemas.v1 import restores as schema
+from karbor.api import validation
+from karbor.api.views import restores as views
+from karbor.common import constants
+from karbor.common import exception
+from karbor.common import policy
+from karbor.db import restores as restores_db
+from karbor.policies import providers as provider_policies
+from karbor.policies import restores as restore_policies
+from karbor.services.protection import provider as provider_module
+from karbor.services.protection import rpcapi
+
+SORT_KEYS = ('id', 'status', 'created_at')
+
+
+def check_plugin_parameters(provider, parameters, kind):
+    """Schema first, then each plugin's own checks (allowed paths...)."""
+    validation.validate_parameters(provider, parameters, kind)
+    check = 'check_%s_parameters' % kind
+    for key, value in (parameters or {}).items():
+        plugin = provider.plugin_for(key.partition('#')[0])
+        if hasattr(plugin, check):
+            getattr(plugin, check)(value)
+
+
+class RestoresController(rest.RestController):
+
+    @pecan.expose('json')
+    def get_all(self, **kwargs):
+        ctx = base.context()
+        policy.authorize(ctx, restore_policies.GET_ALL)
+        params = paging.parse(kwargs, SORT_KEYS)
+        project_id = base.list_scope(kwargs, ctx)
+        wanted = base.filters(kwargs, ('status', 'checkpoint_id',
+                                       'provider_id'))
+        rows = restores_db.restore_get_all(
+            filters=wanted, project_id=project_id, **params.db_kwargs())
+        body = [views.restore(r) for r in rows]
+        return {'restores': body,
+                'restores_links': paging.links('restores', body, params)}
+
+    @pecan.expose('json')
+    def get_one(self, restore_id):
+        ctx = base.context()
+        policy.authorize(ctx, restore_policies.GET)
+        not_found = exception.RestoreNotFound(restore_id=restore_id)
+        base.check_id(restore_id, not_found)
+        row = restores_db.restore_get(restore_id)
+        if not policy.check(ctx, restore_policies.GET,
+                            {'project_id': row.project_id}):
+            raise not_found
+        return {'restore': views.restore(row)}
+
+    @pecan.expose('json')
+    def post(self):
+        ctx = base.context()
+        policy.authorize(ctx, restore_policies.CREATE)
+        body = validation.validated_body(schema.create)['restore']
+        provider = provider_module.get_registry().get(body['provider_id'])
+        checkpoint = checkpoints.get_checkpoint(
+            ctx, provider.id, body['checkpoint_id'],
+            provider_policies.CHECKPOINT_GET)
+        if checkpoint.project_id != ctx.project_id:
+            raise exception.CheckpointNotFound(checkpoint_id=checkpoint.id)
+        if checkpoint.status != constants.CHECKPOINT_STATUS_AVAILABLE:
+            raise exception.InvalidState(
+                reason='checkpoint %s is %s; only an available checkpoint '
+                       'can be restored' % (checkpoint.id,
+                                            checkpoint.status))
+        parameters = body.get('parameters') or {}
+        check_plugin_parameters(provider, parameters, 'restore')
+        row = restores_db.restore_create({
+            'project_id': ctx.project_id,
+            'provider_id': provider.id,
+            'checkpoint_id': checkpoint.id,
+            'restore_target': body.get('restore_target'),
+            'parameters': parameters,
+            'status': constants.RESTORE_STATUS_IN_PROGRESS,
+            'resources_status': {},
+            'resources_reason': {},
+        })
+        log = checkpoints.new_operation_log(
+            ctx, constants.OPERATION_RESTORE, checkpoint_id=checkpoint.id,
+            plan_id=checkpoint.plan_id, provider_id=provider.id,
+            restore_id=row.id)
+        rpcapi.ProtectionAPI().restore(ctx, row.id, log.id,
+                                       body.get('restore_auth'))
+        base.accepted()
+        return {'restore': views.restore(row)}

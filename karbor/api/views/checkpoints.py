@@ -1,0 +1,22 @@
+"""Response bodies of /providers/{id}/checkpoints."""
+
+from karbor.api.views import common
+from karbor.services.protection import graph
+
+# What python-karborclient decodes before the graph is known.
+EMPTY_GRAPH = graph.serialize([])
+
+
+def checkpoint(row):
+    return {
+        'id': row.id,
+        'project_id': row.project_id,
+        'provider_id': row.provider_id,
+        'status': row.status,
+        'status_reason': row.status_reason,
+        'protection_plan': row.protection_plan,
+        'resource_graph': row.resource_graph or EMPTY_GRAPH,
+        'extra_info': row.extra_info,
+        'created_at': common.iso(row.created_at),
+        'updated_at': common.iso(row.updated_at),
+    }

@@ -1,0 +1,5 @@
+"""Formatting shared by the response builders."""
+
+
+def iso(value):
+    return value.isoformat() if value else None

@@ -1,0 +1,20 @@
+"""Response bodies of /restores."""
+
+from karbor.api.views import common
+
+
+def restore(row):
+    return {
+        'id': row.id,
+        'project_id': row.project_id,
+        'provider_id': row.provider_id,
+        'checkpoint_id': row.checkpoint_id,
+        'restore_target': row.restore_target,
+        'parameters': row.parameters,
+        'status': row.status,
+        'status_reason': row.status_reason,
+        'resources_status': row.resources_status or {},
+        'resources_reason': row.resources_reason or {},
+        'created_at': common.iso(row.created_at),
+        'updated_at': common.iso(row.updated_at),
+    }

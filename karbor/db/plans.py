@@ -1,0 +1,31 @@
+"""Database functions of plans."""
+
+from oslo_utils import uuidutils
+
+from karbor.common import exception
+from karbor.db import api
+from karbor.db import models
+
+
+def plan_create(values):
+    values = dict(values)
+    values.setdefault('id', uuidutils.generate_uuid())
+    return api.create(models.Plan, values)
+
+
+def plan_get(plan_id, project_id=None):
+    return api.get_one(models.Plan, plan_id,
+                       exception.PlanNotFound(plan_id=plan_id), project_id)
+
+
+def plan_update(plan_id, values):
+    return api.update(models.Plan, plan_id, values,
+                      exception.PlanNotFound(plan_id=plan_id))
+
+
+def plan_delete(plan_id):
+    api.delete(models.Plan, plan_id, exception.PlanNotFound(plan_id=plan_id))
+
+
+def plan_get_all(**kwargs):
+    return api.get_all(models.Plan, **kwargs)

@@ -1,0 +1,154 @@
+"""A bank in a directory of the local file system (the default bank).
+
+Each object is a file whose path is its key. A write goes to a temporary
+file in the same directory, is flushed to disk, then renamed over the key:
+a reader sees the old object or the new one, never a part of it.
+"""
+
+import hashlib
+import os
+import uuid
+
+from oslo_config import cfg
+
+from karbor.common import exception
+from karbor.i18n import _
+from karbor.services.protection import bank_plugin
+
+GROUP = 'file_system_bank'
+
+opts = [
+    cfg.StrOpt('path',
+               help=_('Directory of the bank. Default: "bank" in the '
+                      'state directory.')),
+    cfg.BoolOpt('fsync', default=True,
+                help=_('Flush every object to disk before it is visible, '
+                       'so that a crash never leaves a torn object.')),
+]
+
+_TMP_PREFIX = '.tmp-'
+
+
+def list_opts():
+    return [(GROUP, opts)]
+
+
+class FileSystemBankPlugin(bank_plugin.BankPlugin):
+
+    def __init__(self, conf, default_path=None):
+        super().__init__(conf)
+        conf.register_opts(opts, group=GROUP)
+        path = conf[GROUP].path or default_path
+        if not path:
+            raise exception.BankUnavailable(
+                bank='file_system', reason='no [file_system_bank] path')
+        self.root = os.path.abspath(path)
+        self.fsync = conf[GROUP].fsync
+
+    def check(self):
+        try:
+            os.makedirs(self.root, exist_ok=True)
+        except OSError as e:
+            raise exception.BankUnavailable(bank=self.root, reason=str(e))
+        if not os.access(self.root, os.W_OK | os.X_OK):
+            raise exception.BankUnavailable(
+                bank=self.root, reason='the directory is not writable')
+
+    def _path(self, key):
+        return os.path.join(self.root, *key.split('/'))
+
+    def put_object(self, key, data):
+        path = self._path(key)
+        directory = os.path.dirname(path)
+        os.makedirs(directory, exist_ok=True)
+        tmp = os.path.join(directory, _TMP_PREFIX + uuid.uuid4().hex)
+        md5 = hashlib.md5(usedforsecurity=False)
+        size = 0
+        chunks = (data,) if isinstance(data, (bytes, bytearray, memoryview)) \
+            else data
+        try:
+            with open(tmp, 'wb') as f:
+                for chunk in chunks:
+                    f.write(chunk)
+                    md5.update(chunk)
+                    size += len(chunk)
+                if self.fsync:
+                    f.flush()
+                    os.fsync(f.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+        return bank_plugin.ObjectInfo(size, md5.hexdigest())
+
+    def iter_object(self, key, chunk_size=bank_plugin.READ_CHUNK):
+        try:
+            f = open(self._path(key), 'rb')
+        except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+            raise exception.BankObjectNotFound(key=key)
+        return self._reader(f, chunk_size)
+
+    @staticmethod
+    def _reader(f, chunk_size):
+        with f:
+            while True:
+                chunk = f.read(chunk_size)
+                if not chunk:
+                    return
+                yield chunk
+
+    def get_object(self, key):
+        try:
+            with open(self._path(key), 'rb') as f:
+                return f.read()
+        except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+            raise exception.BankObjectNotFound(key=key)
+
+    def head_object(self, key):
+        try:
+            st = os.stat(self._path(key))
+        except (FileNotFoundError, NotADirectoryError):
+            raise exception.BankObjectNotFound(key=key)
+        if not os.path.isfile(self._path(key)):
+            raise exception.BankObjectNotFound(key=key)
+        # A file system does not keep an MD5; verification reads the data.
+        return bank_plugin.ObjectInfo(st.st_size, None)
+
+    def list_objects(self, prefix='', marker=None, limit=None,
+                     sort_dir='asc'):
+        # Walk only below the deepest directory the prefix names.
+        base = prefix.rsplit('/', 1)[0] if '/' in prefix else ''
+        start = self._path(base) if base else self.root
+        keys = []
+        for dirpath, dirnames, filenames in os.walk(start):
+            rel = os.path.relpath(dirpath, self.root)
+            rel = '' if rel == '.' else rel.replace(os.sep, '/') + '/'
+            dirnames[:] = [d for d in dirnames
+                           if (rel + d + '/').startswith(prefix) or
+                           prefix.startswith(rel + d + '/')]
+            for name in filenames:
+                if name.startswith(_TMP_PREFIX):
+                    continue
+                key = rel + name
+                if key.startswith(prefix):
+                    keys.append(key)
+        keys.sort()
+        return bank_plugin.page(keys, marker, limit, sort_dir)
+
+    def delete_object(self, key):
+        path = self._path(key)
+        try:
+            os.unlink(path)
+        except (FileNotFoundError, NotADirectoryError):
+            return
+        # Remove directories left empty, up to the bank root.
+        directory = os.path.dirname(path)
+        while directory != self.root:
+            try:
+                os.rmdir(directory)
+            except OSError:
+                break
+            directory = os.path.dirname(directory)

@@ -1,0 +1,22 @@
+"""Flow of a restore: initiate, the plugins' restore hooks along the
+checkpoint's resource graph, complete."""
+
+from taskflow.patterns import linear_flow
+
+from karbor.services.protection.flows import resource_flow
+from karbor.services.protection.tasks import restore_tasks
+
+
+def get_flow(provider, restore_id, sources):
+    flow = linear_flow.Flow('restore-%s' % restore_id)
+    flow.add(
+        restore_tasks.InitiateRestoreTask(),
+        resource_flow.build(
+            'restore', sources,
+            lambda r: provider.plugin_for(r.type).get_restore_operation(r),
+            restore_tasks.RestoreStatusRecorder(restore_id),
+            extra=('restore_id',),
+            # Original resource id -> new resource, shared by the hooks.
+            hook_kwargs={'new_resources': {}}),
+        restore_tasks.CompleteRestoreTask())
+    return flow

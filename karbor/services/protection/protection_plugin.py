@@ -1,0 +1,86 @@
+"""What a protection plugin provides, per resource type.
+
+A plugin hands out one :class:`Operation` per resource and operation kind
+(protect, restore, delete, and optionally verify). The flow calls the four
+hooks of every operation along the resource graph:
+
+* ``on_prepare_begin``: parents before children;
+* ``on_prepare_finish``: children before parents;
+* ``on_main``: after the resource's own prepare, in parallel with others;
+* ``on_complete``: children before parents.
+
+Every hook receives ``checkpoint`` (a
+:class:`karbor.services.protection.checkpoint.Checkpoint`), ``resource``,
+``context``, ``parameters`` (the merged type and resource entries) and, as
+keyword arguments, what the operation adds (``restore``, ``new_resources``
+for a restore). A hook that raises fails the resource with its message.
+"""
+
+EMPTY_SCHEMA = {'type': 'object', 'properties': {},
+                'additionalProperties': False}
+
+
+class Operation:
+    """Hooks default to doing nothing."""
+
+    def on_prepare_begin(self, checkpoint, resource, context, parameters,
+                         **kwargs):
+        pass
+
+    def on_prepare_finish(self, checkpoint, resource, context, parameters,
+                          **kwargs):
+        pass
+
+    def on_main(self, checkpoint, resource, context, parameters, **kwargs):
+        pass
+
+    def on_complete(self, checkpoint, resource, context, parameters,
+                    **kwargs):
+        pass
+
+
+HOOKS = ('on_prepare_begin', 'on_prepare_finish', 'on_main', 'on_complete')
+
+
+class ProtectionPlugin:
+    """Base of protection plugins; ``conf`` is the provider's ConfigOpts."""
+
+    SUPPORTED_RESOURCE_TYPES = ()
+
+    def __init__(self, conf, state_path=None):
+        self._conf = conf
+        self._state_path = state_path
+
+    @classmethod
+    def get_supported_resources_types(cls):
+        return list(cls.SUPPORTED_RESOURCE_TYPES)
+
+    @classmethod
+    def get_options_schema(cls, resource_type):
+        return EMPTY_SCHEMA
+
+    @classmethod
+    def get_restore_schema(cls, resource_type):
+        return EMPTY_SCHEMA
+
+    @classmethod
+    def get_verify_schema(cls, resource_type):
+        return EMPTY_SCHEMA
+
+    @classmethod
+    def get_saved_info_schema(cls, resource_type):
+        return EMPTY_SCHEMA
+
+    def get_protect_operation(self, resource):
+        raise NotImplementedError()
+
+    def get_restore_operation(self, resource):
+        raise NotImplementedError()
+
+    def get_delete_operation(self, resource):
+        raise NotImplementedError()
+
+    def get_verify_operation(self, resource):
+        """Backend checks of a verification, or None: the framework's bank
+        checks still run for the resource."""
+        return None

@@ -1,0 +1,245 @@
+"""Moving the bytes of a local directory into a bank and back.
+
+The files of a directory are read in a fixed order as one stream, cut into
+data objects of equal size (the last one shorter); the manifest says which
+bytes belong to which file. Objects are hashed and written, or read and
+checked, by a few threads, with a bounded number in flight so that memory
+stays at about ``(threads + 1) * chunk_size``.
+"""
+
+import collections
+import hashlib
+import os
+import shutil
+import stat
+import uuid
+
+from concurrent import futures
+
+from karbor.common import exception
+from karbor.services.protection import local_roots
+
+MANIFEST_VERSION = 1
+DATA_PREFIX = 'data/'
+
+
+def object_key(index):
+    return '%s%08d' % (DATA_PREFIX, index)
+
+
+def _walk(root):
+    directories, files, skipped = [], [], []
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames.sort()
+        rel_dir = os.path.relpath(dirpath, root)
+        rel_dir = '' if rel_dir == '.' else rel_dir + '/'
+        for name in list(dirnames):
+            st = os.lstat(os.path.join(dirpath, name))
+            if stat.S_ISLNK(st.st_mode):
+                skipped.append(rel_dir + name)
+                dirnames.remove(name)
+                continue
+            directories.append({'path': rel_dir + name,
+                                'mode': stat.S_IMODE(st.st_mode),
+                                'mtime': st.st_mtime})
+        for name in sorted(filenames):
+            st = os.lstat(os.path.join(dirpath, name))
+            if not stat.S_ISREG(st.st_mode):
+                skipped.append(rel_dir + name)
+                continue
+            files.append({'path': rel_dir + name, 'size': st.st_size,
+                          'mode': stat.S_IMODE(st.st_mode),
+                          'mtime': st.st_mtime})
+    return directories, files, skipped
+
+
+def ordered_map(func, items, threads):
+    """``func`` over ``items`` in a pool of ``threads``, yielding results in
+    order, with at most ``threads + 1`` items taken from ``items`` and not
+    yet yielded (which bounds memory)."""
+    with futures.ThreadPoolExecutor(
+            max_workers=threads, thread_name_prefix='karbor-data') as pool:
+        pending = collections.deque()
+        try:
+            for item in items:
+                pending.append(pool.submit(func, item))
+                if len(pending) > threads:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        finally:
+            for future in pending:
+                future.cancel()
+
+
+def _chunks(path, files, chunk_size):
+    """(index, bytes) of the stream of all files, cut every chunk_size."""
+    buf = bytearray()
+    index = 0
+    for entry in files:
+        fd = os.open(os.path.join(path, entry['path']),
+                     os.O_RDONLY | os.O_NOFOLLOW)
+        size = 0
+        with os.fdopen(fd, 'rb', buffering=0) as f:
+            while True:
+                data = f.read(chunk_size - len(buf))
+                if not data:
+                    break
+                size += len(data)
+                if not buf and len(data) == chunk_size:
+                    yield index, data
+                    index += 1
+                    continue
+                buf += data
+                if len(buf) == chunk_size:
+                    yield index, bytes(buf)
+                    index += 1
+                    buf = bytearray()
+        # The bytes read are what the checkpoint holds, even if the file
+        # changed since it was listed.
+        entry['size'] = size
+    if buf:
+        yield index, bytes(buf)
+
+
+def protect_directory(path, section, chunk_size, threads):
+    """Write the files under ``path`` into ``section``; return the manifest."""
+    directories, files, skipped = _walk(path)
+
+    def put(item):
+        index, data = item
+        digest = hashlib.sha256(data).hexdigest()
+        info = section.put_object(object_key(index), data)
+        return {'key': object_key(index), 'size': len(data),
+                'sha256': digest, 'md5': info.etag}
+
+    objects = list(ordered_map(put, _chunks(path, files, chunk_size),
+                               threads))
+    return {
+        'version': MANIFEST_VERSION,
+        'chunk_size': chunk_size,
+        'objects': objects,
+        'files': files,
+        'directories': directories,
+        'skipped': skipped,
+        'total_bytes': sum(o['size'] for o in objects),
+    }
+
+
+def _safe_relative(rel):
+    norm = os.path.normpath(rel)
+    if (not rel or os.path.isabs(rel) or norm.startswith('..') or
+            '..' in norm.split(os.sep) or norm == '.'):
+        raise exception.ProtectionFailed(
+            reason='the manifest names the path %r, which is not inside the '
+                   'directory; the checkpoint is not trustworthy' % rel)
+    return norm
+
+
+def check_restore_target(target, roots):
+    """The canonical path to restore into; InvalidInput if not allowed."""
+    target = os.path.abspath(target)
+    parent = local_roots.check_inside(os.path.dirname(target), roots,
+                                      what='restore target parent')
+    final = os.path.join(parent, os.path.basename(target))
+    if os.path.lexists(final):
+        if os.path.islink(final) or not os.path.isdir(final):
+            raise exception.InvalidInput(
+                reason='restore target %s exists and is not a directory' %
+                       final)
+        if os.listdir(final):
+            raise exception.InvalidInput(
+                reason='restore target %s exists and is not empty; Karbor '
+                       'never overwrites files' % final)
+    local_roots.check_inside(final, roots, what='restore target')
+    return final
+
+
+def restore_directory(manifest, section, target, roots, threads):
+    """Recreate the directory of ``manifest`` at ``target``; return it."""
+    final = check_restore_target(target, roots)
+    partial = os.path.join(os.path.dirname(final), '.%s.partial-%s' % (
+        os.path.basename(final), uuid.uuid4().hex[:8]))
+    os.mkdir(partial, 0o700)
+    try:
+        _restore_into(manifest, section, partial, threads)
+        if os.path.isdir(final):
+            os.rmdir(final)
+        os.rename(partial, final)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    return final
+
+
+def _read_checked(section, entry):
+    data = b''.join(section.iter_object(entry['key']))
+    if len(data) != entry['size']:
+        raise exception.ProtectionFailed(
+            reason='object %s: size %d expected, %d found' % (
+                entry['key'], entry['size'], len(data)))
+    digest = hashlib.sha256(data).hexdigest()
+    if digest != entry['sha256']:
+        raise exception.ProtectionFailed(
+            reason='object %s: SHA-256 mismatch (expected %s, found %s)' % (
+                entry['key'], entry['sha256'], digest))
+    return data
+
+
+def _restore_into(manifest, section, root, threads):
+    for entry in manifest['directories']:
+        os.makedirs(os.path.join(root, _safe_relative(entry['path'])),
+                    mode=0o700, exist_ok=True)
+    files = collections.deque(manifest['files'])
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+    current = None
+    remaining = 0
+
+    def next_file():
+        entry = files.popleft()
+        path = os.path.join(root, _safe_relative(entry['path']))
+        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+        return os.fdopen(os.open(path, flags, 0o600), 'wb'), entry['size']
+
+    try:
+        for data in ordered_map(lambda e: _read_checked(section, e),
+                                manifest['objects'], threads):
+            view = memoryview(data)
+            while view:
+                while current is None or remaining == 0:
+                    if current is not None:
+                        current.close()
+                    if not files:
+                        raise exception.ProtectionFailed(
+                            reason='the data objects hold more bytes than '
+                                   'the files of the manifest')
+                    current, remaining = next_file()
+                n = min(remaining, len(view))
+                current.write(view[:n])
+                view = view[n:]
+                remaining -= n
+        if current is not None:
+            current.close()
+            current = None
+        if remaining:
+            raise exception.ProtectionFailed(
+                reason='the data objects end %d bytes before the last file '
+                       'does' % remaining)
+        while files:  # empty files after the last byte
+            f, size = next_file()
+            f.close()
+            if size:
+                raise exception.ProtectionFailed(
+                    reason='the data objects end before file %s' %
+                           manifest['files'][-len(files) - 1]['path'])
+    finally:
+        if current is not None:
+            current.close()
+    for entry in manifest['files']:
+        path = os.path.join(root, _safe_relative(entry['path']))
+        os.chmod(path, entry['mode'])
+        os.utime(path, (entry['mtime'], entry['mtime']))
+    for entry in reversed(manifest['directories']):
+        path = os.path.join(root, _safe_relative(entry['path']))
+        os.chmod(path, entry['mode'])
+        os.utime(path, (entry['mtime'], entry['mtime']))

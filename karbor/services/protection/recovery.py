@@ -1,0 +1,93 @@
+"""Nothing stays in a transient state after a crash.
+
+Every protect, delete and restore records the host that runs it. When a
+protection service starts, what its host was running is over: it is marked
+failed with a reason that says so. While running, each service also fails
+the work of protection services whose heartbeat stopped, and work that no
+service picked up in time.
+"""
+
+import datetime
+
+from oslo_config import cfg
+from oslo_log import log as logging
+from oslo_utils import timeutils
+
+from karbor.common import constants
+from karbor.db import api as db_api
+from karbor.db import models
+from karbor.db import services as services_db
+
+LOG = logging.getLogger(__name__)
+
+# (model, transient status -> final status)
+_TRANSIENT = (
+    (models.Checkpoint, {
+        constants.CHECKPOINT_STATUS_PROTECTING:
+            constants.CHECKPOINT_STATUS_ERROR,
+        constants.CHECKPOINT_STATUS_DELETING:
+            constants.CHECKPOINT_STATUS_ERROR_DELETING}),
+    (models.Restore, {
+        constants.RESTORE_STATUS_IN_PROGRESS:
+            constants.RESTORE_STATUS_FAILURE}),
+)
+
+
+def _fail(criteria, reason):
+    """Fail every transient row matching ``criteria``; return their ids."""
+    failed = []
+    now = timeutils.utcnow()
+    with db_api.writer() as session:
+        for model, finals in _TRANSIENT:
+            rows = session.query(model).filter(
+                model.status.in_(list(finals)), *criteria(model)).all()
+            for row in rows:
+                row.status = finals[row.status]
+                row.status_reason = reason
+                row.host = None
+                failed.append(row.id)
+        logs = session.query(models.OperationLog).filter(
+            models.OperationLog.status.in_(
+                list(constants.OPERATION_LOG_STATUS_RUNNING.values())),
+            *criteria(models.OperationLog)).all()
+        for log in logs:
+            log.status = constants.OPERATION_LOG_STATUS_ERROR
+            log.error_info = reason
+            log.ended_at = now
+            log.host = None
+    return failed
+
+
+def fail_interrupted(host):
+    """At start: what ``host`` was running did not finish."""
+    reason = ('interrupted: the protection service on host %s stopped '
+              'while this operation was running; run it again' % host)
+    failed = _fail(lambda m: [m.host == host], reason)
+    if failed:
+        LOG.warning('Marked %d interrupted operation(s) of host %s as '
+                    'failed: %s', len(failed), host, ', '.join(failed))
+    return failed
+
+
+def fail_orphans(conf=cfg.CONF):
+    """Work of dead hosts, and work nobody claimed in time."""
+    failed = []
+    down_time = conf.service_down_time
+    now = timeutils.utcnow()
+    for service in services_db.service_get_all(
+            binary=constants.SERVICE_BINARY_PROTECTION):
+        last = service.last_heartbeat
+        if last is None or timeutils.delta_seconds(last, now) > down_time:
+            reason = ('interrupted: the protection service on host %s '
+                      'stopped reporting while this operation was running; '
+                      'run it again' % service.host)
+            failed += _fail(lambda m, h=service.host: [m.host == h], reason)
+    limit = now - datetime.timedelta(seconds=conf.protection.claim_timeout)
+    failed += _fail(
+        lambda m: [m.host.is_(None), m.created_at < limit],
+        'no protection service took this operation within %d seconds; '
+        'check that karbor-protection runs' % conf.protection.claim_timeout)
+    if failed:
+        LOG.warning('Marked %d orphaned operation(s) as failed: %s',
+                    len(failed), ', '.join(failed))
+    return failed

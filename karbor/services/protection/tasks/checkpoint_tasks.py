@@ -1,0 +1,85 @@
+"""First and last tasks of the protect and delete flows."""
+
+from oslo_log import log as logging
+from taskflow import task
+
+from karbor.common import constants
+from karbor.db import checkpoints as checkpoints_db
+from karbor.services.protection import provider
+from karbor.services.protection.tasks import common
+
+LOG = logging.getLogger(__name__)
+
+
+class BankStatusRecorder:
+    """Per-resource status of a protect, kept next to the data."""
+
+    @staticmethod
+    def started(checkpoint, resource):
+        checkpoint.set_resource_status(
+            resource, constants.RESOURCE_STATUS_PROTECTING)
+
+    @staticmethod
+    def succeeded(checkpoint, resource):
+        checkpoint.set_resource_status(
+            resource, constants.RESOURCE_STATUS_AVAILABLE)
+
+    @staticmethod
+    def failed(checkpoint, resource, reason):
+        checkpoint.set_resource_status(
+            resource, constants.RESOURCE_STATUS_ERROR, reason)
+
+
+def _set_status(provider_id, checkpoint_id, status, reason=None,
+                bank=True):
+    values = {'status': status, 'status_reason': reason}
+    if status not in constants.CHECKPOINT_TRANSIENT:
+        values['host'] = None
+    checkpoints_db.checkpoint_update(checkpoint_id, values)
+    if bank:
+        checkpoint = provider.get_checkpoint(provider_id, checkpoint_id)
+        checkpoint.update_index(status=status, status_reason=reason)
+
+
+class InitiateProtectTask(task.Task):
+    def execute(self, provider_id, checkpoint_id):
+        LOG.info('Protecting checkpoint %s', checkpoint_id)
+
+    def revert(self, provider_id, checkpoint_id, operation_log_id,
+               flow_failures=None, **kwargs):
+        reason = common.failure_reason(flow_failures)
+        LOG.error('Checkpoint %s failed: %s', checkpoint_id, reason)
+        _set_status(provider_id, checkpoint_id,
+                    constants.CHECKPOINT_STATUS_ERROR, reason)
+        common.finish_operation_log(operation_log_id, reason)
+
+
+class CompleteProtectTask(task.Task):
+    def execute(self, provider_id, checkpoint_id, operation_log_id):
+        _set_status(provider_id, checkpoint_id,
+                    constants.CHECKPOINT_STATUS_AVAILABLE)
+        common.finish_operation_log(operation_log_id)
+        LOG.info('Checkpoint %s is available', checkpoint_id)
+
+
+class InitiateDeleteTask(task.Task):
+    def execute(self, provider_id, checkpoint_id):
+        LOG.info('Deleting checkpoint %s', checkpoint_id)
+
+    def revert(self, provider_id, checkpoint_id, operation_log_id,
+               flow_failures=None, **kwargs):
+        reason = common.failure_reason(flow_failures)
+        LOG.error('Deleting checkpoint %s failed: %s', checkpoint_id, reason)
+        _set_status(provider_id, checkpoint_id,
+                    constants.CHECKPOINT_STATUS_ERROR_DELETING, reason,
+                    bank=False)
+        common.finish_operation_log(operation_log_id, reason)
+
+
+class CompleteDeleteTask(task.Task):
+    def execute(self, provider_id, checkpoint_id, operation_log_id):
+        provider.get_checkpoint(provider_id, checkpoint_id).delete_all()
+        _set_status(provider_id, checkpoint_id,
+                    constants.CHECKPOINT_STATUS_DELETED, bank=False)
+        common.finish_operation_log(operation_log_id)
+        LOG.info('Checkpoint %s deleted', checkpoint_id)

@@ -1,0 +1,98 @@
+"""Command lines of karbor-all and karbor-api."""
+
+import os
+import subprocess
+import sys
+from importlib import metadata
+from unittest import mock
+
+from oslo_config import cfg
+
+from karbor.cmd import all as cmd_all
+from karbor.cmd import common
+from karbor.common import config
+from karbor.tests import base
+
+
+class PrepareProcessTest(base.TestCase):
+    """Parses cfg.CONF itself; the config fixture resets it afterwards."""
+
+    def setUp(self):
+        super().setUp()
+        # The test base sets these as overrides, which would hide what the
+        # command line and the command's defaults say.
+        for name in ('state_path', 'auth_strategy', 'transport_url'):
+            cfg.CONF.clear_override(name)
+        cfg.CONF.clear_override('connection', group='database')
+        self.conf.set_default('state_path', self.state_path)
+
+    def prepare(self, argv, **kwargs):
+        # oslo.log's setup would replace the test's log handlers.
+        with mock.patch.object(config.log, 'setup') as setup:
+            conf = common.prepare_process(argv, default_config_files=[],
+                                          **kwargs)
+        setup.assert_called_once_with(conf, 'karbor')
+        return conf
+
+    def test_karbor_all_command_line(self):
+        state = os.path.join(self.state_path, 'new', 'state')
+        conf = self.prepare(
+            ['karbor-all', '--state-path', state, '--api-port', '9999',
+             '--api-host-ip', '127.0.0.2'],
+            api_cli=True, defaults=cmd_all.EMBEDDED_DEFAULTS)
+        self.assertIs(cfg.CONF, conf)
+        self.assertEqual(state, conf.state_path)
+        self.assertTrue(os.path.isdir(state))
+        self.assertEqual(9999, conf.api.port)
+        self.assertEqual('127.0.0.2', conf.api.host_ip)
+        # The embedded defaults.
+        self.assertEqual('noauth', conf.auth_strategy)
+        self.assertEqual('fake:/', conf.transport_url)
+        self.assertEqual('karbor', conf.control_exchange)
+        self.assertEqual('sqlite:///%s/karbor.sqlite' % state,
+                         conf.database.connection)
+
+    def test_karbor_all_defaults(self):
+        conf = self.prepare(['karbor-all'], api_cli=True,
+                            defaults=cmd_all.EMBEDDED_DEFAULTS)
+        self.assertEqual(('127.0.0.1', 8799),
+                         (conf.api.host_ip, conf.api.port))
+
+    def test_bad_port_is_refused(self):
+        self.assertRaises(SystemExit, self.prepare,
+                          ['karbor-all', '--api-port', '70000'],
+                          api_cli=True)
+
+    def test_config_file_is_read(self):
+        path = os.path.join(self.state_path, 'karbor.conf')
+        with open(path, 'w') as f:
+            f.write('[DEFAULT]\nservice_down_time = 123\n'
+                    '[api]\nport = 8123\n')
+        conf = self.prepare(['karbor-api', '--config-file', path],
+                            api_cli=True)
+        self.assertEqual((123, 8123),
+                         (conf.service_down_time, conf.api.port))
+
+
+class HelpTest(base.TestCase):
+
+    def test_console_scripts(self):
+        scripts = {ep.name: ep.value for ep in
+                   metadata.entry_points(group='console_scripts')
+                   if ep.name.startswith('karbor-')}
+        self.assertEqual({'karbor-all': 'karbor.cmd.all:main',
+                          'karbor-api': 'karbor.cmd.api:main',
+                          'karbor-protection': 'karbor.cmd.protection:main',
+                          'karbor-manage': 'karbor.cmd.manage:main'},
+                         scripts)
+
+    def test_karbor_all_help(self):
+        out = subprocess.run(
+            [sys.executable, '-c',
+             'import sys; from karbor.cmd import all; '
+             'sys.exit(all.main(["karbor-all", "--help"]))'],
+            capture_output=True, text=True, timeout=120)
+        self.assertEqual(0, out.returncode, out.stderr)
+        for option in ('--api-host-ip', '--api-port', '--state-path',
+                       '--config-file'):
+            self.assertIn(option, out.stdout)
