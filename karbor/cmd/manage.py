@@ -44,7 +44,9 @@ command_opt = cfg.SubCommandOpt('command', title='Commands',
 
 def main(argv=None):
     argv = argv if argv is not None else sys.argv
-    conf = common.prepare_process(argv, cli_opts=[command_opt])
+    # Logs to stderr, so that scripts can read the answer on stdout.
+    conf = common.prepare_process(argv, cli_opts=[command_opt],
+                                  defaults={(None, 'use_stderr'): True})
     try:
         conf.command.func()
     except Exception as e:

@@ -51,6 +51,13 @@ class InvalidParameterValue(Invalid):
     msg_fmt = _('%(reason)s')
 
 
+class NotAuthenticated(KarborException):
+    msg_fmt = _('Authentication required: send a valid X-Auth-Token.')
+    code = 401
+    fault_name = 'unauthorized'
+    safe = True
+
+
 class NotAuthorized(KarborException):
     msg_fmt = _('Not authorized.')
     code = 403

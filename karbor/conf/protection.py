@@ -27,10 +27,6 @@ opts = [
                default=60, min=1,
                help=_('Seconds between two checks for operations of '
                       'protection services that stopped.')),
-    cfg.IntOpt('rpc_threads',
-               default=16, min=1,
-               help=_('Threads that serve RPC requests in the protection '
-                      'service.')),
 ]
 
 

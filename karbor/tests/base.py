@@ -1,5 +1,6 @@
 """Base classes and fixtures of Karbor's tests."""
 
+import atexit
 import os
 import shutil
 import tempfile
@@ -21,6 +22,9 @@ CONF = cfg.CONF
 
 _TEMPLATE_LOCK = threading.Lock()
 _TEMPLATE_DB = None
+# Read at import, before a test gives TMPDIR a directory of its own that
+# is removed when that test ends.
+_TEMPLATE_PARENT = tempfile.gettempdir()
 
 
 def _template_db():
@@ -28,8 +32,10 @@ def _template_db():
     global _TEMPLATE_DB
     with _TEMPLATE_LOCK:
         if _TEMPLATE_DB is None:
-            path = os.path.join(tempfile.mkdtemp(prefix='karbor-db-'),
-                                'template.sqlite')
+            directory = tempfile.mkdtemp(prefix='karbor-db-',
+                                         dir=_TEMPLATE_PARENT)
+            atexit.register(shutil.rmtree, directory, True)
+            path = os.path.join(directory, 'template.sqlite')
             engine = engines.create_engine('sqlite:///%s' % path)
             migration.upgrade('head', engine=engine)
             engine.dispose()
@@ -65,6 +71,9 @@ class TestCase(base.BaseTestCase):
                          transport_url=rpc.IN_PROCESS_TRANSPORT_URL,
                          host='test-host')
         self.conf.config(connection='sqlite://', group='database')
+        # As every process does; oslo.policy needs a parsed CONF. The
+        # config fixture resets it at clean-up.
+        CONF([], project='karbor', default_config_files=[])
         policy.reset()
         self.addCleanup(policy.reset)
         rpc.cleanup()

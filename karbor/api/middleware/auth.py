@@ -17,12 +17,12 @@ PUBLIC_PATHS = re.compile(r'^/(v1/?)?$')
 
 _URL_PROJECT = re.compile(r'^/v1/([^/]+)')
 
-_IDENTITY_HEADERS = (
-    'HTTP_X_USER_ID', 'HTTP_X_USER', 'HTTP_X_USER_NAME',
-    'HTTP_X_PROJECT_ID', 'HTTP_X_TENANT_ID', 'HTTP_X_TENANT',
-    'HTTP_X_PROJECT_NAME', 'HTTP_X_ROLES', 'HTTP_X_ROLE',
-    'HTTP_X_IDENTITY_STATUS', 'HTTP_X_SERVICE_CATALOG',
-    'HTTP_X_IS_ADMIN_PROJECT',
+# Headers keystonemiddleware sets (X-User-*, X-Project-*, X-Roles,
+# X-Service-*, ...): in noauth mode a client must not send its own.
+_IDENTITY_PREFIXES = (
+    'HTTP_X_USER', 'HTTP_X_PROJECT', 'HTTP_X_TENANT', 'HTTP_X_ROLE',
+    'HTTP_X_DOMAIN', 'HTTP_X_IDENTITY', 'HTTP_X_SERVICE', 'HTTP_X_IS_ADMIN',
+    'HTTP_X_AUTH_URL', 'HTTP_X_TRUST', 'HTTP_X_SYSTEM',
 )
 
 NOAUTH_DEFAULT_USER = 'admin'
@@ -53,8 +53,9 @@ class NoAuthMiddleware:
     @webob.dec.wsgify
     def __call__(self, req):
         # Never trust identity headers sent by the client itself.
-        for key in _IDENTITY_HEADERS:
-            req.environ.pop(key, None)
+        for key in [k for k in req.environ
+                    if k.startswith(_IDENTITY_PREFIXES)]:
+            del req.environ[key]
         match = _URL_PROJECT.match(req.path_info)
         url_project = match.group(1) if match else None
         user, project, roles = parse_noauth_token(

@@ -84,6 +84,9 @@ class FaultWrapper:
                 resp.content_type == 'application/json' and
                 _is_fault(resp.body, resp.status_int)):
             message = _message_of(resp.body, resp.status)
+            if resp.status_int == 413:
+                message = ('The request body is larger than the limit of '
+                           '[oslo_middleware] max_request_body_size.')
             if resp.status_int == 405:
                 allow = resp.headers.get('Allow')
                 message = 'Method %s is not allowed on %s.' % (

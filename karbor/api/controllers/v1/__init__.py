@@ -35,8 +35,7 @@ class Controller:
     def _lookup(self, project_id, *remainder):
         ctx = pecan.request.context
         if ctx is None:
-            raise exception.NotAuthorized(
-                message='Authentication required.')
+            raise exception.NotAuthenticated()
         if project_id != ctx.project_id:
             raise exception.ProjectMismatch(url_project=project_id,
                                             token_project=ctx.project_id)

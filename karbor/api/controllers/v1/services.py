@@ -42,6 +42,13 @@ class ServicesController(rest.RestController):
         return {'services': [views.service(r, down_time) for r in rows]}
 
     @pecan.expose('json')
+    def get_one(self, service_id):
+        ctx = base.context()
+        policy.authorize(ctx, service_policies.GET_ALL)
+        row = services_db.service_get(_service_id(service_id))
+        return {'service': views.service(row, cfg.CONF.service_down_time)}
+
+    @pecan.expose('json')
     def put(self, service_id=None):
         if service_id is None:
             # PUT on the collection: pecan calls put() without an id.

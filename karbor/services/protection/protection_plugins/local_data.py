@@ -115,7 +115,9 @@ def protect_directory(path, section, chunk_size, threads):
 
     objects = list(ordered_map(put, _chunks(path, files, chunk_size),
                                threads))
+    st = os.stat(path)
     return {
+        'root': {'mode': stat.S_IMODE(st.st_mode), 'mtime': st.st_mtime},
         'version': MANIFEST_VERSION,
         'chunk_size': chunk_size,
         'objects': objects,
@@ -243,3 +245,7 @@ def _restore_into(manifest, section, root, threads):
         path = os.path.join(root, _safe_relative(entry['path']))
         os.chmod(path, entry['mode'])
         os.utime(path, (entry['mtime'], entry['mtime']))
+    top = manifest.get('root')
+    if top:
+        os.chmod(root, top['mode'])
+        os.utime(root, (top['mtime'], top['mtime']))

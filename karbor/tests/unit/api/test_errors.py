@@ -113,6 +113,12 @@ class BodyErrorsTest(base.ApiTestCase):
             404, 'itemNotFound')
         self.assertIn(str(self.service.id + 1000), message)
 
+    def test_out_of_range_service_ids(self):
+        for service_id in ('0', '-1', str(2 ** 31), str(2 ** 64), '1e3'):
+            self.assertFault(
+                self.put(id=service_id, body={'status': 'enabled'}), 404,
+                'itemNotFound')
+
     def test_unknown_query_parameter(self):
         resp = self.request('GET', self.url('os-services?colour=red'))
         message = self.assertFault(resp, 400, 'badRequest')

@@ -80,5 +80,5 @@ class KeystoneContextTest(base.ApiTestCase):
         FakeAuthProtocol.identity = {'HTTP_X_IDENTITY_STATUS': 'Invalid'}
         self.addCleanup(setattr, FakeAuthProtocol, 'identity', {})
         resp = self.request('GET', self.url('os-services'), token='tok')
-        self.assertFault(resp, 403, 'forbidden')
+        self.assertFault(resp, 401, 'unauthorized')
         self.assertFalse(self.authorize.called)

@@ -25,6 +25,8 @@ class PrepareProcessTest(base.TestCase):
             cfg.CONF.clear_override(name)
         cfg.CONF.clear_override('connection', group='database')
         self.conf.set_default('state_path', self.state_path)
+        # Parsed by the test base; a command parses its own arguments.
+        cfg.CONF.clear()
 
     def prepare(self, argv, **kwargs):
         # oslo.log's setup would replace the test's log handlers.
