@@ -23,6 +23,8 @@ fi
 tools/test-services.sh check
 
 export PATH="$PWD/$VENV/bin:$PATH"
+# Logs and output of a test are shown only when it fails.
+export OS_LOG_CAPTURE=${OS_LOG_CAPTURE:-1} OS_STDOUT_CAPTURE=${OS_STDOUT_CAPTURE:-1} OS_STDERR_CAPTURE=${OS_STDERR_CAPTURE:-1}
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 set +e

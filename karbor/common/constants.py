@@ -64,3 +64,14 @@ BANK_RESOURCE_DATA = 'resource-data'
 BANK_RESOURCE_METADATA = 'metadata'
 BANK_RESOURCE_STATUS = 'status'
 BANK_RESOURCE_MANIFEST = 'manifest.json'
+
+# Verifications (status of the whole and of each resource)
+VERIFICATION_STATUS_VERIFYING = 'verifying'
+VERIFICATION_STATUS_SUCCESS = 'success'
+VERIFICATION_STATUS_ERROR = 'error'
+STORE_VERIFICATION_ID = 'verification_id'
+
+# Verification depth
+VERIFY_LEVEL_QUICK = 'quick'
+VERIFY_LEVEL_DEEP = 'deep'
+VERIFY_LEVELS = (VERIFY_LEVEL_QUICK, VERIFY_LEVEL_DEEP)

@@ -211,3 +211,7 @@ class ProtectionFailed(KarborException):
 class OperationInterrupted(KarborException):
     msg_fmt = _('%(reason)s')
     safe = True
+
+
+class VerificationNotFound(NotFound):
+    msg_fmt = _('Verification %(verification_id)s could not be found.')

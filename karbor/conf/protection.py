@@ -19,6 +19,11 @@ opts = [
                default=8, min=1,
                help=_('Threads of one operation: how many resource steps '
                       'run in parallel.')),
+    cfg.IntOpt('verify_threads',
+               default=4, min=1,
+               help=_('Data objects of one resource that a verification '
+                      'checks in parallel (each read streams with a '
+                      'buffer of 1 MiB).')),
     cfg.IntOpt('claim_timeout',
                default=600, min=10,
                help=_('Seconds after which an operation that no protection '

@@ -11,7 +11,6 @@ import sqlalchemy as sa
 
 _CONTEXT = threading.local()
 _ENGINE_LOCK = threading.Lock()
-_SQLITE_READY = set()
 
 # SQLite: one writer at a time; wait for the lock instead of failing.
 SQLITE_BUSY_TIMEOUT_MS = 30000
@@ -33,17 +32,37 @@ def _sqlite_on_connect(dbapi_conn, connection_record):
     cursor.close()
 
 
-def get_engine():
-    """The writer engine, with SQLite tuned for one multi-threaded process."""
-    engine = enginefacade.writer.get_engine()
-    if engine.dialect.name == 'sqlite' and id(engine) not in _SQLITE_READY:
-        with _ENGINE_LOCK:
-            if id(engine) not in _SQLITE_READY:
-                sa.event.listen(engine, 'connect', _sqlite_on_connect)
-                # Connections opened before the listener get replaced.
-                engine.dispose()
-                _SQLITE_READY.add(id(engine))
+def _sqlite_immediate_begin(conn, cursor, statement, parameters, context,
+                            executemany):
+    # Take the write lock when a transaction starts. A deferred transaction
+    # that reads, then writes after another connection wrote, fails at once
+    # with "database is locked" whatever the busy timeout; an immediate one
+    # waits for the lock instead. oslo.db emits the BEGIN itself (with the
+    # driver's own transaction handling turned off); this makes it
+    # immediate.
+    if statement == 'BEGIN':
+        statement = 'BEGIN IMMEDIATE'
+    return statement, parameters
+
+
+def tune_sqlite(engine):
+    """WAL journal, busy timeout and immediate transactions on a SQLite
+    engine, for the threads of one process; no-op on other databases."""
+    if engine.dialect.name != 'sqlite':
+        return engine
+    with _ENGINE_LOCK:
+        if not sa.event.contains(engine, 'connect', _sqlite_on_connect):
+            sa.event.listen(engine, 'connect', _sqlite_on_connect)
+            sa.event.listen(engine, 'before_cursor_execute',
+                            _sqlite_immediate_begin, retval=True)
+            # Connections opened before the listeners get replaced.
+            engine.dispose()
     return engine
+
+
+def get_engine():
+    """The writer engine of the configured database."""
+    return tune_sqlite(enginefacade.writer.get_engine())
 
 
 def _detach(session, rows):

@@ -135,3 +135,33 @@ class OperationLog(TimestampMixin, Base):
     error_info = sa.Column(sa.Text, nullable=True)
     extra_info = sa.Column(db_types.JsonEncodedDict, nullable=True)
     host = sa.Column(sa.String(255), nullable=True)
+
+
+class Verification(TimestampMixin, Base):
+    """A check that a checkpoint's copies are present and intact."""
+
+    __tablename__ = 'verifications'
+    __table_args__ = (
+        sa.Index('ix_verifications_project_created',
+                 'project_id', 'created_at'),
+        sa.Index('ix_verifications_checkpoint_status',
+                 'checkpoint_id', 'status'),
+        sa.Index('ix_verifications_status', 'status'),
+    )
+
+    id = sa.Column(sa.String(36), primary_key=True)
+    project_id = sa.Column(sa.String(255), nullable=False)
+    provider_id = sa.Column(sa.String(36), nullable=False)
+    checkpoint_id = sa.Column(sa.String(36), nullable=False)
+    status = sa.Column(sa.String(64), nullable=True)
+    parameters = sa.Column(db_types.JsonEncodedDict, nullable=True)
+    resources_status = sa.Column(db_types.JsonEncodedDict, nullable=True)
+    resources_reason = sa.Column(db_types.JsonEncodedDict, nullable=True)
+    deleted_at = sa.Column(sa.DateTime, nullable=True)
+    # Beyond the seed's columns: why it failed as a whole, how far it got,
+    # when it ran, and the protection service running it.
+    status_reason = sa.Column(sa.Text, nullable=True)
+    progress = sa.Column(db_types.JsonEncodedDict, nullable=True)
+    started_at = sa.Column(sa.DateTime, nullable=True)
+    ended_at = sa.Column(sa.DateTime, nullable=True)
+    host = sa.Column(sa.String(255), nullable=True)

@@ -9,6 +9,7 @@ from karbor.policies import protectables
 from karbor.policies import providers
 from karbor.policies import restores
 from karbor.policies import services
+from karbor.policies import verifications
 
 
 def list_rules():
@@ -20,4 +21,5 @@ def list_rules():
         plans.list_rules(),
         restores.list_rules(),
         operation_logs.list_rules(),
+        verifications.list_rules(),
     ))

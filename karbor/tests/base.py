@@ -16,6 +16,7 @@ from oslotest import base
 from karbor.common import config
 from karbor.common import policy
 from karbor.common import rpc
+from karbor.db import api as db_api
 from karbor.db import migration
 
 CONF = cfg.CONF
@@ -51,7 +52,7 @@ class Database(fixtures.Fixture):
         path = os.path.join(tmp.path, 'karbor.sqlite')
         shutil.copyfile(_template_db(), path)
         self.url = 'sqlite:///%s' % path
-        self.engine = engines.create_engine(self.url)
+        self.engine = db_api.tune_sqlite(engines.create_engine(self.url))
         self.addCleanup(self.engine.dispose)
         restore = enginefacade._context_manager.patch_engine(self.engine)
         self.addCleanup(restore)

@@ -320,17 +320,18 @@ do_start() {
     write_configs
     rm -f "$LOG"/*.log
 
+    # The servers must not inherit the lock (fd 9), or it would outlive us.
     local mc_user=()
     [ "$(id -u)" -ne 0 ] || mc_user=(-u root)  # memcached refuses root without -u
     memcached -l "$HOST" -p "$MC_PORT" -U 0 -m 64 "${mc_user[@]}" \
-        >"$LOG/memcached.log" 2>&1 &
+        >"$LOG/memcached.log" 2>&1 9>&- &
     echo $! >"$RUN/memcached.pid"
     # Each server spends ~0.8 s importing and monkey-patching: start them
     # all at once.
     local s
     for s in $SERVERS; do
         "$VENV/bin/swift-$s-server" "$ETC/$s-server.conf" -v \
-            >"$LOG/$s.log" 2>&1 &
+            >"$LOG/$s.log" 2>&1 9>&- &
         echo $! >"$RUN/$s.pid"
     done
     if ! wait_ready; then

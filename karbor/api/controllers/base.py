@@ -20,7 +20,10 @@ def accepted():
 
 
 def no_content():
+    """An empty 204; return it from the handler (rendering ``None`` would
+    send a body, ``null``, which a 204 must not have)."""
     pecan.response.status = 204
+    return pecan.response
 
 
 def check_id(value, not_found):

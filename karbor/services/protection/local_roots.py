@@ -42,6 +42,11 @@ def is_inside(path, roots):
 
 def check_inside(path, roots, what='directory'):
     """The canonical form of ``path``; InvalidInput if outside the roots."""
+    if not isinstance(path, str) or '\x00' in path:
+        # It comes from a request; realpath() would raise (a 500).
+        raise exception.InvalidInput(
+            reason='%s must be a path: a string without NUL characters, '
+                   'not %r' % (what, path))
     real = os.path.realpath(path)
     if not roots:
         raise exception.InvalidInput(

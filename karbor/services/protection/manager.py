@@ -19,10 +19,12 @@ from karbor.common import constants
 from karbor.db import checkpoints as checkpoints_db
 from karbor.db import operation_logs as operation_logs_db
 from karbor.db import restores as restores_db
+from karbor.db import verifications as verifications_db
 from karbor.services.protection import checkpoint as checkpoint_module
 from karbor.services.protection.flows import delete as delete_flow
 from karbor.services.protection.flows import protect as protect_flow
 from karbor.services.protection.flows import restore as restore_flow
+from karbor.services.protection.flows import verify as verify_flow
 from karbor.services.protection import graph
 from karbor.services.protection import protectables
 from karbor.services.protection import provider as provider_module
@@ -247,3 +249,40 @@ class ProtectionManager:
             }, fail)
         except Exception as e:
             self._fail_before_flow('Restore %s' % restore_id, e, fail)
+
+    def verify(self, context, verification_id, operation_log_id):
+        row = verifications_db.verification_update(
+            verification_id, {'host': self.host},
+            expected={'status': [constants.VERIFICATION_STATUS_VERIFYING],
+                      'host': [None]})
+        if row is None:
+            return
+        self._claim_log(operation_log_id)
+
+        def fail(reason):
+            verifications_db.verification_update(verification_id, {
+                'status': constants.VERIFICATION_STATUS_ERROR,
+                'status_reason': reason, 'host': None,
+                'ended_at': timeutils.utcnow()},
+                expected={'status': [
+                    constants.VERIFICATION_STATUS_VERIFYING]})
+            _fail_log(operation_log_id, reason)
+
+        try:
+            provider = self.providers.get(row.provider_id)
+            checkpoint = checkpoints_db.checkpoint_get(row.checkpoint_id)
+            sources = graph.deserialize(checkpoint.resource_graph)
+            flow = verify_flow.get_flow(
+                provider, verification_id, sources,
+                cfg.CONF.protection.verify_threads)
+            self._run('Verification %s' % verification_id, flow, {
+                constants.STORE_CONTEXT: context.to_dict(),
+                constants.STORE_PROVIDER_ID: row.provider_id,
+                constants.STORE_CHECKPOINT_ID: row.checkpoint_id,
+                constants.STORE_OPERATION_LOG_ID: operation_log_id,
+                constants.STORE_VERIFICATION_ID: verification_id,
+                constants.STORE_PARAMETERS: row.parameters or {},
+            }, fail)
+        except Exception as e:
+            self._fail_before_flow('Verification %s' % verification_id, e,
+                                   fail)

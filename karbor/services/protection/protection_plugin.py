@@ -19,6 +19,22 @@ for a restore). A hook that raises fails the resource with its message.
 EMPTY_SCHEMA = {'type': 'object', 'properties': {},
                 'additionalProperties': False}
 
+# What every resource type accepts in a verification's parameters: the
+# depth of the framework's bank checks.
+VERIFY_SCHEMA = {
+    'type': 'object',
+    'properties': {
+        'level': {
+            'type': 'string', 'enum': ['quick', 'deep'],
+            'description': 'quick (the default): metadata, presence and '
+                           'size of every data object, and its ETag '
+                           'against the recorded MD5 where the bank reports '
+                           'one. deep: also read every object and recompute '
+                           'its SHA-256.'},
+    },
+    'additionalProperties': False,
+}
+
 
 class Operation:
     """Hooks default to doing nothing."""
@@ -65,7 +81,7 @@ class ProtectionPlugin:
 
     @classmethod
     def get_verify_schema(cls, resource_type):
-        return EMPTY_SCHEMA
+        return VERIFY_SCHEMA
 
     @classmethod
     def get_saved_info_schema(cls, resource_type):

@@ -30,7 +30,22 @@ _TRANSIENT = (
     (models.Restore, {
         constants.RESTORE_STATUS_IN_PROGRESS:
             constants.RESTORE_STATUS_FAILURE}),
+    (models.Verification, {
+        constants.VERIFICATION_STATUS_VERIFYING:
+            constants.VERIFICATION_STATUS_ERROR}),
 )
+
+
+def _fail_unfinished_resources(row, reason):
+    """Resources whose verdict was never given get one."""
+    statuses = dict(row.resources_status or {})
+    reasons = dict(row.resources_reason or {})
+    for key, status in statuses.items():
+        if status == constants.VERIFICATION_STATUS_VERIFYING:
+            statuses[key] = constants.VERIFICATION_STATUS_ERROR
+            reasons[key] = reason
+    row.resources_status = statuses
+    row.resources_reason = reasons
 
 
 def _fail(criteria, reason):
@@ -45,6 +60,9 @@ def _fail(criteria, reason):
                 row.status = finals[row.status]
                 row.status_reason = reason
                 row.host = None
+                if model is models.Verification:
+                    _fail_unfinished_resources(row, reason)
+                    row.ended_at = now
                 failed.append(row.id)
         logs = session.query(models.OperationLog).filter(
             models.OperationLog.status.in_(

@@ -4,6 +4,7 @@ Version history:
 
 * 1.0: ``ping``.
 * 1.1: ``protect``, ``delete`` and ``restore`` (casts).
+* 1.2: ``verify`` (cast).
 """
 
 from oslo_config import cfg
@@ -11,7 +12,7 @@ import oslo_messaging as messaging
 
 from karbor.common import rpc
 
-RPC_API_VERSION = '1.1'
+RPC_API_VERSION = '1.2'
 
 
 class ProtectionAPI:
@@ -53,3 +54,8 @@ class ProtectionAPI:
         self._prepare('1.1').cast(context, 'restore', restore_id=restore_id,
                                   operation_log_id=operation_log_id,
                                   restore_auth=restore_auth)
+
+    def verify(self, context, verification_id, operation_log_id):
+        self._prepare('1.2').cast(context, 'verify',
+                                  verification_id=verification_id,
+                                  operation_log_id=operation_log_id)

@@ -8,6 +8,7 @@ from karbor.api.controllers.v1 import protectables
 from karbor.api.controllers.v1 import providers
 from karbor.api.controllers.v1 import restores
 from karbor.api.controllers.v1 import services
+from karbor.api.controllers.v1 import verifications
 from karbor.common import exception
 
 
@@ -19,6 +20,7 @@ class ProjectController:
     plans = plans.PlansController()
     restores = restores.RestoresController()
     operation_logs = operation_logs.OperationLogsController()
+    verifications = verifications.VerificationsController()
 
 
 pecan.route(ProjectController, 'os-services', services.ServicesController())

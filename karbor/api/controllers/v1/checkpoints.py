@@ -21,6 +21,7 @@ from karbor.common import policy
 from karbor.db import checkpoints as checkpoints_db
 from karbor.db import operation_logs as operation_logs_db
 from karbor.db import plans as plans_db
+from karbor.db import verifications as verifications_db
 from karbor.policies import providers as provider_policies
 from karbor.services.protection import provider as provider_module
 from karbor.services.protection import rpcapi
@@ -141,6 +142,12 @@ class CheckpointsController(rest.RestController):
         _provider(provider_id)
         row = get_checkpoint(ctx, provider_id, checkpoint_id,
                              provider_policies.CHECKPOINT_DELETE)
+        running = verifications_db.verification_count_running(row.id)
+        if running:
+            raise exception.InvalidState(
+                reason='checkpoint %s is being verified (%d verification(s) '
+                       'running); delete it when they have ended' % (
+                           row.id, running))
         allowed = [constants.CHECKPOINT_STATUS_AVAILABLE,
                    constants.CHECKPOINT_STATUS_ERROR,
                    constants.CHECKPOINT_STATUS_ERROR_DELETING]

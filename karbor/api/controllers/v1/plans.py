@@ -108,4 +108,4 @@ class PlansController(rest.RestController):
         policy.authorize(ctx, plan_policies.DELETE)
         row = _get(ctx, plan_id, plan_policies.DELETE)
         plans_db.plan_delete(row.id)
-        base.no_content()
+        return base.no_content()

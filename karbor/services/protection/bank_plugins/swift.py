@@ -5,6 +5,7 @@ which verification compares with the MD5 recorded at protect time.
 """
 
 import hashlib
+import io
 import threading
 
 from oslo_config import cfg
@@ -107,7 +108,10 @@ class SwiftBankPlugin(bank_plugin.BankPlugin):
             data = bytes(data)
             md5.update(data)
             size = len(data)
-            contents = data
+            # A file-like object, which swiftclient can rewind: it cannot
+            # resend plain bytes, so a retry (an expired token, a 5xx)
+            # would fail with "no ability to reset contents".
+            contents, length = io.BytesIO(data), size
         else:
             def counted(chunks):
                 nonlocal size
@@ -115,9 +119,10 @@ class SwiftBankPlugin(bank_plugin.BankPlugin):
                     md5.update(chunk)
                     size += len(chunk)
                     yield chunk
-            contents = counted(data)
+            contents, length = counted(data), None
         try:
-            etag = self.connection.put_object(self.container, key, contents)
+            etag = self.connection.put_object(self.container, key, contents,
+                                              content_length=length)
         except Exception as e:
             raise self._error(e, key)
         if etag and etag.strip('"') != md5.hexdigest():
@@ -128,12 +133,25 @@ class SwiftBankPlugin(bank_plugin.BankPlugin):
         return bank_plugin.ObjectInfo(size, md5.hexdigest())
 
     def iter_object(self, key, chunk_size=bank_plugin.READ_CHUNK):
+        # A connection of its own for the stream: a swiftclient connection
+        # reads every body from its latest response, so any other request
+        # of this thread while the stream is open would corrupt it.
+        conn = self._connect()
+        conn.url, conn.token = self.connection.url, self.connection.token
         try:
-            _headers, body = self.connection.get_object(
+            _headers, body = conn.get_object(
                 self.container, key, resp_chunk_size=chunk_size)
         except Exception as e:
+            conn.close()
             raise self._error(e, key)
-        return body
+        return self._stream(conn, body)
+
+    @staticmethod
+    def _stream(conn, body):
+        try:
+            yield from body
+        finally:
+            conn.close()
 
     def get_object(self, key):
         try:

@@ -14,10 +14,9 @@ import shutil
 import stat
 import uuid
 
-from concurrent import futures
-
 from karbor.common import exception
 from karbor.services.protection import local_roots
+from karbor.services.protection import parallel
 
 MANIFEST_VERSION = 1
 DATA_PREFIX = 'data/'
@@ -27,9 +26,16 @@ def object_key(index):
     return '%s%08d' % (DATA_PREFIX, index)
 
 
+def _raise(error):
+    raise error
+
+
 def _walk(root):
     directories, files, skipped = [], [], []
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+    # onerror: a directory that cannot be listed fails the protect, rather
+    # than leaving its files silently out of the checkpoint.
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False,
+                                                onerror=_raise):
         dirnames.sort()
         rel_dir = os.path.relpath(dirpath, root)
         rel_dir = '' if rel_dir == '.' else rel_dir + '/'
@@ -51,25 +57,6 @@ def _walk(root):
                           'mode': stat.S_IMODE(st.st_mode),
                           'mtime': st.st_mtime})
     return directories, files, skipped
-
-
-def ordered_map(func, items, threads):
-    """``func`` over ``items`` in a pool of ``threads``, yielding results in
-    order, with at most ``threads + 1`` items taken from ``items`` and not
-    yet yielded (which bounds memory)."""
-    with futures.ThreadPoolExecutor(
-            max_workers=threads, thread_name_prefix='karbor-data') as pool:
-        pending = collections.deque()
-        try:
-            for item in items:
-                pending.append(pool.submit(func, item))
-                if len(pending) > threads:
-                    yield pending.popleft().result()
-            while pending:
-                yield pending.popleft().result()
-        finally:
-            for future in pending:
-                future.cancel()
 
 
 def _chunks(path, files, chunk_size):
@@ -113,7 +100,7 @@ def protect_directory(path, section, chunk_size, threads):
         return {'key': object_key(index), 'size': len(data),
                 'sha256': digest, 'md5': info.etag}
 
-    objects = list(ordered_map(put, _chunks(path, files, chunk_size),
+    objects = list(parallel.ordered_map(put, _chunks(path, files, chunk_size),
                                threads))
     st = os.stat(path)
     return {
@@ -128,10 +115,49 @@ def protect_directory(path, section, chunk_size, threads):
     }
 
 
+def manifest_problem(manifest):
+    """What is inconsistent in a manifest, or None."""
+    try:
+        objects = manifest['objects']
+        files = manifest['files']
+        chunk_size = manifest['chunk_size']
+        for index, entry in enumerate(objects):
+            if entry['key'] != object_key(index):
+                return 'object %d is %s, expected %s' % (
+                    index, entry['key'], object_key(index))
+            last = index == len(objects) - 1
+            if entry['size'] <= 0 or entry['size'] > chunk_size or (
+                    not last and entry['size'] != chunk_size):
+                return 'object %s has size %d; objects are %d bytes but ' \
+                       'the last' % (entry['key'], entry['size'], chunk_size)
+            if not isinstance(entry.get('sha256'), str) or \
+                    len(entry['sha256']) != 64:
+                return 'object %s has no SHA-256' % entry['key']
+        object_bytes = sum(o['size'] for o in objects)
+        file_bytes = sum(f['size'] for f in files)
+        if object_bytes != file_bytes or object_bytes != \
+                manifest['total_bytes']:
+            return ('the objects hold %d bytes, the files %d, the total '
+                    'says %d' % (object_bytes, file_bytes,
+                                 manifest['total_bytes']))
+        paths = [f['path'] for f in files] + [
+            d['path'] for d in manifest['directories']]
+        if len(set(paths)) != len(paths):
+            return 'a path is listed twice'
+        for path in paths:
+            _safe_relative(path)
+    except exception.ProtectionFailed as e:
+        return str(e)
+    except (KeyError, TypeError, AttributeError) as e:
+        return 'it lacks a field or has a wrong type (%s)' % e
+    return None
+
+
 def _safe_relative(rel):
     norm = os.path.normpath(rel)
-    if (not rel or os.path.isabs(rel) or norm.startswith('..') or
-            '..' in norm.split(os.sep) or norm == '.'):
+    # A '..' segment, not a '..' prefix: '..x' and '...' are file names.
+    if (not rel or os.path.isabs(rel) or '..' in norm.split(os.sep) or
+            norm == '.'):
         raise exception.ProtectionFailed(
             reason='the manifest names the path %r, which is not inside the '
                    'directory; the checkpoint is not trustworthy' % rel)
@@ -204,7 +230,7 @@ def _restore_into(manifest, section, root, threads):
         return os.fdopen(os.open(path, flags, 0o600), 'wb'), entry['size']
 
     try:
-        for data in ordered_map(lambda e: _read_checked(section, e),
+        for data in parallel.ordered_map(lambda e: _read_checked(section, e),
                                 manifest['objects'], threads):
             view = memoryview(data)
             while view:

@@ -15,6 +15,7 @@ checked out.
 from oslo_config import cfg
 
 from karbor.common import constants
+from karbor.common import exception
 from karbor.i18n import _
 from karbor.services.protection import local_roots
 from karbor.services.protection import protection_plugin
@@ -92,6 +93,37 @@ class RestoreOperation(_Base):
             new_resources[resource.id] = target
 
 
+class VerifyOperation(_Base):
+    """The manifest is there, complete and consistent with the metadata:
+    objects numbered without gaps, every one full but the last, as many
+    bytes in the objects as in the files, paths inside the directory."""
+
+    def on_main(self, checkpoint, resource, context, parameters, **kwargs):
+        section = checkpoint.resource_section(resource)
+        key = section.full_key(constants.BANK_RESOURCE_MANIFEST)
+        try:
+            manifest = section.get_json(constants.BANK_RESOURCE_MANIFEST)
+        except exception.BankObjectNotFound:
+            raise exception.ProtectionFailed(reason='%s is missing' % key)
+        problem = local_data.manifest_problem(manifest)
+        if problem:
+            raise exception.ProtectionFailed(reason='%s: %s' % (key,
+                                                                problem))
+        try:
+            metadata = section.get_json(constants.BANK_RESOURCE_METADATA)
+        except exception.BankError:
+            return  # the framework's checks report it
+        for name, value in (('files', len(manifest['files'])),
+                            ('objects', len(manifest['objects'])),
+                            ('bytes', manifest['total_bytes'])):
+            if isinstance(metadata, dict) and metadata.get(name) != value:
+                raise exception.ProtectionFailed(
+                    reason='%s: the metadata records %s %s, the manifest '
+                           '%s' % (section.full_key(
+                               constants.BANK_RESOURCE_METADATA),
+                               metadata.get(name), name, value))
+
+
 class DeleteOperation(_Base):
     """The bank data goes with the checkpoint; nothing else to remove."""
 
@@ -125,3 +157,6 @@ class LocalDirectoryProtectionPlugin(protection_plugin.ProtectionPlugin):
 
     def get_delete_operation(self, resource):
         return DeleteOperation(self)
+
+    def get_verify_operation(self, resource):
+        return VerifyOperation(self)

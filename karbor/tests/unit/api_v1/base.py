@@ -6,6 +6,8 @@ import os
 import time
 import urllib.parse
 
+import fixtures
+from futurist import _thread as futurist_thread
 from oslo_config import cfg
 
 from karbor.common import service
@@ -71,6 +73,11 @@ class ProtectionApiTestCase(base.ApiTestCase):
         self._reset_registries()
         self.addCleanup(self._reset_registries)
         if self.start_service:
+            # Idle pool threads (RPC server, flow runner) look for work or
+            # for the end every second; stopping the service would wait
+            # for that second, twice, in every test.
+            self.useFixture(fixtures.MockPatchObject(
+                futurist_thread.ThreadWorker, 'MAX_IDLE_FOR', 0.02))
             self.service = service.RPCService(
                 manager.ProtectionManager(), 'karbor-protection',
                 cfg.CONF.protection.topic)

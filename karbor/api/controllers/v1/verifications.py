@@ -1,0 +1,98 @@
+"""/v1/{project_id}/verifications: prove that a checkpoint's copies are
+present and intact before restoring from it.
+
+Everything that can be refused is refused here, each with its own error,
+before anything is queued: unknown provider (404), a checkpoint that is
+absent or another project's (404), not available (409), parameters that
+the provider's verify_schema does not allow (400), a malformed body (400).
+"""
+
+import pecan
+from pecan import rest
+
+from karbor.api.controllers import base
+from karbor.api.controllers.v1 import checkpoints
+from karbor.api import paging
+from karbor.api.schemas.v1 import verifications as schema
+from karbor.api import validation
+from karbor.api.views import verifications as views
+from karbor.common import constants
+from karbor.common import exception
+from karbor.common import policy
+from karbor.db import verifications as verifications_db
+from karbor.policies import providers as provider_policies
+from karbor.policies import verifications as verification_policies
+from karbor.services.protection import provider as provider_module
+from karbor.services.protection import rpcapi
+
+SORT_KEYS = ('id', 'status', 'created_at', 'updated_at')
+FILTERS = ('status', 'checkpoint_id', 'provider_id')
+
+
+class VerificationsController(rest.RestController):
+
+    @pecan.expose('json')
+    def get_all(self, **kwargs):
+        ctx = base.context()
+        policy.authorize(ctx, verification_policies.GET_ALL)
+        params = paging.parse(kwargs, SORT_KEYS)
+        project_id = base.list_scope(kwargs, ctx)
+        wanted = base.filters(kwargs, FILTERS)
+        rows = verifications_db.verification_get_all(
+            filters=wanted, project_id=project_id, **params.db_kwargs())
+        body = [views.verification(r) for r in rows]
+        return {'verifications': body,
+                'verifications_links': paging.links('verifications', body,
+                                                    params)}
+
+    @pecan.expose('json')
+    def get_one(self, verification_id):
+        ctx = base.context()
+        policy.authorize(ctx, verification_policies.GET)
+        not_found = exception.VerificationNotFound(
+            verification_id=verification_id)
+        base.check_id(verification_id, not_found)
+        row = verifications_db.verification_get(verification_id)
+        if not policy.check(ctx, verification_policies.GET,
+                            {'project_id': row.project_id}):
+            raise not_found
+        return {'verification': views.verification(row)}
+
+    @pecan.expose('json')
+    def post(self):
+        ctx = base.context()
+        policy.authorize(ctx, verification_policies.CREATE)
+        body = validation.validated_body(schema.create)['verification']
+        if isinstance(body, list):
+            body = body[0]
+        provider = provider_module.get_registry().get(body['provider_id'])
+        checkpoint = checkpoints.get_checkpoint(
+            ctx, provider.id, body['checkpoint_id'],
+            provider_policies.CHECKPOINT_GET)
+        if checkpoint.project_id != ctx.project_id:
+            # Upstream let any project verify any checkpoint.
+            raise exception.CheckpointNotFound(checkpoint_id=checkpoint.id)
+        if checkpoint.status != constants.CHECKPOINT_STATUS_AVAILABLE:
+            raise exception.InvalidState(
+                reason='checkpoint %s is %s; only an available checkpoint '
+                       'can be verified' % (checkpoint.id,
+                                            checkpoint.status))
+        parameters = body.get('parameters') or {}
+        validation.validate_parameters(provider, parameters, 'verify')
+        row = verifications_db.verification_create({
+            'project_id': ctx.project_id,
+            'provider_id': provider.id,
+            'checkpoint_id': checkpoint.id,
+            'parameters': parameters,
+            'status': constants.VERIFICATION_STATUS_VERIFYING,
+            'resources_status': {},
+            'resources_reason': {},
+            'progress': {},
+        })
+        log = checkpoints.new_operation_log(
+            ctx, constants.OPERATION_VERIFY, checkpoint_id=checkpoint.id,
+            plan_id=checkpoint.plan_id, provider_id=provider.id,
+            verification_id=row.id)
+        rpcapi.ProtectionAPI().verify(ctx, row.id, log.id)
+        base.accepted()
+        return {'verification': views.verification(row)}

@@ -1,0 +1,150 @@
+"""Tasks of the verification flow.
+
+``InitiateVerificationTask`` marks the verification running and checks
+that the checkpoint itself is readable; its revert ends the verification
+and its operation log in ``error`` with the reason. One
+``VerifyResourceTask`` per resource gives every resource a verdict and
+never fails the flow. ``CompleteVerificationTask`` ends it: ``success``
+when every resource is intact, ``error`` naming those that are not.
+"""
+
+from oslo_log import log as logging
+from oslo_utils import timeutils
+from taskflow import task
+
+from karbor.common import constants
+from karbor.common import context as karbor_context
+from karbor.common import exception
+from karbor.db import checkpoints as checkpoints_db
+from karbor.db import verifications as verifications_db
+from karbor.services.protection import graph
+from karbor.services.protection import provider as provider_module
+from karbor.services.protection.tasks import common
+from karbor.services.protection.tasks import resource_tasks
+from karbor.services.protection import verification
+
+LOG = logging.getLogger(__name__)
+
+VERIFYING = constants.VERIFICATION_STATUS_VERIFYING
+SUCCESS = constants.VERIFICATION_STATUS_SUCCESS
+ERROR = constants.VERIFICATION_STATUS_ERROR
+
+
+class InitiateVerificationTask(task.Task):
+
+    def __init__(self, resources, progress):
+        super().__init__()
+        self.resources = resources
+        self.progress = progress
+
+    def execute(self, verification_id, provider_id, checkpoint_id):
+        checkpoint = provider_module.get_checkpoint(provider_id,
+                                                    checkpoint_id)
+        try:
+            checkpoint.read_index()
+        except exception.BankObjectNotFound:
+            raise exception.ProtectionFailed(
+                reason='the checkpoint index %s is missing from the bank' %
+                       checkpoint.index_key)
+        except exception.BankError as e:
+            raise exception.ProtectionFailed(
+                reason='the checkpoint index %s cannot be read: %s' % (
+                    checkpoint.index_key, e))
+        self.progress.add(resources_total=len(self.resources))
+        verifications_db.verification_update(verification_id, {
+            'status': VERIFYING,
+            'started_at': timeutils.utcnow(),
+            'resources_status': {graph.resource_key(r): VERIFYING
+                                 for r in self.resources},
+            'resources_reason': {},
+            'progress': self.progress.snapshot(),
+        })
+
+    def revert(self, verification_id, operation_log_id, flow_failures=None,
+               **kwargs):
+        reason = common.failure_reason(flow_failures)
+        LOG.error('Verification %s failed: %s', verification_id, reason)
+        verifications_db.verification_update(verification_id, {
+            'status': ERROR, 'status_reason': reason, 'host': None,
+            'ended_at': timeutils.utcnow()})
+        common.finish_operation_log(operation_log_id, reason)
+
+
+class VerifyResourceTask(task.Task):
+    """The framework's bank checks, then the plugin's own, for one
+    resource; the verdict goes to the verification row."""
+
+    def __init__(self, resource, plugin, progress, threads):
+        super().__init__(name='verify-%s' % graph.resource_key(resource))
+        self.resource = resource
+        self.plugin = plugin
+        self.progress = progress
+        self.threads = threads
+
+    def execute(self, context, verification_id, provider_id, checkpoint_id,
+                parameters):
+        key = graph.resource_key(self.resource)
+        params = resource_tasks.merged_parameters(parameters, self.resource)
+        level = params.get('level', constants.VERIFY_LEVEL_QUICK)
+        checkpoint = provider_module.get_checkpoint(provider_id,
+                                                    checkpoint_id)
+        try:
+            problems = verification.check_resource(
+                checkpoint, self.resource, level, self.progress,
+                self.threads)
+            operation = self.plugin.get_verify_operation(self.resource) \
+                if self.plugin is not None else None
+            if operation is not None:
+                ctx = karbor_context.RequestContext.from_dict(context)
+                for hook in ('on_prepare_begin', 'on_prepare_finish',
+                             'on_main', 'on_complete'):
+                    try:
+                        getattr(operation, hook)(checkpoint, self.resource,
+                                                 ctx, params, level=level)
+                    except Exception as e:
+                        problems.add(str(e) or e.__class__.__name__)
+                        break
+        except Exception as e:
+            LOG.exception('Verifying %s failed unexpectedly', key)
+            problems = verification.Problems()
+            problems.add('the check could not run: %s' % (
+                str(e) or e.__class__.__name__))
+        self.progress.add(resources_checked=1)
+        if problems:
+            LOG.warning('Verification %s: %s is damaged: %s',
+                        verification_id, key, problems.summary())
+            verifications_db.verification_set_resource_status(
+                verification_id, key, ERROR, problems.summary())
+        else:
+            verifications_db.verification_set_resource_status(
+                verification_id, key, SUCCESS, '')
+
+
+class CompleteVerificationTask(task.Task):
+
+    def __init__(self, progress):
+        super().__init__()
+        self.progress = progress
+
+    def execute(self, verification_id, checkpoint_id, operation_log_id):
+        row = verifications_db.verification_get(verification_id)
+        failed = sorted(k for k, v in (row.resources_status or {}).items()
+                        if v != SUCCESS)
+        reason = None
+        if failed:
+            reason = '%d of %d resource(s) failed verification: %s' % (
+                len(failed), len(row.resources_status), ', '.join(failed))
+        checkpoint = checkpoints_db.checkpoint_get(checkpoint_id)
+        if checkpoint.status != constants.CHECKPOINT_STATUS_AVAILABLE:
+            reason = ('the checkpoint became %s while it was being '
+                      'verified%s' % (checkpoint.status,
+                                      '; ' + reason if reason else ''))
+        verifications_db.verification_update(verification_id, {
+            'status': ERROR if reason else SUCCESS,
+            'status_reason': reason, 'host': None,
+            'ended_at': timeutils.utcnow(),
+            'progress': self.progress.snapshot()})
+        common.finish_operation_log(operation_log_id, reason)
+        LOG.info('Verification %s ended %s%s', verification_id,
+                 ERROR if reason else SUCCESS,
+                 ': %s' % reason if reason else '')

@@ -1,0 +1,180 @@
+"""The checks every verified resource gets, whatever its plugin.
+
+* the resource's metadata is readable from the bank and is JSON;
+* the resource was protected successfully (its status object);
+* every data object its manifest lists is present with the recorded size,
+  and, where the bank reports an ETag, with the recorded MD5 (quick level);
+  or is read in full and its SHA-256 recomputed (deep level).
+
+Problems are collected, not raised: a person reads which object, what was
+expected and what was found.
+"""
+
+import hashlib
+import threading
+import time
+
+from karbor.common import constants
+from karbor.common import exception
+from karbor.services.protection import parallel
+
+STREAM_CHUNK = 1 << 20
+MAX_PROBLEMS_SHOWN = 5
+
+
+class Progress:
+    """Counters shared by the resources of one verification, written to
+    the database at most every ``interval`` seconds by ``flush``."""
+
+    def __init__(self, flush, interval=1.0):
+        self._flush = flush
+        self._interval = interval
+        self._lock = threading.Lock()
+        self._last = 0.0
+        self.values = {'resources_total': 0, 'resources_checked': 0,
+                       'objects_total': 0, 'objects_checked': 0,
+                       'bytes_total': 0, 'bytes_checked': 0}
+
+    def add(self, **counts):
+        with self._lock:
+            for key, value in counts.items():
+                self.values[key] += value
+            now = time.monotonic()
+            if now - self._last < self._interval:
+                return
+            self._last = now
+            snapshot = dict(self.values)
+        self._flush(snapshot)
+
+    def snapshot(self):
+        with self._lock:
+            return dict(self.values)
+
+
+class Problems:
+    def __init__(self):
+        self.items = []
+        self._lock = threading.Lock()
+
+    def add(self, message):
+        with self._lock:
+            self.items.append(message)
+
+    def __bool__(self):
+        return bool(self.items)
+
+    def summary(self):
+        shown = self.items[:MAX_PROBLEMS_SHOWN]
+        text = '; '.join(shown)
+        if len(self.items) > len(shown):
+            text += '; and %d more problem(s)' % (len(self.items) -
+                                                  len(shown))
+        return text
+
+
+def _read_json(section, name, problems):
+    key = section.full_key(name)
+    try:
+        return section.get_json(name)
+    except exception.BankObjectNotFound:
+        problems.add('%s is missing' % key)
+    except exception.BankObjectCorrupt as e:
+        problems.add('%s is not valid JSON (%s)' % (
+            key, e.kwargs.get('reason', e)))
+    except exception.BankError as e:
+        problems.add('%s cannot be read: %s' % (key, e))
+    return None
+
+
+def read_manifest(section, problems):
+    """The manifest, or None if the resource has none (or it is broken;
+    then ``problems`` says so)."""
+    try:
+        section.head_object(constants.BANK_RESOURCE_MANIFEST)
+    except exception.BankObjectNotFound:
+        return None
+    manifest = _read_json(section, constants.BANK_RESOURCE_MANIFEST,
+                          problems)
+    if manifest is not None and not isinstance(
+            manifest.get('objects') if isinstance(manifest, dict) else None,
+            list):
+        problems.add('%s has no list of objects' % section.full_key(
+            constants.BANK_RESOURCE_MANIFEST))
+        return None
+    return manifest
+
+
+def _check_quick(section, entry, progress):
+    key = section.full_key(entry['key'])
+    try:
+        info = section.head_object(entry['key'])
+    except exception.BankObjectNotFound:
+        return 'object %s is missing' % key
+    finally:
+        progress.add(objects_checked=1, bytes_checked=entry['size'])
+    if info.size != entry['size']:
+        return 'object %s: size %d expected, %d found' % (
+            key, entry['size'], info.size)
+    if info.etag and entry.get('md5') and info.etag != entry['md5']:
+        return 'object %s: ETag %s found, MD5 %s recorded at protect time' % (
+            key, info.etag, entry['md5'])
+    return None
+
+
+def _check_deep(section, entry, progress):
+    key = section.full_key(entry['key'])
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        for chunk in section.iter_object(entry['key'], STREAM_CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+            progress.add(bytes_checked=len(chunk))
+    except exception.BankObjectNotFound:
+        return 'object %s is missing' % key
+    finally:
+        progress.add(objects_checked=1)
+    if size != entry['size']:
+        return 'object %s: size %d expected, %d found' % (
+            key, entry['size'], size)
+    if digest.hexdigest() != entry.get('sha256'):
+        return 'object %s: SHA-256 mismatch (expected %s, found %s)' % (
+            key, entry.get('sha256'), digest.hexdigest())
+    return None
+
+
+def check_objects(section, objects, level, progress, threads, problems):
+    check = _check_deep if level == constants.VERIFY_LEVEL_DEEP \
+        else _check_quick
+
+    def one(entry):
+        try:
+            return check(section, entry, progress)
+        except exception.BankError as e:
+            return 'object %s cannot be read: %s' % (
+                section.full_key(entry['key']), e)
+
+    for problem in parallel.ordered_map(one, objects, threads):
+        if problem:
+            problems.add(problem)
+
+
+def check_resource(checkpoint, resource, level, progress, threads):
+    """Problems of one resource at bank level (empty: all is well)."""
+    problems = Problems()
+    section = checkpoint.resource_section(resource)
+    _read_json(section, constants.BANK_RESOURCE_METADATA, problems)
+    status = _read_json(section, constants.BANK_RESOURCE_STATUS, problems)
+    if isinstance(status, dict) and status.get('status') != \
+            constants.RESOURCE_STATUS_AVAILABLE:
+        problems.add('the resource was not protected successfully '
+                     '(status %s%s)' % (status.get('status'),
+                                        ': %s' % status['reason']
+                                        if status.get('reason') else ''))
+    manifest = read_manifest(section, problems)
+    if manifest:
+        objects = manifest['objects']
+        progress.add(objects_total=len(objects),
+                     bytes_total=sum(o.get('size', 0) for o in objects))
+        check_objects(section, objects, level, progress, threads, problems)
+    return problems

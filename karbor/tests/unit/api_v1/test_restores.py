@@ -1,0 +1,295 @@
+"""/v1/{project_id}/restores, with a real protection service: the files
+come back."""
+
+import os
+
+import fixtures
+from oslo_utils import uuidutils
+
+from karbor.services.protection import rpcapi
+from karbor.tests.unit.api_v1 import base
+
+RESTORE_KEYS = {'id', 'project_id', 'provider_id', 'checkpoint_id',
+                'restore_target', 'parameters', 'status', 'status_reason',
+                'resources_status', 'resources_reason', 'created_at',
+                'updated_at'}
+
+SECRET = 's3cr3t-never-shown'
+AUTH = {'type': 'password', 'username': 'restorer', 'password': SECRET}
+
+
+def tree(root):
+    """{relative path: bytes, or None for a directory} below ``root``."""
+    found = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        rel = os.path.relpath(dirpath, root)
+        for name in dirnames:
+            found[os.path.normpath(os.path.join(rel, name))] = None
+        for name in filenames:
+            with open(os.path.join(dirpath, name), 'rb') as f:
+                found[os.path.normpath(os.path.join(rel, name))] = f.read()
+    return found
+
+
+class RestoreApiTest(base.ProtectionApiTestCase):
+
+    start_service = True
+
+    def setUp(self):
+        super().setUp()
+        self.plan = self.create_plan('docs plan')
+        self.docs = self.plan['resources'][0]
+        self.checkpoint = self.create_checkpoint(self.plan['id'])
+        self.original = tree(self.path('docs'))
+
+    def restore_body(self, checkpoint_id=None, **extra):
+        body = {'provider_id': base.LOCAL_PROVIDER_ID,
+                'checkpoint_id': checkpoint_id or self.checkpoint['id'],
+                'restore_target': None, 'restore_auth': None,
+                'parameters': {}}
+        body.update(extra)
+        return {'restore': body}
+
+    def create(self, status=202, token=base.ADMIN, project=None, **extra):
+        return self.post('restores', self.restore_body(**extra), token=token,
+                         project=project, status=status)
+
+    def show(self, restore_id, token=base.ADMIN):
+        return self.get('restores/%s' % restore_id,
+                        token=token).json['restore']
+
+    def wait_restore(self, restore_id, status='success'):
+        return self.wait_for(lambda: self.show(restore_id),
+                             lambda r: r['status'] != 'in_progress', status)
+
+    def key(self, resource):
+        return '%s#%s' % (base.DIRECTORY, resource['id'])
+
+    def test_restore_next_to_the_original(self):
+        resp = self.create(restore_auth=AUTH)
+        self.assertEqual('application/json', resp.content_type)
+        created = resp.json['restore']
+        self.assertEqual(RESTORE_KEYS, set(created))
+        self.assertEqual('in_progress', created['status'])
+        self.assertEqual(self.checkpoint['id'], created['checkpoint_id'])
+        self.assertEqual(base.LOCAL_PROVIDER_ID, created['provider_id'])
+        self.assertEqual('p1', created['project_id'])
+        self.assertEqual({}, created['resources_status'])
+
+        done = self.wait_restore(created['id'])
+        self.assertEqual({self.key(self.docs): 'available'},
+                         done['resources_status'])
+        self.assertIsNone(done['status_reason'])
+        target = '%s.restored-%s' % (self.path('docs'), created['id'][:8])
+        self.assertTrue(os.path.isdir(target))
+        self.assertEqual(self.original, tree(target))
+        self.assertEqual(self.original, tree(self.path('docs')))
+        # No partial directory is left behind.
+        self.assertEqual(
+            sorted(['docs', 'photos', os.path.basename(target)]),
+            sorted(os.listdir(self.root)))
+
+    def test_restore_auth_is_never_echoed(self):
+        created = self.create(restore_auth=AUTH)
+        restore_id = created.json['restore']['id']
+        self.wait_restore(restore_id)
+        for resp in (created,
+                     self.get('restores/%s' % restore_id),
+                     self.get('restores'),
+                     self.get('operation_logs')):
+            self.assertNotIn(SECRET, resp.text)
+            self.assertNotIn('restore_auth', resp.text)
+            self.assertNotIn('restorer', resp.text)
+
+    def test_target_path_inside_the_root(self):
+        target = self.path('restored/here')
+        os.makedirs(os.path.dirname(target))
+        restore = self.create(parameters={
+            base.DIRECTORY: {'target_path': target}}).json['restore']
+        self.assertEqual({base.DIRECTORY: {'target_path': target}},
+                         restore['parameters'])
+        self.wait_restore(restore['id'])
+        self.assertEqual(self.original, tree(target))
+
+    def test_target_path_per_resource(self):
+        target = self.path('just-docs')
+        restore = self.create(parameters={
+            self.key(self.docs): {'target_path': target}}).json['restore']
+        self.wait_restore(restore['id'])
+        self.assertEqual(self.original, tree(target))
+
+    def test_target_path_into_an_empty_directory(self):
+        target = self.path('empty')
+        os.mkdir(target)
+        restore = self.create(parameters={
+            base.DIRECTORY: {'target_path': target}}).json['restore']
+        self.wait_restore(restore['id'])
+        self.assertEqual(self.original, tree(target))
+
+    def test_target_path_outside_the_root(self):
+        os.symlink(self.state_path, self.path('escape'))
+        for target in (os.path.join(self.state_path, 'outside'), '/tmp/x',
+                       self.path('../outside'), self.path('escape/x'),
+                       self.root):
+            resp = self.create(status=400, parameters={
+                base.DIRECTORY: {'target_path': target}})
+            message = self.assertFault(resp, 400, 'badRequest')
+            self.assertIn('outside the allowed roots', message)
+            self.assertIn(self.root, message)
+        self.assertFalse(os.path.exists(
+            os.path.join(self.state_path, 'outside')))
+        self.assertEqual([], self.get('restores').json['restores'])
+
+    def test_target_path_not_empty(self):
+        message = self.assertFault(
+            self.create(status=400, parameters={
+                base.DIRECTORY: {'target_path': self.path('photos')}}),
+            400, 'badRequest')
+        self.assertIn('not empty', message)
+        self.assertIn(self.path('photos'), message)
+
+    def test_parameters_not_fitting_restore_schema(self):
+        for parameters, word in (
+                ({base.DIRECTORY: {'target': 'x'}}, 'target'),
+                ({base.DIRECTORY: {'target_path': ''}}, 'target_path'),
+                ({'OS::Nova::Server': {}}, 'OS::Nova::Server')):
+            message = self.assertFault(
+                self.create(status=400, parameters=parameters), 400,
+                'badRequest')
+            self.assertIn(word, message)
+
+    def test_bad_bodies(self):
+        for body, word in (
+                ({'restore': {'provider_id': base.LOCAL_PROVIDER_ID}},
+                 'checkpoint_id'),
+                (self.restore_body(checkpoint_id='cp'), 'uuid'),
+                (self.restore_body(colour='red'), 'colour'),
+                (self.restore_body(restore_auth={'type': 'token'}),
+                 'token')):
+            message = self.assertFault(
+                self.post('restores', body, status=400), 400, 'badRequest')
+            self.assertIn(word, message)
+
+    def test_unknown_checkpoint(self):
+        unknown = uuidutils.generate_uuid()
+        message = self.assertFault(
+            self.create(status=404, checkpoint_id=unknown), 404,
+            'itemNotFound')
+        self.assertIn(unknown, message)
+
+    def test_unknown_provider(self):
+        unknown = uuidutils.generate_uuid()
+        message = self.assertFault(
+            self.create(status=404, provider_id=unknown), 404,
+            'itemNotFound')
+        self.assertIn(unknown, message)
+        # The checkpoint is not one of the second provider's.
+        self.assertFault(
+            self.create(status=404, provider_id=base.SECOND_PROVIDER_ID),
+            404, 'itemNotFound')
+
+    def test_checkpoint_of_another_project(self):
+        message = self.assertFault(
+            self.create(status=404, token=base.OTHER,
+                        project=base.OTHER_PROJECT),
+            404, 'itemNotFound')
+        self.assertIn(self.checkpoint['id'], message)
+        self.assertEqual([], self.get('restores' + self.query(
+            all_tenants=1)).json['restores'])
+
+    def test_checkpoint_not_available(self):
+        self.put(self.checkpoints_path(rest='/' + self.checkpoint['id']),
+                 {'os-resetState': {'state': 'error'}}, status=202)
+        message = self.assertFault(self.create(status=409), 409,
+                                   'conflictingRequest')
+        self.assertIn(self.checkpoint['id'], message)
+        self.assertIn('error', message)
+        self.assertIn('available', message)
+
+    def test_deleted_checkpoint(self):
+        path = self.checkpoints_path(rest='/' + self.checkpoint['id'])
+        self.delete(path, status=202)
+        self.wait_gone(lambda: self.get(path, status=None))
+        self.assertFault(self.create(status=404), 404, 'itemNotFound')
+
+    def test_list_and_show(self):
+        first = self.create(restore_auth=AUTH).json['restore']
+        self.wait_restore(first['id'])
+        second = self.create(token=base.MEMBER).json['restore']
+        second = self.wait_restore(second['id'])
+        body = self.get('restores').json
+        self.assertEqual({'restores', 'restores_links'}, set(body))
+        self.assertEqual([second['id'], first['id']],
+                         [r['id'] for r in body['restores']])
+        for restore in body['restores']:
+            self.assertEqual(RESTORE_KEYS, set(restore))
+        self.assertEqual(second, body['restores'][0])
+        self.assertEqual({'restore': second},
+                         self.get('restores/%s' % second['id'],
+                                  token=base.MEMBER).json)
+        self.assertEqual([first['id']], [r['id'] for r in self.get(
+            'restores' + self.query(sort='created_at:asc',
+                                    limit=1)).json['restores']])
+        self.assertEqual(2, len(self.get('restores' + self.query(
+            status='success', checkpoint_id=self.checkpoint['id'])).json[
+                'restores']))
+        self.assertEqual([], self.get('restores' + self.query(
+            status='fail')).json['restores'])
+        page = self.get('restores' + self.query(limit=1)).json
+        self.assertIn('marker=%s' % second['id'],
+                      page['restores_links'][0]['href'])
+
+    def test_show_unknown_and_other_project(self):
+        restore = self.create().json['restore']
+        self.wait_restore(restore['id'])
+        for unknown in (uuidutils.generate_uuid(), 'nope'):
+            message = self.assertFault(
+                self.get('restores/%s' % unknown, status=404), 404,
+                'itemNotFound')
+            self.assertIn(unknown, message)
+        self.assertFault(
+            self.get('restores/%s' % restore['id'], token=base.OTHER,
+                     project=base.OTHER_PROJECT, status=404),
+            404, 'itemNotFound')
+        self.assertEqual([], self.get('restores', token=base.OTHER,
+                                      project=base.OTHER_PROJECT).json[
+            'restores'])
+
+    def test_restore_into_a_used_target(self):
+        target = self.path('once')
+        restore = self.create(parameters={
+            base.DIRECTORY: {'target_path': target}}).json['restore']
+        self.wait_restore(restore['id'])
+        message = self.assertFault(self.create(status=400, parameters={
+            base.DIRECTORY: {'target_path': target}}), 400, 'badRequest')
+        self.assertIn('not empty', message)
+        self.assertEqual(self.original, tree(target))
+
+    def test_target_taken_after_acceptance(self):
+        # The target is free when the API checks it and taken when the
+        # protection service runs: the restore fails, overwriting nothing.
+        target = self.path('late')
+        cast = rpcapi.ProtectionAPI.restore
+
+        def take_then_cast(api, *args, **kwargs):
+            os.mkdir(target)
+            with open(os.path.join(target, 'mine'), 'wb') as f:
+                f.write(b'keep me')
+            return cast(api, *args, **kwargs)
+
+        self.useFixture(fixtures.MockPatchObject(
+            rpcapi.ProtectionAPI, 'restore', take_then_cast))
+        restore = self.create(parameters={
+            base.DIRECTORY: {'target_path': target}}).json['restore']
+        done = self.wait_restore(restore['id'], status='fail')
+        self.assertIn('not empty', done['status_reason'])
+        self.assertEqual('error', done['resources_status'][
+            self.key(self.docs)])
+        self.assertIn('not empty', done['resources_reason'][
+            self.key(self.docs)])
+        self.assertEqual({'mine': b'keep me'}, tree(target))
+        [log] = self.get('operation_logs' + self.query(
+            operation_type='restore')).json['operation_logs']
+        self.assertEqual(('error', restore['id']),
+                         (log['status'], log['restore_id']))
+        self.assertIn('not empty', log['error_info'])
