@@ -314,10 +314,22 @@ def _measure(args, server, state):
     restored_bytes, restored = hash_tree(restored_at)
     identical = restored == original and restored_bytes == total_bytes
     hash_seconds = time.monotonic() - t0
+
+    copy_seconds = None
+    if args.baseline:
+        # The same bytes through cp -a, into the same file system: what
+        # this machine's page cache and disk allow for a copy (no hashing,
+        # no fsync).
+        copy = os.path.join(os.path.dirname(state), 'cp-a-copy')
+        t0 = time.monotonic()
+        subprocess.run(['cp', '-a', data, copy], check=True)
+        copy_seconds = time.monotonic() - t0
+        shutil.rmtree(copy)
     return {'bytes': total_bytes, 'files': files,
             'directories': directories, 'bank_bytes': bank_bytes,
             'protect': protect, 'restore': restore_fig,
             'identical': identical, 'hash_seconds': hash_seconds,
+            'copy_seconds': copy_seconds,
             'idle_rss': idle_rss, 'restored_at': restored_at}
 
 
@@ -339,14 +351,20 @@ def report(result):
             phase, size / MIB, fig['seconds'], fig['server'],
             size / fig['seconds'] / 1e6, size / fig['seconds'] / MIB,
             fig['cpu'], fig['hwm']))
+    if result['copy_seconds']:
+        seconds = result['copy_seconds']
+        print('%-8s %10.1f %10.2f %10s %9.1f %9.1f' % (
+            'cp -a', size / MIB, seconds, '-', size / seconds / 1e6,
+            size / seconds / MIB))
     print()
     print('wall s: from the POST to the first GET showing the final status '
           '(polled every %.2f s); server s: ended_at - started_at of the '
-          'operation log' % POLL_INTERVAL)
+          'operation log; cp -a: the same tree copied by cp -a after the '
+          'restore, for reference' % POLL_INTERVAL)
     print('karbor-all RSS when idle: %.1f MiB; peak RSS (VmHWM) at the end: '
           '%.1f MiB' % (result['idle_rss'], result['restore']['hwm']))
     print('restore identical to the original (SHA-256 of every file, '
-          'modes, tree): %s (hashing both trees took %.1f s)' % (
+          'modes, tree): %s (hashing the restored tree took %.1f s)' % (
               'YES' if result['identical'] else 'NO',
               result['hash_seconds']))
 
@@ -362,6 +380,9 @@ def main(argv=None):
     parser.add_argument('--workdir', default=None,
                         help='where to create the state directory '
                              '(default: the temporary directory)')
+    parser.add_argument('--no-baseline', dest='baseline',
+                        action='store_false',
+                        help='skip the reference copy with cp -a')
     parser.add_argument('--timeout', type=float, default=1800.0,
                         help='give up an operation after this many seconds')
     args = parser.parse_args(argv)
@@ -370,12 +391,16 @@ def main(argv=None):
 
     workdir = tempfile.mkdtemp(prefix='karbor-bench-pr-', dir=args.workdir)
     print('karbor-all protect/restore of %d MiB in %s; Python %s, %s, '
-          '%d CPUs' % (args.size_mib, workdir, platform.python_version(),
-                       platform.platform(), os.cpu_count()))
+          '%d CPUs, load average %.2f' % (
+              args.size_mib, workdir, platform.python_version(),
+              platform.platform(), os.cpu_count(), os.getloadavg()[0]))
     sys.stdout.flush()
     try:
         result = run(args, workdir)
         report(result)
+        print('load average (1, 5, 15 min) at the end: %.2f %.2f %.2f; '
+              'other work on this machine slows every figure' %
+              os.getloadavg())
     finally:
         if args.keep:
             print('kept %s' % workdir)

@@ -8,6 +8,17 @@ import pecan
 from karbor.common import exception
 
 
+def _meant(error):
+    """Of a oneOf/anyOf error, the errors of the branches of the
+    instance's own type (a missing field rather than "not valid under any
+    of the given schemas"); ``[error]`` when there are none."""
+    if error.validator not in ('oneOf', 'anyOf'):
+        return [error]
+    meant = [e for e in error.context
+             if not (e.validator == 'type' and not e.relative_path)]
+    return [m for e in meant for m in _meant(e)] or [error]
+
+
 def _describe(error):
     where = '/'.join(str(p) for p in error.absolute_path)
     if error.validator == 'additionalProperties':
@@ -22,7 +33,8 @@ def _describe(error):
 def validate(schema, document):
     validator = jsonschema.Draft202012Validator(
         schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
-    errors = sorted(validator.iter_errors(document),
+    errors = sorted((m for e in validator.iter_errors(document)
+                     for m in _meant(e)),
                     key=lambda e: list(e.absolute_path))
     if errors:
         raise exception.InvalidInput(

@@ -26,8 +26,10 @@ def set_lib_defaults():
 def list_provider_opts():
     """Options of provider files (providers.d/*.conf)."""
     from karbor.services.protection.bank_plugins import file_system
+    from karbor.services.protection.bank_plugins import s3
     from karbor.services.protection.bank_plugins import swift
     from karbor.services.protection.protection_plugins import local_directory
     from karbor.services.protection import provider
     return (provider.list_opts() + file_system.list_opts() +
-            swift.list_opts() + local_directory.list_opts())
+            swift.list_opts() + s3.list_opts() +
+            local_directory.list_opts())

@@ -1,7 +1,9 @@
 """Database functions of restores."""
 
 from oslo_utils import uuidutils
+import sqlalchemy as sa
 
+from karbor.common import constants
 from karbor.common import exception
 from karbor.db import api
 from karbor.db import models
@@ -27,6 +29,16 @@ def restore_update(restore_id, values, expected=None):
 
 def restore_get_all(**kwargs):
     return api.get_all(models.Restore, **kwargs)
+
+
+def restore_count_running(checkpoint_id):
+    """How many restores of ``checkpoint_id`` are still in progress."""
+    with api.reader() as session:
+        return session.scalar(
+            sa.select(sa.func.count()).select_from(models.Restore)
+            .where(models.Restore.checkpoint_id == checkpoint_id,
+                   models.Restore.status ==
+                   constants.RESTORE_STATUS_IN_PROGRESS))
 
 
 def restore_set_resource_status(restore_id, key, status, reason=''):

@@ -63,6 +63,11 @@ class ProtectionManager:
         recovery.fail_interrupted(self.host)
         self.executor = ThreadPoolExecutor(
             max_workers=conf.protection.max_concurrent_operations)
+        # The steps of every running flow share one pool: a pool per flow
+        # would cost its start and shutdown on every operation.
+        self.task_executor = ThreadPoolExecutor(
+            max_workers=conf.protection.max_concurrent_operations *
+            conf.protection.operation_threads)
         self._recovery_thread = threading.Thread(
             target=self._recovery_loop, name='recovery', daemon=True)
         self._recovery_thread.start()
@@ -74,6 +79,7 @@ class ProtectionManager:
         self._stop.set()
         if self.executor is not None:
             self.executor.shutdown(wait=True)
+            self.task_executor.shutdown(wait=True)
         LOG.info('Protection manager on host %s stopped', self.host)
 
     def _recovery_loop(self):
@@ -105,8 +111,8 @@ class ProtectionManager:
         only a record still in its transient state.
         """
         engine = engines.load(
-            flow, store=store, engine='parallel', executor='threaded',
-            max_workers=cfg.CONF.protection.operation_threads)
+            flow, store=store, engine='parallel',
+            executor=self.task_executor)
         engine.compile()
         engine.prepare()
         engine.validate()

@@ -135,7 +135,8 @@ class ProviderRegistry:
         self.providers = {}
         confs = []
         if conf.providers.enable_local_provider:
-            confs.append(('built-in local provider', local_provider_conf(conf)))
+            confs.append(('built-in local provider',
+                          local_provider_conf(conf)))
         directory = config_dir(conf)
         if directory and os.path.isdir(directory):
             for path in sorted(glob.glob(os.path.join(directory, '*.conf'))):

@@ -12,6 +12,7 @@ import datetime
 from oslo_config import cfg
 from oslo_log import log as logging
 from oslo_utils import timeutils
+import sqlalchemy as sa
 
 from karbor.common import constants
 from karbor.db import api as db_api
@@ -102,7 +103,10 @@ def fail_orphans(conf=cfg.CONF):
             failed += _fail(lambda m, h=service.host: [m.host == h], reason)
     limit = now - datetime.timedelta(seconds=conf.protection.claim_timeout)
     failed += _fail(
-        lambda m: [m.host.is_(None), m.created_at < limit],
+        # Waiting since the last change: a checkpoint made long ago and
+        # deleted just now has waited for a service only since its delete.
+        lambda m: [m.host.is_(None),
+                   sa.func.coalesce(m.updated_at, m.created_at) < limit],
         'no protection service took this operation within %d seconds; '
         'check that karbor-protection runs' % conf.protection.claim_timeout)
     if failed:

@@ -21,6 +21,7 @@ from karbor.common import policy
 from karbor.db import checkpoints as checkpoints_db
 from karbor.db import operation_logs as operation_logs_db
 from karbor.db import plans as plans_db
+from karbor.db import restores as restores_db
 from karbor.db import verifications as verifications_db
 from karbor.policies import providers as provider_policies
 from karbor.services.protection import provider as provider_module
@@ -148,6 +149,12 @@ class CheckpointsController(rest.RestController):
                 reason='checkpoint %s is being verified (%d verification(s) '
                        'running); delete it when they have ended' % (
                            row.id, running))
+        restoring = restores_db.restore_count_running(row.id)
+        if restoring:
+            raise exception.InvalidState(
+                reason='checkpoint %s is being restored (%d restore(s) '
+                       'running); delete it when they have ended' % (
+                           row.id, restoring))
         allowed = [constants.CHECKPOINT_STATUS_AVAILABLE,
                    constants.CHECKPOINT_STATUS_ERROR,
                    constants.CHECKPOINT_STATUS_ERROR_DELETING]

@@ -100,8 +100,8 @@ def protect_directory(path, section, chunk_size, threads):
         return {'key': object_key(index), 'size': len(data),
                 'sha256': digest, 'md5': info.etag}
 
-    objects = list(parallel.ordered_map(put, _chunks(path, files, chunk_size),
-                               threads))
+    objects = list(parallel.ordered_map(
+        put, _chunks(path, files, chunk_size), threads))
     st = os.stat(path)
     return {
         'root': {'mode': stat.S_IMODE(st.st_mode), 'mtime': st.st_mtime},
@@ -230,8 +230,9 @@ def _restore_into(manifest, section, root, threads):
         return os.fdopen(os.open(path, flags, 0o600), 'wb'), entry['size']
 
     try:
-        for data in parallel.ordered_map(lambda e: _read_checked(section, e),
-                                manifest['objects'], threads):
+        for data in parallel.ordered_map(
+                lambda e: _read_checked(section, e), manifest['objects'],
+                threads):
             view = memoryview(data)
             while view:
                 while current is None or remaining == 0:

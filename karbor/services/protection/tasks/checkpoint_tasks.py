@@ -49,16 +49,18 @@ class InitiateProtectTask(task.Task):
                flow_failures=None, **kwargs):
         reason = common.failure_reason(flow_failures)
         LOG.error('Checkpoint %s failed: %s', checkpoint_id, reason)
+        common.finish_operation_log(operation_log_id, reason)
         _set_status(provider_id, checkpoint_id,
                     constants.CHECKPOINT_STATUS_ERROR, reason)
-        common.finish_operation_log(operation_log_id, reason)
 
 
 class CompleteProtectTask(task.Task):
     def execute(self, provider_id, checkpoint_id, operation_log_id):
+        # The log first: once the checkpoint shows available, its log
+        # shows the end too.
+        common.finish_operation_log(operation_log_id)
         _set_status(provider_id, checkpoint_id,
                     constants.CHECKPOINT_STATUS_AVAILABLE)
-        common.finish_operation_log(operation_log_id)
         LOG.info('Checkpoint %s is available', checkpoint_id)
 
 
@@ -79,7 +81,7 @@ class InitiateDeleteTask(task.Task):
 class CompleteDeleteTask(task.Task):
     def execute(self, provider_id, checkpoint_id, operation_log_id):
         provider.get_checkpoint(provider_id, checkpoint_id).delete_all()
+        common.finish_operation_log(operation_log_id)
         _set_status(provider_id, checkpoint_id,
                     constants.CHECKPOINT_STATUS_DELETED, bank=False)
-        common.finish_operation_log(operation_log_id)
         LOG.info('Checkpoint %s deleted', checkpoint_id)

@@ -45,7 +45,7 @@ class InitiateRestoreTask(task.Task):
 
 class CompleteRestoreTask(task.Task):
     def execute(self, restore_id, operation_log_id):
+        common.finish_operation_log(operation_log_id)
         restores_db.restore_update(restore_id, {
             'status': constants.RESTORE_STATUS_SUCCESS, 'host': None})
-        common.finish_operation_log(operation_log_id)
         LOG.info('Restore %s succeeded', restore_id)

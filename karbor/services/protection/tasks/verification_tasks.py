@@ -139,12 +139,12 @@ class CompleteVerificationTask(task.Task):
             reason = ('the checkpoint became %s while it was being '
                       'verified%s' % (checkpoint.status,
                                       '; ' + reason if reason else ''))
+        common.finish_operation_log(operation_log_id, reason)
         verifications_db.verification_update(verification_id, {
             'status': ERROR if reason else SUCCESS,
             'status_reason': reason, 'host': None,
             'ended_at': timeutils.utcnow(),
             'progress': self.progress.snapshot()})
-        common.finish_operation_log(operation_log_id, reason)
         LOG.info('Verification %s ended %s%s', verification_id,
                  ERROR if reason else SUCCESS,
                  ': %s' % reason if reason else '')

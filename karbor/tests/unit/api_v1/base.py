@@ -174,19 +174,21 @@ class ProtectionApiTestCase(base.ApiTestCase):
             lambda c: c['status'] not in ('protecting', 'deleting'),
             status)
 
-    def wait_for(self, fetch, settled, status):
-        """Poll ``fetch()`` until ``settled(item)``; assert its status."""
+    def wait_for(self, fetch, settled, status=None):
+        """Poll ``fetch()`` until ``settled(result)``; return the result,
+        after checking its ``status`` when one is given."""
         deadline = time.monotonic() + SETTLE_TIMEOUT
         while True:
-            item = fetch()
-            if settled(item):
+            result = fetch()
+            if settled(result):
                 break
             if time.monotonic() > deadline:
-                self.fail('still %s after %ss: %s' % (
-                    item.get('status'), SETTLE_TIMEOUT, item))
+                self.fail('not settled after %ss: %s' % (SETTLE_TIMEOUT,
+                                                         result))
             time.sleep(0.05)
-        self.assertEqual(status, item['status'], item)
-        return item
+        if status is not None:
+            self.assertEqual(status, result['status'], result)
+        return result
 
     def wait_gone(self, fetch_status):
         """Poll until ``fetch_status()`` answers 404; return that answer."""

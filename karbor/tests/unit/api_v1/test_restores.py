@@ -288,8 +288,25 @@ class RestoreApiTest(base.ProtectionApiTestCase):
         self.assertIn('not empty', done['resources_reason'][
             self.key(self.docs)])
         self.assertEqual({'mine': b'keep me'}, tree(target))
-        [log] = self.get('operation_logs' + self.query(
-            operation_type='restore')).json['operation_logs']
+        # The log ends right after the restore.
+        [log] = self.wait_for(
+            lambda: self.get('operation_logs' + self.query(
+                operation_type='restore')).json['operation_logs'],
+            lambda logs: logs[0]['status'] != 'in_progress')
         self.assertEqual(('error', restore['id']),
                          (log['status'], log['restore_id']))
         self.assertIn('not empty', log['error_info'])
+
+    def test_checkpoint_being_restored_cannot_be_deleted(self):
+        # The restore stays in_progress: its cast goes nowhere.
+        self.useFixture(fixtures.MockPatchObject(rpcapi.ProtectionAPI,
+                                                 'restore'))
+        restore = self.create().json['restore']
+        path = self.checkpoints_path(rest='/' + self.checkpoint['id'])
+        message = self.assertFault(self.delete(path, status=409), 409,
+                                   'conflictingRequest')
+        self.assertIn(self.checkpoint['id'], message)
+        self.assertIn('restore', message)
+        self.assertEqual('available', self.get(path).json['checkpoint'][
+            'status'])
+        self.assertEqual('in_progress', self.show(restore['id'])['status'])

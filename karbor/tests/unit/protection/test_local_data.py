@@ -353,7 +353,7 @@ class OrderedMapTest(base.ProtectionTestCase):
             time.sleep(delays[i])
             return i * i
         for value in parallel.ordered_map(work, self.counting(60, state),
-                                            threads):
+                                          threads):
             results.append(value)
             with state['lock']:
                 state['yielded'] += 1

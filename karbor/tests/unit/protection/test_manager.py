@@ -125,7 +125,11 @@ class ManagerTest(base.ProtectionTestCase):
             local_roots.directory_id(self.src), name)
 
     def assertLogEnded(self, log_id, status, error=None):
+        # The last task ends the object, then its log: wait for the log.
         log = operation_logs_db.operation_log_get(log_id)
+        log = self.wait(
+            lambda: operation_logs_db.operation_log_get(log_id),
+            constants.OPERATION_LOG_STATUS_RUNNING[log.operation_type])
         self.assertEqual(status, log.status)
         self.assertIsNotNone(log.started_at)
         self.assertIsNotNone(log.ended_at)
@@ -170,11 +174,11 @@ class ManagerTest(base.ProtectionTestCase):
         self.assertEqual((self.src, 3, 2, 6000 + 256 * 50),
                          (metadata['path'], metadata['files'],
                           metadata['directories'], metadata['bytes']))
+        prefix = self.resource_key('')
         self.assertEqual(
             sorted(o['key'] for o in self.bank.get_json(
                 self.resource_key('manifest.json'))['objects']),
-            [k.rsplit('/', 2)[-2] + '/' + k.rsplit('/', 1)[-1]
-             for k in keys if '/data/' in k])
+            [k[len(prefix):] for k in keys if k.startswith(prefix + 'data/')])
 
         # Restore next to the original.
         restore, log_id = self.restore(checkpoint_id)

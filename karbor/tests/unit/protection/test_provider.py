@@ -31,8 +31,8 @@ class ProviderRegistryTest(base.ProtectionTestCase):
             name='karbor.services.protection.provider',
             level=logging.INFO))
 
-    def write_provider(self, filename, provider_id, name='P', bank=
-                       'file_system', plugins=('local_directory',),
+    def write_provider(self, filename, provider_id, name='P',
+                       bank='file_system', plugins=('local_directory',),
                        enabled=None, roots=None, bank_path=None,
                        extra=''):
         lines = ['[provider]', 'id = %s' % provider_id, 'name = %s' % name,

@@ -1,0 +1,623 @@
+"""Checkpoint verification with karbor-api and karbor-protection as two
+real processes, over RabbitMQ, on MariaDB and on PostgreSQL, with the
+file-system bank and with a real Swift.
+
+Directories are protected through the API, the bank is damaged behind the
+service's back (a flipped byte, a deleted object, a truncated object), and
+the verdicts the API reports are checked: which resource, which object,
+what was expected. The durability test kills karbor-protection with
+SIGKILL in the middle of a deep verification and checks that nothing stays
+``verifying`` once it is back.
+"""
+
+import logging
+import os
+import random
+import shutil
+import signal
+import subprocess
+import threading
+import time
+import uuid
+
+import fixtures
+from oslotest import base
+
+from karbor.common import constants
+from karbor.services.protection import local_roots
+from karbor.services.protection import provider as provider_module
+from karbor.tests.functional import fixtures as ft_fixtures
+from karbor.tests.functional import swift_fixture
+from karbor.tests.functional import utils
+
+DIRECTORY = local_roots.RESOURCE_TYPE
+LOCAL_PROVIDER_ID = provider_module.LOCAL_PROVIDER_ID
+# A file-system provider of a providers.d file, with small data objects.
+CHUNKED_PROVIDER_ID = 'c7b1e2d4-5f60-4a8b-9c0d-1e2f3a4b5c6d'
+SWIFT_PROVIDER_ID = '5d6e7f80-9a1b-4c2d-8e3f-4a5b6c7d8e9f'
+MiB = 1024 * 1024
+
+REPORT_INTERVAL = 1
+SERVICE_DOWN_TIME = 10
+START_TIMEOUT = 30
+MANAGE_TIMEOUT = 60
+OPERATION_TIMEOUT = 60
+
+VERIFYING = constants.VERIFICATION_STATUS_VERIFYING
+SUCCESS = constants.VERIFICATION_STATUS_SUCCESS
+ERROR = constants.VERIFICATION_STATUS_ERROR
+
+# The durability test: this much data in objects of DURABLE_CHUNK_MB.
+DURABLE_FILES = 30
+DURABLE_FILE_SIZE = 10 * MiB
+DURABLE_CHUNK_MB = 4
+
+
+def write_files(root, sizes, seed):
+    """Files f00, f01, ... of the given sizes, random bytes."""
+    rnd = random.Random(seed)
+    os.makedirs(root)
+    for n, size in enumerate(sizes):
+        with open(os.path.join(root, 'f%02d' % n), 'wb') as f:
+            remaining = size
+            while remaining:
+                step = min(remaining, 8 * MiB)
+                f.write(rnd.randbytes(step))
+                remaining -= step
+    return root
+
+
+class Throttle:
+    """Lets a process run only ``share`` of the time (SIGSTOP and SIGCONT
+    in turns, as cpulimit does), so that an operation that takes half a
+    second on an idle machine can be caught in the middle.
+
+    ``stop()`` ends the throttling and leaves the process as it is (maybe
+    stopped: a SIGKILL still ends it); leaving the ``with`` block
+    continues a process that is still alive.
+    """
+
+    PERIOD = 0.05
+
+    def __init__(self, popen, share=0.05):
+        self.popen = popen
+        self.share = share
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _signal(self, sig):
+        if self.popen.poll() is None:
+            os.kill(self.popen.pid, sig)
+
+    def _run(self):
+        while not self._done.is_set():
+            self._signal(signal.SIGSTOP)
+            self._done.wait(self.PERIOD * (1 - self.share))
+            self._signal(signal.SIGCONT)
+            self._done.wait(self.PERIOD * self.share)
+
+    def stop(self):
+        self._done.set()
+        self._thread.join(5)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+        self._signal(signal.SIGCONT)
+
+
+class Services(fixtures.Fixture):
+    """karbor-api and karbor-protection sharing a configuration file, a
+    database of their own on ``backend`` and a RabbitMQ topic of their
+    own; the built-in local provider, and the providers of the files
+    ``write_providers(directory, root)`` writes."""
+
+    def __init__(self, backend, write_providers=None):
+        super().__init__()
+        self.backend = backend
+        self.write_providers = write_providers
+
+    def _setUp(self):
+        self.tmp = self.useFixture(fixtures.TempDir()).path
+        self.rabbit = self.useFixture(ft_fixtures.RabbitMQ())
+        self.db_url = self.useFixture(ft_fixtures.Database(self.backend)).url
+        self.host = ft_fixtures.unique_name('karbor-ft-')
+        self.state_path = os.path.join(self.tmp, 'state')
+        # The root of the built-in local provider (karbor-all would make
+        # it; the separate services do not).
+        self.root = os.path.realpath(os.path.join(self.state_path,
+                                                  'protect'))
+        os.makedirs(self.root)
+        providers_dir = os.path.join(self.tmp, 'providers.d')
+        os.makedirs(providers_dir)
+        utils.write_config(os.path.join(providers_dir, 'chunked.conf'), {
+            'provider': {'id': CHUNKED_PROVIDER_ID,
+                         'name': 'Chunked Local Provider',
+                         'bank': 'file_system',
+                         'plugin': 'local_directory'},
+            'file_system_bank': {'path': os.path.join(self.tmp,
+                                                      'chunked-bank'),
+                                 'fsync': 'false'},
+            'local_directory': {'allowed_roots': self.root,
+                                'chunk_size_mb': DURABLE_CHUNK_MB}})
+        if self.write_providers:
+            self.write_providers(self, providers_dir)
+        self.port = utils.free_port()
+        self.config_file = utils.write_config(
+            os.path.join(self.tmp, 'karbor.conf'),
+            {'DEFAULT': {'transport_url': self.rabbit.url,
+                         'auth_strategy': 'noauth',
+                         'state_path': self.state_path,
+                         'report_interval': REPORT_INTERVAL,
+                         'service_down_time': SERVICE_DOWN_TIME,
+                         'host': self.host},
+             'api': {'port': self.port, 'host_ip': '127.0.0.1'},
+             'protection': {'topic': self.rabbit.topic,
+                            'verify_threads': 1},
+             'providers': {'enable_local_provider': 'true',
+                           'config_dir': providers_dir},
+             'database': {'connection': self.db_url}})
+        result = subprocess.run(
+            [utils.executable('karbor-manage'), '--config-file',
+             self.config_file, 'db', 'sync'],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            timeout=MANAGE_TIMEOUT)
+        if result.returncode:
+            raise AssertionError('karbor-manage db sync failed on %s:\n%s' %
+                                 (self.backend, result.stdout.decode(
+                                     'utf-8', 'replace')))
+        self.processes = []
+        self.protection = self.start('karbor-protection')
+        self.api = self.start('karbor-api')
+
+    def start(self, command):
+        process = self.useFixture(utils.KarborProcess(
+            command, ['--config-file', self.config_file],
+            os.path.join(self.tmp, '%s.log' % command)))
+        self.processes.append(process)
+        return process
+
+    def restart_protection(self):
+        """A new karbor-protection on the same host (after a kill)."""
+        self.processes.remove(self.protection)
+        self.protection = self.start('karbor-protection')
+
+    def logs(self):
+        parts = []
+        for process in self.processes:
+            parts.append('----- %s (pid %s, exit code %s) -----\n%s' % (
+                process.command, process.process.pid,
+                process.process.poll(), process.output()))
+        return '\n'.join(parts)
+
+
+class _VerificationProcesses:
+    """Shared by the test classes: one ``Services`` per class (its start
+    takes most of the time), a project of its own per test. Subclasses
+    name the database ``backend`` and the provider of the corruption
+    tests."""
+
+    backend = None
+    # Swift reports the MD5 of every object as its ETag: a quick
+    # verification sees a flipped byte there, not on a file system.
+    quick_sees_flipped_byte = False
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        services = Services(cls.backend, cls.write_providers)
+        # Outside any test, the log lines of the fixtures (every Swift
+        # request at DEBUG) would end up on the runner's output.
+        with fixtures.FakeLogger(level=logging.INFO):
+            services.setUp()  # cleans itself up if it fails
+        cls.addClassCleanup(cls._quietly, services.cleanUp)
+        cls.services = services
+
+    @staticmethod
+    def _quietly(function):
+        with fixtures.FakeLogger(level=logging.INFO):
+            function()
+
+    @staticmethod
+    def write_providers(services, directory):
+        """Extra provider files of a subclass."""
+
+    @property
+    def provider_id(self):
+        """The provider of the corruption tests."""
+        return LOCAL_PROVIDER_ID
+
+    def setUp(self):
+        super().setUp()
+        self.useFixture(fixtures.FakeLogger(level=logging.INFO))
+        if self.services.protection.process.poll() is not None:
+            # A test before this one failed with karbor-protection down.
+            self.services.restart_protection()
+        self.project = uuid.uuid4().hex
+        self.base_url = 'http://127.0.0.1:%d/v1/%s' % (
+            self.services.port, self.project)
+        self.root = self.services.root
+        self.state_path = self.services.state_path
+        host = self.services.host
+        self.wait(lambda: [s for s in self.request(
+            'GET', '/os-services?host=%s&binary=%s' % (
+                host, constants.SERVICE_BINARY_PROTECTION))['services']
+            if s['state'] == constants.SERVICE_STATE_UP],
+            'karbor-protection of host %s listed "up"' % host)
+
+    def mkdtemp(self, name):
+        """A directory path under the allowed root, of this test only,
+        removed after the test."""
+        path = os.path.join(self.root, '%s-%s' % (name, uuid.uuid4().hex))
+        self.addCleanup(shutil.rmtree, path, ignore_errors=True)
+        return path
+
+    # Processes
+
+    def fail_with_logs(self, message):
+        self.fail('%s\n\nProcess logs (%s, host %s, topic %s):\n%s' % (
+            message, self.backend, self.services.host,
+            self.services.rabbit.topic, self.services.logs()))
+
+    def wait(self, predicate, what, timeout=START_TIMEOUT, interval=0.2):
+        """The first true value of ``predicate``; fails with the logs,
+        at once if a process exits."""
+        deadline = time.monotonic() + timeout
+        last_error = None
+        while True:
+            for process in self.services.processes:
+                if process.process.poll() is not None:
+                    self.fail_with_logs('%s exited (code %s) while waiting '
+                                        'for %s' % (process.command,
+                                                    process.process.poll(),
+                                                    what))
+            try:
+                result = predicate()
+                if result:
+                    return result
+            except AssertionError:
+                raise
+            except Exception as e:  # the API may not listen yet
+                last_error = e
+            if time.monotonic() >= deadline:
+                self.fail_with_logs('Timed out after %ss waiting for %s '
+                                    '(last error: %r)' %
+                                    (timeout, what, last_error))
+            time.sleep(interval)
+
+    # API
+
+    def request(self, method, path, body=None, expected=200):
+        status, _headers, doc = utils.http(method, self.base_url + path,
+                                           body=body, token='admin-token')
+        if status != expected:
+            self.fail_with_logs('%s %s answered %s, not %s: %s' %
+                                (method, path, status, expected, doc))
+        return doc
+
+    def protect(self, provider_id, paths):
+        """A plan of the directories ``paths``, and an available
+        checkpoint of it; the checkpoint id."""
+        resources = [{'id': local_roots.directory_id(p), 'type': DIRECTORY,
+                      'name': p} for p in paths]
+        plan = self.request('POST', '/plans', {'plan': {
+            'name': 'verify-%s' % uuid.uuid4().hex[:8],
+            'provider_id': provider_id, 'resources': resources}})['plan']
+        checkpoint = self.request(
+            'POST', '/providers/%s/checkpoints' % provider_id,
+            {'checkpoint': {'plan_id': plan['id']}},
+            expected=202)['checkpoint']
+        path = '/providers/%s/checkpoints/%s' % (
+            provider_id, checkpoint['id'])
+
+        def available():
+            shown = self.request('GET', path)['checkpoint']
+            if shown['status'] == constants.CHECKPOINT_STATUS_ERROR:
+                self.fail_with_logs('checkpoint failed: %s' % shown)
+            return shown['status'] == \
+                constants.CHECKPOINT_STATUS_AVAILABLE
+        self.wait(available, 'checkpoint %s available' % checkpoint['id'],
+                  timeout=OPERATION_TIMEOUT)
+        return checkpoint['id']
+
+    def verify(self, provider_id, checkpoint_id, level=None):
+        parameters = {DIRECTORY: {'level': level}} if level else {}
+        doc = self.request('POST', '/verifications', {'verification': {
+            'provider_id': provider_id, 'checkpoint_id': checkpoint_id,
+            'parameters': parameters}}, expected=202)['verification']
+        self.assertEqual(VERIFYING, doc['status'])
+        self.assertEqual(checkpoint_id, doc['checkpoint_id'])
+        self.assertEqual(parameters, doc['parameters'])
+        return doc['id']
+
+    def show(self, verification_id):
+        return self.request('GET',
+                            '/verifications/%s' % verification_id)[
+            'verification']
+
+    def finished(self, verification_id, timeout=OPERATION_TIMEOUT):
+        """The verification once it is no longer verifying."""
+        return self.wait(
+            lambda: (lambda v: v if v['status'] != VERIFYING else None)(
+                self.show(verification_id)),
+            'verification %s to end' % verification_id, timeout=timeout,
+            interval=0.1)
+
+    def verified(self, provider_id, checkpoint_id, level=None):
+        return self.finished(self.verify(provider_id, checkpoint_id, level))
+
+    def operation_log(self, verification_id):
+        """The one operation log of a verification, once it ended."""
+        def ended():
+            logs = self.request('GET', '/operation_logs?verification_id=%s'
+                                % verification_id)['operation_logs']
+            self.assertEqual(1, len(logs), logs)
+            if logs[0]['status'] not in (SUCCESS, ERROR):
+                return None
+            return logs[0]
+        return self.wait(ended, 'operation log of verification %s' %
+                         verification_id, timeout=10)
+
+    # The bank, behind the service's back
+
+    def object_key(self, checkpoint_id, path, name):
+        return 'checkpoints/%s/resource-data/%s#%s/%s' % (
+            checkpoint_id, DIRECTORY, local_roots.directory_id(path), name)
+
+    def bank_file(self, key):
+        """The file of ``key`` in the bank of the built-in provider."""
+        return os.path.join(self.state_path, 'bank', LOCAL_PROVIDER_ID,
+                            *key.split('/'))
+
+    def read_object(self, key):
+        with open(self.bank_file(key), 'rb') as f:
+            return f.read()
+
+    def write_object(self, key, data):
+        with open(self.bank_file(key), 'wb') as f:
+            f.write(data)
+
+    def delete_object(self, key):
+        os.unlink(self.bank_file(key))
+
+    def flip_byte(self, key, offset):
+        data = bytearray(self.read_object(key))
+        data[offset] ^= 0xff
+        self.write_object(key, bytes(data))
+        return len(data)
+
+    def key_of(self, path):
+        return '%s#%s' % (DIRECTORY, local_roots.directory_id(path))
+
+    def assertIntact(self, verification, keys):
+        self.assertEqual(SUCCESS, verification['status'], verification)
+        self.assertIsNone(verification['status_reason'])
+        self.assertEqual({k: SUCCESS for k in keys},
+                         verification['resource_status'])
+
+
+class _CorruptionTests:
+
+    def test_flipped_byte(self):
+        # Two objects of the built-in provider (8 MiB each) in "big",
+        # one small file in "small".
+        big = write_files(self.mkdtemp('big'), [3 * MiB, 6 * MiB, 1234],
+                          seed=1)
+        small = write_files(self.mkdtemp('small'), [100], seed=2)
+        checkpoint_id = self.protect(self.provider_id, [big, small])
+        keys = [self.key_of(big), self.key_of(small)]
+
+        verification = self.verified(self.provider_id, checkpoint_id)
+        self.assertIntact(verification, keys)
+        self.assertEqual({}, verification['parameters'])
+        progress = verification['progress']
+        self.assertEqual(2, progress['resources_total'])
+        self.assertEqual(2, progress['resources_checked'])
+        self.assertGreaterEqual(progress['objects_total'], 3)
+        self.assertEqual(progress['objects_total'],
+                         progress['objects_checked'])
+        self.assertEqual(9 * MiB + 1234 + 100, progress['bytes_total'])
+        log = self.operation_log(verification['id'])
+        self.assertEqual((constants.OPERATION_VERIFY, SUCCESS, None),
+                         (log['operation_type'], log['status'],
+                          log['error_info']))
+        self.assertEqual(checkpoint_id, log['checkpoint_id'])
+
+        # One byte flipped in the second object of "big": same size.
+        damaged = self.object_key(checkpoint_id, big, 'data/00000001')
+        size = self.flip_byte(damaged, 12345)
+        self.assertEqual(9 * MiB + 1234 - 8 * MiB, size)
+
+        quick = self.verified(self.provider_id, checkpoint_id)
+        if self.quick_sees_flipped_byte:
+            self.assertEqual(ERROR, quick['status'], quick)
+            self.assertEqual(SUCCESS, quick['resource_status'][keys[1]])
+            self.assertEqual(ERROR, quick['resource_status'][keys[0]])
+            reason = quick['resource_reason'][keys[0]]
+            self.assertIn(damaged, reason)
+            self.assertIn('ETag', reason)
+        else:
+            # Size and presence are right; only reading tells.
+            self.assertIntact(quick, keys)
+
+        deep = self.verified(self.provider_id, checkpoint_id, 'deep')
+        self.assertEqual({DIRECTORY: {'level': 'deep'}}, deep['parameters'])
+        self.assertEqual(ERROR, deep['status'], deep)
+        self.assertEqual({keys[0]: ERROR, keys[1]: SUCCESS},
+                         deep['resource_status'])
+        reason = deep['resource_reason'][keys[0]]
+        self.assertIn(damaged, reason)
+        self.assertIn('SHA-256 mismatch', reason)
+        self.assertNotIn('Traceback', reason)
+        self.assertEqual('', deep['resource_reason'].get(keys[1], ''))
+        self.assertIn(keys[0], deep['status_reason'])
+        self.assertNotIn(keys[1], deep['status_reason'])
+        self.assertEqual(deep['progress']['bytes_total'],
+                         deep['progress']['bytes_checked'])
+        log = self.operation_log(deep['id'])
+        self.assertEqual(ERROR, log['status'])
+        self.assertIn(keys[0], log['error_info'])
+
+        # The list filters find it.
+        listed = self.request('GET', '/verifications?checkpoint_id=%s'
+                              '&status=error' % checkpoint_id)
+        self.assertIn(deep['id'],
+                      [v['id'] for v in listed['verifications']])
+
+    def test_damaged_resources_do_not_fail_the_others(self):
+        paths = {name: write_files(self.mkdtemp(name), [2 * MiB, 3000],
+                                   seed=n)
+                 for n, name in enumerate(('deleted', 'truncated',
+                                           'intact'))}
+        checkpoint_id = self.protect(self.provider_id, sorted(
+            paths.values()))
+        keys = {name: self.key_of(path) for name, path in paths.items()}
+        self.assertIntact(self.verified(self.provider_id, checkpoint_id),
+                          keys.values())
+
+        gone = self.object_key(checkpoint_id, paths['deleted'],
+                               'data/00000000')
+        self.delete_object(gone)
+        short = self.object_key(checkpoint_id, paths['truncated'],
+                                'data/00000000')
+        data = self.read_object(short)
+        self.write_object(short, data[:-1000])
+        expected_size = 2 * MiB + 3000
+        self.assertEqual(expected_size, len(data))
+
+        for level in (None, 'deep'):
+            verification = self.verified(self.provider_id, checkpoint_id,
+                                         level)
+            self.assertEqual(ERROR, verification['status'], verification)
+            self.assertEqual({keys['deleted']: ERROR,
+                              keys['truncated']: ERROR,
+                              keys['intact']: SUCCESS},
+                             verification['resource_status'])
+            reasons = verification['resource_reason']
+            self.assertIn('%s is missing' % gone, reasons[keys['deleted']])
+            self.assertIn('%s: size %d expected, %d found' % (
+                short, expected_size, expected_size - 1000),
+                reasons[keys['truncated']])
+            self.assertEqual('', reasons.get(keys['intact'], ''))
+            self.assertIn('2 of 3 resource(s) failed',
+                          verification['status_reason'])
+
+
+class _DurabilityTests:
+
+    def test_kill_during_deep_verification(self):
+        data = write_files(self.mkdtemp('large'),
+                           [DURABLE_FILE_SIZE] * DURABLE_FILES, seed=3)
+        checkpoint_id = self.protect(CHUNKED_PROVIDER_ID, [data])
+        key = self.key_of(data)
+        total = DURABLE_FILE_SIZE * DURABLE_FILES
+
+        # Slowed down from before the request: unthrottled, the deep
+        # verification of these 300 MiB may end within the first second,
+        # before its progress is first written.
+        protection = self.services.protection
+        with Throttle(protection.process) as throttle:
+            verification_id = self.verify(CHUNKED_PROVIDER_ID,
+                                          checkpoint_id, 'deep')
+            running = self.wait(
+                lambda: (lambda v: v if v['status'] != VERIFYING or
+                         v['progress'].get('bytes_checked') else None)(
+                    self.show(verification_id)),
+                'verification %s to check its first bytes' %
+                verification_id, timeout=OPERATION_TIMEOUT, interval=0.05)
+            self.assertEqual(VERIFYING, running['status'], running)
+            self.assertLess(running['progress']['bytes_checked'], total)
+            self.assertEqual(total, running['progress']['bytes_total'])
+            self.assertEqual({key: VERIFYING}, running['resource_status'])
+
+            # While it runs, the checkpoint cannot be deleted.
+            status, _, doc = utils.http(
+                'DELETE', '%s/providers/%s/checkpoints/%s' % (
+                    self.base_url, CHUNKED_PROVIDER_ID, checkpoint_id))
+            self.assertEqual(409, status, doc)
+            self.assertIn('being verified',
+                          doc['conflictingRequest']['message'])
+
+            throttle.stop()
+            protection.kill()
+        self.assertEqual(VERIFYING, self.show(verification_id)['status'])
+
+        self.services.restart_protection()
+        ended = self.finished(verification_id, timeout=START_TIMEOUT)
+        self.assertEqual(ERROR, ended['status'], ended)
+        self.assertIn('interrupted', ended['status_reason'])
+        self.assertEqual({key: ERROR}, ended['resource_status'])
+        self.assertIn('interrupted', ended['resource_reason'][key])
+        self.assertIsNotNone(ended['ended_at'])
+        log = self.operation_log(verification_id)
+        self.assertEqual(ERROR, log['status'])
+        self.assertIn('interrupted', log['error_info'])
+        self.assertIsNotNone(log['ended_at'])
+        listed = self.request('GET', '/verifications?status=verifying')
+        self.assertEqual([], listed['verifications'])
+
+        # The checkpoint is intact; a new verification says so, and the
+        # checkpoint can be deleted once no verification runs.
+        again = self.verified(CHUNKED_PROVIDER_ID, checkpoint_id, 'deep')
+        self.assertIntact(again, [key])
+        self.assertEqual(total, again['progress']['bytes_checked'])
+        self.assertEqual(self.operation_log(again['id'])['status'], SUCCESS)
+        self.request('DELETE', '/providers/%s/checkpoints/%s' % (
+            CHUNKED_PROVIDER_ID, checkpoint_id), expected=202)
+
+
+class TestVerificationMySQL(_DurabilityTests, _CorruptionTests,
+                            _VerificationProcesses, base.BaseTestCase):
+    backend = ft_fixtures.MYSQL
+
+
+class TestVerificationPostgreSQL(_DurabilityTests, _CorruptionTests,
+                                 _VerificationProcesses, base.BaseTestCase):
+    backend = ft_fixtures.POSTGRESQL
+
+
+class TestVerificationSwiftBank(_CorruptionTests, _VerificationProcesses,
+                                base.BaseTestCase):
+    """The corruption tests over a provider whose bank is a real Swift;
+    there, a quick verification compares every ETag with the MD5
+    recorded at protect time."""
+
+    backend = ft_fixtures.POSTGRESQL
+    quick_sees_flipped_byte = True
+
+    @staticmethod
+    def write_providers(services, directory):
+        container = services.useFixture(swift_fixture.SwiftContainer())
+        services.container = container
+        utils.write_config(os.path.join(directory, 'swift.conf'), {
+            'provider': {'id': SWIFT_PROVIDER_ID,
+                         'name': 'Swift Provider',
+                         'bank': 'swift',
+                         'plugin': 'local_directory'},
+            'swift_bank': {'auth_url': container.auth_url,
+                           'auth_version': '1',
+                           'user': container.user,
+                           'key': container.key,
+                           'container': container.name},
+            'local_directory': {'allowed_roots': services.root}})
+
+    @property
+    def provider_id(self):
+        return SWIFT_PROVIDER_ID
+
+    def read_object(self, key):
+        container = self.services.container
+        _headers, body = container.connection().get_object(container.name,
+                                                           key)
+        return body
+
+    def write_object(self, key, data):
+        container = self.services.container
+        container.connection().put_object(container.name, key, data)
+
+    def delete_object(self, key):
+        container = self.services.container
+        container.connection().delete_object(container.name, key)
