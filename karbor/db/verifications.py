@@ -42,6 +42,8 @@ def verification_set_resource_status(verification_id, key, status,
                           with_for_update=True)
         if row is None:
             raise _not_found(verification_id)
+        if row.status != constants.VERIFICATION_STATUS_VERIFYING:
+            return  # ended already (recovery): its verdicts stay
         statuses = dict(row.resources_status or {})
         reasons = dict(row.resources_reason or {})
         statuses[key] = status

@@ -19,6 +19,13 @@ def accepted():
     pecan.response.status = 202
 
 
+def accepted_empty():
+    """An empty 202 (no body), returned from the handler."""
+    pecan.response.status = 202
+    pecan.response.content_type = None
+    return pecan.response
+
+
 def no_content():
     """An empty 204; return it from the handler (rendering ``None`` would
     send a body, ``null``, which a 204 must not have)."""

@@ -17,7 +17,7 @@ RESOURCE_TYPE = 'OS::Local::Directory'
 _NAMESPACE = uuid.UUID('5b0e6f3a-8d44-4c1f-9a7e-2f6b1c9d3e80')
 
 # How far below a root show-by-id looks, and how many directories at most.
-SEARCH_DEPTH = 4
+SEARCH_DEPTH = 16
 SEARCH_LIMIT = 20000
 
 

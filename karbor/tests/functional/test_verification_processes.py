@@ -54,16 +54,16 @@ DURABLE_CHUNK_MB = 4
 
 
 def write_files(root, sizes, seed):
-    """Files f00, f01, ... of the given sizes, random bytes."""
-    rnd = random.Random(seed)
+    """Files f00, f01, ... of the given sizes: random bytes, generated
+    once per call (generating hundreds of MiB is slower than writing
+    them), each file different from the others in its first bytes."""
+    block = random.Random(seed).randbytes(max(sizes))
     os.makedirs(root)
     for n, size in enumerate(sizes):
         with open(os.path.join(root, 'f%02d' % n), 'wb') as f:
-            remaining = size
-            while remaining:
-                step = min(remaining, 8 * MiB)
-                f.write(rnd.randbytes(step))
-                remaining -= step
+            head = b'%08d' % n
+            f.write(head[:size])
+            f.write(block[len(head):size])
     return root
 
 

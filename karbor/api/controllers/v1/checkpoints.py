@@ -171,7 +171,7 @@ class CheckpointsController(rest.RestController):
                                 checkpoint_id=row.id, plan_id=row.plan_id,
                                 provider_id=provider_id)
         rpcapi.ProtectionAPI().delete(ctx, row.id, log.id)
-        base.accepted()
+        return base.accepted_empty()
 
     @pecan.expose('json')
     def put(self, provider_id, checkpoint_id):
@@ -193,4 +193,4 @@ class CheckpointsController(rest.RestController):
             raise exception.InvalidState(
                 reason='checkpoint %s is %s; its state can be reset only '
                        'from %s' % (row.id, row.status, ', '.join(allowed)))
-        base.accepted()
+        return base.accepted_empty()

@@ -6,6 +6,7 @@ from pecan import rest
 from karbor.api.controllers import base
 from karbor.api import paging
 from karbor.api.views import protectables as views
+from karbor.common import exception
 from karbor.common import policy
 from karbor.policies import protectables as protectable_policies
 from karbor.services.protection import protectables
@@ -33,8 +34,9 @@ class InstancesController(rest.RestController):
                             params.sort_dirs[0] == 'desc'))
         if params.marker:
             ids = [r.id for r in items]
-            items = items[ids.index(params.marker) + 1:] \
-                if params.marker in ids else []
+            if params.marker not in ids:
+                raise exception.MarkerNotFound(marker=params.marker)
+            items = items[ids.index(params.marker) + 1:]
         body = [views.instance(r, registry.dependents(ctx, r))
                 for r in items[:params.limit]]
         return {'instances': body,

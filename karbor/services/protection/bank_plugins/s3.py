@@ -117,6 +117,9 @@ def _opaque_etag(response):
 
 class S3BankPlugin(bank_plugin.BankPlugin):
 
+    # Keys asked for in one listing request (S3 gives at most 1000).
+    list_page_size = 1000
+
     def __init__(self, conf, default_path=None):
         super().__init__(conf)
         conf.register_opts(opts, group=GROUP)
@@ -386,8 +389,9 @@ class S3BankPlugin(bank_plugin.BankPlugin):
         if start_after is not None:
             kwargs['StartAfter'] = start_after
         while True:
+            kwargs['MaxKeys'] = self.list_page_size
             if limit is not None:
-                kwargs['MaxKeys'] = min(1000, limit - len(keys))
+                kwargs['MaxKeys'] = min(kwargs['MaxKeys'], limit - len(keys))
             try:
                 response = self.client.list_objects_v2(**kwargs)
             except Exception as e:

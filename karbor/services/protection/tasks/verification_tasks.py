@@ -128,6 +128,12 @@ class CompleteVerificationTask(task.Task):
 
     def execute(self, verification_id, checkpoint_id, operation_log_id):
         row = verifications_db.verification_get(verification_id)
+        if row.status != VERIFYING:
+            # Ended already, by the recovery of a service thought dead: a
+            # final verdict is not changed afterwards.
+            LOG.warning('Verification %s had already ended %s; its result '
+                        'is not recorded', verification_id, row.status)
+            return
         failed = sorted(k for k, v in (row.resources_status or {}).items()
                         if v != SUCCESS)
         reason = None
@@ -144,7 +150,8 @@ class CompleteVerificationTask(task.Task):
             'status': ERROR if reason else SUCCESS,
             'status_reason': reason, 'host': None,
             'ended_at': timeutils.utcnow(),
-            'progress': self.progress.snapshot()})
+            'progress': self.progress.snapshot()},
+            expected={'status': [VERIFYING]})
         LOG.info('Verification %s ended %s%s', verification_id,
                  ERROR if reason else SUCCESS,
                  ': %s' % reason if reason else '')

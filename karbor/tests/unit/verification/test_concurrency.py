@@ -1,8 +1,12 @@
 """Several verifications at once, a checkpoint deleted while it is being
 verified, and a protection service that stops in the middle."""
 
-import os
+import datetime
+import threading
+from unittest import mock
 
+import fixtures
+from oslo_utils import timeutils
 from oslo_utils import uuidutils
 
 from karbor.common import constants
@@ -10,6 +14,7 @@ from karbor.db import checkpoints as checkpoints_db
 from karbor.db import operation_logs as operation_logs_db
 from karbor.db import verifications as verifications_db
 from karbor.services.protection import recovery
+from karbor.services.protection.tasks import verification_tasks
 from karbor.tests.unit.verification import base
 
 
@@ -19,7 +24,7 @@ class ConcurrencyTest(base.VerificationTestCase):
         super().setUp()
         self.checkpoint = self.available_checkpoint(dirs=('alpha', 'beta'))
         self.keys = [self.resource_key('alpha'), self.resource_key('beta')]
-        self.path = self.checkpoints_path(rest='/' + self.checkpoint['id'])
+        self.item = self.checkpoints_path(rest='/' + self.checkpoint['id'])
 
     def test_two_at_once(self):
         gate = self.useFixture(base.Gate(self))
@@ -78,7 +83,7 @@ class ConcurrencyTest(base.VerificationTestCase):
     # Deleting a checkpoint while it is being verified
 
     def assertDeleteRefused(self):
-        message = self.assertFault(self.delete(self.path, status=409), 409,
+        message = self.assertFault(self.delete(self.item, status=409), 409,
                                    'conflictingRequest')
         self.assertIn(self.checkpoint['id'], message)
         self.assertIn('being verified', message)
@@ -94,7 +99,7 @@ class ConcurrencyTest(base.VerificationTestCase):
             'parameters': {}, 'host': 'elsewhere'})
         self.assertDeleteRefused()
         # A member of the project is refused the same way.
-        self.assertFault(self.delete(self.path, token=base.MEMBER,
+        self.assertFault(self.delete(self.item, token=base.MEMBER,
                                      status=409), 409, 'conflictingRequest')
         # Verifications that ended do not hold the checkpoint.
         verifications_db.verification_update(row.id, {'status': 'error'})
@@ -102,16 +107,16 @@ class ConcurrencyTest(base.VerificationTestCase):
             'project_id': 'p1', 'provider_id': base.LOCAL_PROVIDER_ID,
             'checkpoint_id': self.checkpoint['id'], 'status': 'success',
             'parameters': {}})
-        self.delete(self.path, status=202)
-        self.wait_gone(lambda: self.get(self.path, status=None))
+        self.delete(self.item, status=202)
+        self.wait_gone(lambda: self.get(self.item, status=None))
 
     def test_verifying_another_checkpoint_does_not_hold_this_one(self):
         verifications_db.verification_create({
             'project_id': 'p1', 'provider_id': base.LOCAL_PROVIDER_ID,
             'checkpoint_id': uuidutils.generate_uuid(),
             'status': 'verifying', 'parameters': {}})
-        self.delete(self.path, status=202)
-        self.wait_gone(lambda: self.get(self.path, status=None))
+        self.delete(self.item, status=202)
+        self.wait_gone(lambda: self.get(self.item, status=None))
 
     def test_delete_while_verifying(self):
         gate = self.useFixture(base.Gate(self))
@@ -120,8 +125,8 @@ class ConcurrencyTest(base.VerificationTestCase):
         self.assertDeleteRefused()
         gate.open()
         self.wait_verification(created['id'], 'success')
-        self.delete(self.path, status=202)
-        self.wait_gone(lambda: self.get(self.path, status=None))
+        self.delete(self.item, status=202)
+        self.wait_gone(lambda: self.get(self.item, status=None))
         # Once deleted, it can no longer be verified.
         self.assertFault(self.verify(self.checkpoint['id'], status=404),
                          404, 'itemNotFound')
@@ -217,7 +222,21 @@ class RecoveryTest(base.VerificationTestCase):
 
     def test_interrupted_mid_run(self):
         """A real verification, held mid-run by the gate, is failed by the
-        recovery of its own host (as at a restart after kill -9)."""
+        recovery of its own host (as at a restart after kill -9). Patches
+        CompleteVerificationTask.execute to learn when the flow ends."""
+        completed = threading.Event()
+        real = verification_tasks.CompleteVerificationTask.execute
+
+        def execute(task, verification_id, checkpoint_id, operation_log_id):
+            try:
+                return real(task, verification_id, checkpoint_id,
+                            operation_log_id)
+            finally:
+                completed.set()
+
+        self.useFixture(fixtures.MockPatchObject(
+            verification_tasks.CompleteVerificationTask, 'execute',
+            execute))
         gate = self.useFixture(base.Gate(self))
         created = self.verify(self.checkpoint['id']).json['verification']
         gate.wait_arrived(2)
@@ -231,15 +250,20 @@ class RecoveryTest(base.VerificationTestCase):
         # Once failed, it no longer holds its checkpoint.
         self.assertEqual(0, verifications_db.verification_count_running(
             self.checkpoint['id']))
+        # Should the flow still be alive after all (a service that only
+        # stopped reporting), its end does not undo the verdict.
+        gate.open()
+        self.assertTrue(completed.wait(base.SETTLE_TIMEOUT))
+        self.assertEqual(shown, self.show(created['id']))
+        log = self.log_of(created['id'])
+        self.assertEqual('error', log.status)
+        self.assertIn('interrupted', log.error_info)
 
     def test_orphan_never_claimed(self):
         # Nobody took it (no host) and the claim timeout has passed.
         row_id, log_id = self.running(None)
         self.conf.config(claim_timeout=10, group='protection')
         old = verifications_db.verification_get(row_id).created_at
-        import datetime
-        from oslo_utils import timeutils
-        from unittest import mock
         later = old + datetime.timedelta(seconds=3600)
         with mock.patch.object(timeutils, 'utcnow', return_value=later):
             failed = recovery.fail_orphans()
@@ -249,5 +273,3 @@ class RecoveryTest(base.VerificationTestCase):
         self.assertIn('no protection service took', shown['status_reason'])
         self.assertEqual('error',
                          operation_logs_db.operation_log_get(log_id).status)
-        self.assertFalse(os.path.exists(os.path.join(self.state_path,
-                                                     'nothing-here')))

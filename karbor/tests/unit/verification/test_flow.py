@@ -197,6 +197,10 @@ class FlowTest(base.VerificationTestCase):
 
         checkpoints_db.checkpoint_update(self.checkpoint['id'],
                                          {'status': 'error'})
+        verifications_db.verification_update(row.id,
+                                             {'status': 'verifying'})
+        operation_logs_db.operation_log_update(log.id,
+                                               {'status': 'verifying'})
         task.execute(row.id, self.checkpoint['id'], log.id)
         row = verifications_db.verification_get(row.id)
         self.assertEqual('error', row.status)
@@ -222,6 +226,33 @@ class FlowTest(base.VerificationTestCase):
         self.assertEqual('error', row.status)
         self.assertIn(self.keys[1], row.status_reason)
         self.assertNotIn(self.keys[0], row.status_reason)
+
+    def test_complete_after_recovery_changes_nothing(self):
+        """Runs CompleteVerificationTask directly on a verification that
+        the recovery already ended: the verdict stays."""
+        row = verifications_db.verification_create({
+            'project_id': 'p1', 'provider_id': base.LOCAL_PROVIDER_ID,
+            'checkpoint_id': self.checkpoint['id'], 'status': 'error',
+            'status_reason': 'interrupted', 'parameters': {},
+            'resources_status': dict.fromkeys(self.keys, 'error')})
+        log = operation_logs_db.operation_log_create({
+            'project_id': 'p1', 'operation_type': 'verify',
+            'status': 'error', 'error_info': 'interrupted',
+            'verification_id': row.id})
+        for key in self.keys:
+            verifications_db.verification_set_resource_status(
+                row.id, key, 'success')
+        verification_tasks.CompleteVerificationTask(
+            verification.Progress(lambda values: None)).execute(
+            row.id, self.checkpoint['id'], log.id)
+        row = verifications_db.verification_get(row.id)
+        self.assertEqual(('error', 'interrupted'),
+                         (row.status, row.status_reason))
+        self.assertEqual(dict.fromkeys(self.keys, 'error'),
+                         row.resources_status)
+        log = operation_logs_db.operation_log_get(log.id)
+        self.assertEqual(('error', 'interrupted'),
+                         (log.status, log.error_info))
 
     # No operation log is left 'verifying' when no flow could be built
 
