@@ -66,10 +66,10 @@ opts = [
     cfg.StrOpt('bucket', default='karbor',
                help=_('Bucket that holds the bank; created if missing.')),
     cfg.StrOpt('addressing_style', default='path',
-               choices=['path', 'virtual'],
-               help=_('Path-style (http://host/bucket/key, what most S3 '
-                      'services other than AWS expect) or virtual-hosted '
-                      '(http://bucket.host/key) requests.')),
+               choices=[('path', _('http://host/bucket/key, what most S3 '
+                                   'services other than AWS expect')),
+                        ('virtual', _('http://bucket.host/key'))],
+               help=_('How requests name the bucket.')),
     cfg.BoolOpt('verify_tls', default=True,
                 help=_('Verify the TLS certificate of the S3 service.')),
     cfg.StrOpt('ca_bundle',
@@ -128,7 +128,12 @@ class S3BankPlugin(bank_plugin.BankPlugin):
         self.endpoint = self.opts.endpoint_url or 'AWS S3 (%s)' % (
             self.opts.region)
         self.part_size = self.opts.multipart_chunk_size
-        self.client = self._make_client()
+        try:
+            self.client = self._make_client()
+        except Exception as e:  # a malformed endpoint URL, say
+            raise exception.BankUnavailable(
+                bank=self._bank_name(),
+                reason='no S3 client could be made: %s' % e)
 
     def _make_client(self):
         o = self.opts
