@@ -266,13 +266,15 @@ class ProtectionManager:
         self._claim_log(operation_log_id)
 
         def fail(reason):
+            # The log first: once the verification shows its end, so
+            # does its log.
+            _fail_log(operation_log_id, reason)
             verifications_db.verification_update(verification_id, {
                 'status': constants.VERIFICATION_STATUS_ERROR,
                 'status_reason': reason, 'host': None,
                 'ended_at': timeutils.utcnow()},
                 expected={'status': [
                     constants.VERIFICATION_STATUS_VERIFYING]})
-            _fail_log(operation_log_id, reason)
 
         try:
             provider = self.providers.get(row.provider_id)

@@ -112,7 +112,7 @@ def _check_quick(section, entry, progress):
         return 'object %s is missing' % key
     finally:
         progress.add(objects_checked=1, bytes_checked=entry['size'])
-    if False:
+    if info.size != entry['size']:
         return 'object %s: size %d expected, %d found' % (
             key, entry['size'], info.size)
     if info.etag and entry.get('md5') and info.etag != entry['md5']:
@@ -137,7 +137,7 @@ def _check_deep(section, entry, progress):
     if size != entry['size']:
         return 'object %s: size %d expected, %d found' % (
             key, entry['size'], size)
-    if False:
+    if digest.hexdigest() != entry.get('sha256'):
         return 'object %s: SHA-256 mismatch (expected %s, found %s)' % (
             key, entry.get('sha256'), digest.hexdigest())
     return None

@@ -8,6 +8,8 @@ behind the service's back, which the deep level names; and the errors the
 shell reports.
 """
 
+import hashlib
+import json
 import os
 import random
 import time
@@ -103,11 +105,11 @@ class VerificationCliTest(base.SharedServerTestCase):
 
     def protect(self, path, project=None):
         """An available checkpoint of the directory ``path``; its id."""
+        resources = [{'id': local_roots.directory_id(path),
+                      'type': DIRECTORY, 'name': path}]
         plan = self.api('POST', '/plans', {'plan': {
             'name': 'verify-cli', 'provider_id': PROVIDER_ID,
-            'resources': [{'id': local_roots.directory_id(path),
-                           'type': DIRECTORY, 'name': path}]}},
-            project=project)['plan']
+            'resources': resources}}, project=project)['plan']
         checkpoint_id = self.api(
             'POST', '/providers/%s/checkpoints' % PROVIDER_ID,
             {'checkpoint': {'plan_id': plan['id']}}, expected=202,
@@ -125,17 +127,35 @@ class VerificationCliTest(base.SharedServerTestCase):
                                                         status))
             time.sleep(POLL_INTERVAL)
 
-    def flip_byte(self, checkpoint_id, path, name, offset):
+    def bank_file(self, checkpoint_id, path, name):
         key = 'checkpoints/%s/resource-data/%s#%s/%s' % (
             checkpoint_id, DIRECTORY, local_roots.directory_id(path), name)
-        bank_file = os.path.join(self.server.state_path, 'bank',
+        return key, os.path.join(self.server.state_path, 'bank',
                                  PROVIDER_ID, *key.split('/'))
+
+    def flip_byte(self, checkpoint_id, path, name, offset):
+        """Flip one byte of a data object in place; its key."""
+        key, bank_file = self.bank_file(checkpoint_id, path, name)
         with open(bank_file, 'r+b') as f:
             f.seek(offset)
             byte = f.read(1)
             f.seek(offset)
             f.write(bytes([byte[0] ^ 0xff]))
+        self.assertNotEqual(self.recorded_sha256(checkpoint_id, path, name),
+                            self.sha256(bank_file))
         return key
+
+    def recorded_sha256(self, checkpoint_id, path, name):
+        _, manifest = self.bank_file(checkpoint_id, path, 'manifest.json')
+        with open(manifest) as f:
+            [entry] = [o for o in json.load(f)['objects']
+                       if o['key'] == name]
+        return entry['sha256']
+
+    @staticmethod
+    def sha256(bank_file):
+        with open(bank_file, 'rb') as f:
+            return hashlib.sha256(f.read()).hexdigest()
 
     # Tests
 
@@ -165,7 +185,13 @@ class VerificationCliTest(base.SharedServerTestCase):
         self.assertEqual(SUCCESS, quick_after['status'], quick_after)
         deep_after = self.verdict(
             self.create(checkpoint_id, '--parameters', DEEP)['id'])
-        self.assertEqual(ERROR, deep_after['status'], deep_after)
+        _, bank_file = self.bank_file(checkpoint_id, path, 'data/00000001')
+        self.assertEqual(ERROR, deep_after['status'], '%s\nobject SHA-256 '
+                         'now %s, recorded %s; karbor-all log:\n%s' % (
+                             deep_after, self.sha256(bank_file),
+                             self.recorded_sha256(checkpoint_id, path,
+                                                  'data/00000001'),
+                             self.server.process.output()))
         self.assertEqual({key: ERROR}, deep_after['resources_status'])
         reason = deep_after['resources_reason'][key]
         self.assertIn(damaged, reason)

@@ -64,10 +64,12 @@ class InitiateVerificationTask(task.Task):
                **kwargs):
         reason = common.failure_reason(flow_failures)
         LOG.error('Verification %s failed: %s', verification_id, reason)
+        # The log first: once the verification shows its end, so does
+        # its log.
+        common.finish_operation_log(operation_log_id, reason)
         verifications_db.verification_update(verification_id, {
             'status': ERROR, 'status_reason': reason, 'host': None,
             'ended_at': timeutils.utcnow()})
-        common.finish_operation_log(operation_log_id, reason)
 
 
 class VerifyResourceTask(task.Task):

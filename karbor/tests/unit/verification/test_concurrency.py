@@ -64,7 +64,8 @@ class ConcurrencyTest(base.VerificationTestCase):
         deep = self.wait_verification(deep['id'], 'error')
         self.assertEqual({self.keys[0]: 'success', self.keys[1]: 'error'},
                          deep['resource_status'])
-        self.assertIn('SHA-256 mismatch', deep['resource_reason'][self.keys[1]])
+        self.assertIn('SHA-256 mismatch',
+                      deep['resource_reason'][self.keys[1]])
         self.assertEqual(dict.fromkeys(self.keys, 'success'),
                          quick['resource_status'])
         self.assertEqual(('success', 'error'),

@@ -8,7 +8,6 @@ import os
 import fixtures
 from oslo_utils import uuidutils
 
-from karbor.common import constants
 from karbor.common import context as karbor_context
 from karbor.db import checkpoints as checkpoints_db
 from karbor.db import operation_logs as operation_logs_db
@@ -26,8 +25,8 @@ class FlowTest(base.VerificationTestCase):
         super().setUp()
         self.checkpoint = self.available_checkpoint(
             dirs=('alpha', 'beta', 'gamma'))
-        self.keys = [self.resource_key(d) for d in ('alpha', 'beta',
-                                                     'gamma')]
+        self.keys = [self.resource_key(d)
+                     for d in ('alpha', 'beta', 'gamma')]
 
     def assertLog(self, verification, status, error=None):
         log = self.log_of(verification['id'])
