@@ -37,6 +37,14 @@ def verification_set_resource_status(verification_id, key, status,
                                      reason=''):
     """Set one resource's verdict, under the row lock, so that resources
     checked in parallel do not overwrite each other."""
+    verification_set_resource_statuses(verification_id,
+                                       {key: (status, reason)})
+
+
+def verification_set_resource_statuses(verification_id, verdicts,
+                                       progress=None):
+    """Set the verdicts ``{key: (status, reason)}`` of several resources
+    (and the ``progress`` when given) in one write, under the row lock."""
     with api.writer() as session:
         row = session.get(models.Verification, verification_id,
                           with_for_update=True)
@@ -46,10 +54,13 @@ def verification_set_resource_status(verification_id, key, status,
             return  # ended already (recovery): its verdicts stay
         statuses = dict(row.resources_status or {})
         reasons = dict(row.resources_reason or {})
-        statuses[key] = status
-        reasons[key] = reason or ''
+        for key, (status, reason) in verdicts.items():
+            statuses[key] = status
+            reasons[key] = reason or ''
         row.resources_status = statuses
         row.resources_reason = reasons
+        if progress is not None:
+            row.progress = progress
 
 
 def verification_count_running(checkpoint_id):

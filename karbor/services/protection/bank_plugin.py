@@ -130,7 +130,8 @@ class Bank:
             return json.loads(data)
         except ValueError as e:
             raise exception.BankObjectCorrupt(
-                key=key, reason='it is not valid JSON (%s)' % e)
+                key=key, reason='it is not valid JSON (%s)' % e,
+                detail=str(e))
 
     def iter_object(self, key, chunk_size=READ_CHUNK):
         return self.plugin.iter_object(validate_key(key), chunk_size)

@@ -12,6 +12,7 @@ and MD5 as written at protect time: ``{"objects": [{"key", "size",
 """
 
 from karbor.common import constants
+from karbor.common import exception
 from karbor.services.protection import graph
 
 
@@ -55,10 +56,18 @@ class Checkpoint:
             self.prefix, constants.BANK_RESOURCE_DATA,
             graph.resource_key(resource)))
 
-    def set_resource_status(self, resource, status, reason=None):
+    def set_resource_status(self, resource, status, reason=None, **extra):
         self.resource_section(resource).put_json(
             constants.BANK_RESOURCE_STATUS,
-            {'status': status, 'reason': reason})
+            dict(extra, status=status, reason=reason))
+
+    def has_manifest(self, resource):
+        try:
+            self.resource_section(resource).head_object(
+                constants.BANK_RESOURCE_MANIFEST)
+        except exception.BankObjectNotFound:
+            return False
+        return True
 
     def delete_all(self):
         """Remove every object of the checkpoint, the index last, so that a

@@ -16,6 +16,7 @@ from oslo_utils import timeutils
 from taskflow import engines
 
 from karbor.common import constants
+from karbor.common import exception
 from karbor.db import checkpoints as checkpoints_db
 from karbor.db import operation_logs as operation_logs_db
 from karbor.db import restores as restores_db
@@ -43,6 +44,24 @@ def _fail_log(operation_log_id, reason):
          'error_info': reason, 'ended_at': timeutils.utcnow(), 'host': None},
         expected={'status': list(
             constants.OPERATION_LOG_STATUS_RUNNING.values())})
+
+
+# Per kind of operation: how its row is updated, the status it waits in,
+# the status it ends in when it fails.
+_KINDS = {
+    constants.OPERATION_PROTECT: (checkpoints_db.checkpoint_update,
+                                  constants.CHECKPOINT_STATUS_PROTECTING,
+                                  constants.CHECKPOINT_STATUS_ERROR),
+    constants.OPERATION_DELETE: (checkpoints_db.checkpoint_update,
+                                 constants.CHECKPOINT_STATUS_DELETING,
+                                 constants.CHECKPOINT_STATUS_ERROR_DELETING),
+    constants.OPERATION_RESTORE: (restores_db.restore_update,
+                                  constants.RESTORE_STATUS_IN_PROGRESS,
+                                  constants.RESTORE_STATUS_FAILURE),
+    constants.OPERATION_VERIFY: (verifications_db.verification_update,
+                                 constants.VERIFICATION_STATUS_VERIFYING,
+                                 constants.VERIFICATION_STATUS_ERROR),
+}
 
 
 class ProtectionManager:
@@ -128,30 +147,54 @@ class ProtectionManager:
                     LOG.exception('Could not record the failure of %s', name)
         self.executor.submit(run)
 
-    def _fail_before_flow(self, what, exc, fail):
-        LOG.exception('%s could not start', what)
-        reason = str(exc) or exc.__class__.__name__
-        fail(reason)
-
-    def protect(self, context, checkpoint_id, operation_log_id):
-        row = checkpoints_db.checkpoint_update(
-            checkpoint_id, {'host': self.host},
-            expected={'status': [constants.CHECKPOINT_STATUS_PROTECTING],
-                      'host': [None]})
+    def _start(self, context, kind, object_id, operation_log_id, what,
+               build):
+        """Claim the operation, build its flow with ``build(row)`` and run
+        it; any failure before the flow runs ends the operation and its log
+        in error with a reason."""
+        update, waiting, failed = _KINDS[kind]
+        row = update(object_id, {'host': self.host},
+                     expected={'status': [waiting], 'host': [None]})
         if row is None:
-            LOG.info('Checkpoint %s is no longer waiting; ignored',
-                     checkpoint_id)
+            LOG.info('%s is no longer waiting; ignored', what)
             return
         self._claim_log(operation_log_id)
 
         def fail(reason):
-            checkpoints_db.checkpoint_update(checkpoint_id, {
-                'status': constants.CHECKPOINT_STATUS_ERROR,
-                'status_reason': reason, 'host': None},
-                expected={'status': [constants.CHECKPOINT_STATUS_PROTECTING]})
+            # The log first: once the object shows its end, so does its
+            # log. Only what is still running changes.
             _fail_log(operation_log_id, reason)
+            values = {'status': failed, 'status_reason': reason,
+                      'host': None}
+            if kind == constants.OPERATION_VERIFY:
+                values['ended_at'] = timeutils.utcnow()
+            update(object_id, values, expected={'status': [waiting]})
 
         try:
+            flow, store = build(row)
+            store.update({
+                constants.STORE_CONTEXT: context.to_dict(),
+                constants.STORE_PROVIDER_ID: row.provider_id,
+                constants.STORE_OPERATION_LOG_ID: operation_log_id,
+            })
+            self._run(what, flow, store, fail)
+        except Exception as e:
+            LOG.exception('%s could not start', what)
+            fail('%s could not start: %s' % (
+                what, str(e) or e.__class__.__name__))
+
+    def _sources(self, checkpoint_id):
+        """The resource graph a checkpoint recorded."""
+        checkpoint = checkpoints_db.checkpoint_get(checkpoint_id)
+        try:
+            return graph.deserialize(checkpoint.resource_graph)
+        except (TypeError, ValueError, KeyError) as e:
+            raise exception.ProtectionFailed(
+                reason='the resource graph of checkpoint %s is unreadable '
+                       '(%s)' % (checkpoint_id, e))
+
+    def protect(self, context, checkpoint_id, operation_log_id):
+        def build(row):
             provider = self.providers.get(row.provider_id)
             plan = row.protection_plan
             resources = [graph.make_resource(r['type'], r['id'],
@@ -163,7 +206,6 @@ class ProtectionManager:
                 resources, lambda r: registry.dependents(context, r))
             for node in graph.iter_nodes(sources):
                 provider.plugin_for(node.value.type)
-            packed = graph.pack(sources)
             checkpoint = checkpoint_module.Checkpoint(provider.bank,
                                                       checkpoint_id)
             checkpoint.write_index({
@@ -172,125 +214,57 @@ class ProtectionManager:
                 'project_id': row.project_id,
                 'provider_id': row.provider_id,
                 'protection_plan': plan,
-                'resource_graph': packed,
+                'resource_graph': graph.pack(sources),
                 'extra_info': row.extra_info,
                 'created_at': row.created_at.isoformat(),
             })
             checkpoints_db.checkpoint_update(
                 checkpoint_id, {'resource_graph': graph.serialize(sources)})
-            flow = protect_flow.get_flow(provider, checkpoint_id, sources)
-            self._run('Protect of checkpoint %s' % checkpoint_id, flow, {
-                constants.STORE_CONTEXT: context.to_dict(),
-                constants.STORE_PROVIDER_ID: row.provider_id,
+            return protect_flow.get_flow(provider, checkpoint_id, sources), {
                 constants.STORE_CHECKPOINT_ID: checkpoint_id,
-                constants.STORE_OPERATION_LOG_ID: operation_log_id,
-                constants.STORE_PARAMETERS: row.protection_plan.get(
-                    'parameters') or {},
-            }, fail)
-        except Exception as e:
-            self._fail_before_flow('Protect of checkpoint %s' % checkpoint_id,
-                                   e, fail)
+                constants.STORE_PARAMETERS: plan.get('parameters') or {}}
+
+        self._start(context, constants.OPERATION_PROTECT, checkpoint_id,
+                    operation_log_id, 'Protect of checkpoint %s' %
+                    checkpoint_id, build)
 
     def delete(self, context, checkpoint_id, operation_log_id):
-        row = checkpoints_db.checkpoint_update(
-            checkpoint_id, {'host': self.host},
-            expected={'status': [constants.CHECKPOINT_STATUS_DELETING],
-                      'host': [None]})
-        if row is None:
-            return
-        self._claim_log(operation_log_id)
-
-        def fail(reason):
-            checkpoints_db.checkpoint_update(checkpoint_id, {
-                'status': constants.CHECKPOINT_STATUS_ERROR_DELETING,
-                'status_reason': reason, 'host': None},
-                expected={'status': [constants.CHECKPOINT_STATUS_DELETING]})
-            _fail_log(operation_log_id, reason)
-
-        try:
+        def build(row):
             provider = self.providers.get(row.provider_id)
             sources = (graph.deserialize(row.resource_graph)
                        if row.resource_graph else [])
-            flow = delete_flow.get_flow(provider, checkpoint_id, sources)
-            self._run('Delete of checkpoint %s' % checkpoint_id, flow, {
-                constants.STORE_CONTEXT: context.to_dict(),
-                constants.STORE_PROVIDER_ID: row.provider_id,
+            return delete_flow.get_flow(provider, checkpoint_id, sources), {
                 constants.STORE_CHECKPOINT_ID: checkpoint_id,
-                constants.STORE_OPERATION_LOG_ID: operation_log_id,
-                constants.STORE_PARAMETERS: {},
-            }, fail)
-        except Exception as e:
-            self._fail_before_flow('Delete of checkpoint %s' % checkpoint_id,
-                                   e, fail)
+                constants.STORE_PARAMETERS: {}}
+
+        self._start(context, constants.OPERATION_DELETE, checkpoint_id,
+                    operation_log_id, 'Delete of checkpoint %s' %
+                    checkpoint_id, build)
 
     def restore(self, context, restore_id, operation_log_id,
                 restore_auth=None):
-        row = restores_db.restore_update(
-            restore_id, {'host': self.host},
-            expected={'status': [constants.RESTORE_STATUS_IN_PROGRESS],
-                      'host': [None]})
-        if row is None:
-            return
-        self._claim_log(operation_log_id)
-
-        def fail(reason):
-            restores_db.restore_update(restore_id, {
-                'status': constants.RESTORE_STATUS_FAILURE,
-                'status_reason': reason, 'host': None},
-                expected={'status': [constants.RESTORE_STATUS_IN_PROGRESS]})
-            _fail_log(operation_log_id, reason)
-
-        try:
+        def build(row):
             provider = self.providers.get(row.provider_id)
-            checkpoint = checkpoints_db.checkpoint_get(row.checkpoint_id)
-            sources = graph.deserialize(checkpoint.resource_graph)
-            flow = restore_flow.get_flow(provider, restore_id, sources)
-            self._run('Restore %s' % restore_id, flow, {
-                constants.STORE_CONTEXT: context.to_dict(),
-                constants.STORE_PROVIDER_ID: row.provider_id,
+            sources = self._sources(row.checkpoint_id)
+            return restore_flow.get_flow(provider, restore_id, sources), {
                 constants.STORE_CHECKPOINT_ID: row.checkpoint_id,
-                constants.STORE_OPERATION_LOG_ID: operation_log_id,
                 constants.STORE_RESTORE_ID: restore_id,
-                constants.STORE_PARAMETERS: row.parameters or {},
-            }, fail)
-        except Exception as e:
-            self._fail_before_flow('Restore %s' % restore_id, e, fail)
+                constants.STORE_PARAMETERS: row.parameters or {}}
+
+        self._start(context, constants.OPERATION_RESTORE, restore_id,
+                    operation_log_id, 'Restore %s' % restore_id, build)
 
     def verify(self, context, verification_id, operation_log_id):
-        row = verifications_db.verification_update(
-            verification_id, {'host': self.host},
-            expected={'status': [constants.VERIFICATION_STATUS_VERIFYING],
-                      'host': [None]})
-        if row is None:
-            return
-        self._claim_log(operation_log_id)
-
-        def fail(reason):
-            # The log first: once the verification shows its end, so
-            # does its log.
-            _fail_log(operation_log_id, reason)
-            verifications_db.verification_update(verification_id, {
-                'status': constants.VERIFICATION_STATUS_ERROR,
-                'status_reason': reason, 'host': None,
-                'ended_at': timeutils.utcnow()},
-                expected={'status': [
-                    constants.VERIFICATION_STATUS_VERIFYING]})
-
-        try:
+        def build(row):
             provider = self.providers.get(row.provider_id)
-            checkpoint = checkpoints_db.checkpoint_get(row.checkpoint_id)
-            sources = graph.deserialize(checkpoint.resource_graph)
-            flow = verify_flow.get_flow(
-                provider, verification_id, sources,
-                cfg.CONF.protection.verify_threads)
-            self._run('Verification %s' % verification_id, flow, {
-                constants.STORE_CONTEXT: context.to_dict(),
-                constants.STORE_PROVIDER_ID: row.provider_id,
+            sources = self._sources(row.checkpoint_id)
+            flow = verify_flow.get_flow(provider, verification_id, sources,
+                                        cfg.CONF.protection.verify_threads)
+            return flow, {
                 constants.STORE_CHECKPOINT_ID: row.checkpoint_id,
-                constants.STORE_OPERATION_LOG_ID: operation_log_id,
                 constants.STORE_VERIFICATION_ID: verification_id,
-                constants.STORE_PARAMETERS: row.parameters or {},
-            }, fail)
-        except Exception as e:
-            self._fail_before_flow('Verification %s' % verification_id, e,
-                                   fail)
+                constants.STORE_PARAMETERS: row.parameters or {}}
+
+        self._start(context, constants.OPERATION_VERIFY, verification_id,
+                    operation_log_id, 'Verification %s' % verification_id,
+                    build)

@@ -23,14 +23,28 @@ MAX_PROBLEMS_SHOWN = 5
 
 
 class Progress:
-    """Counters shared by the resources of one verification, written to
-    the database at most every ``interval`` seconds by ``flush``."""
+    """Counters shared by the resources of one verification, and the
+    verdicts of the resources checked since the last write.
 
-    def __init__(self, flush, interval=1.0):
+    Both are written to the database at most every ``interval`` seconds:
+    ``flush(values)`` writes the counters, ``record(verdicts, values)``
+    the verdicts ({key: (status, reason)}) with the counters, in one
+    write. A write per resource instead would queue a checkpoint's
+    resources, one at a time, on the database's write lock. ``write_now``
+    writes what is left (the last task calls it before it reads the
+    verdicts back).
+    """
+
+    def __init__(self, flush, interval=1.0, record=None):
         self._flush = flush
+        self._record = record
         self._interval = interval
         self._lock = threading.Lock()
+        # One write at a time, so that an older snapshot never lands
+        # after a newer one.
+        self._write_lock = threading.Lock()
         self._last = 0.0
+        self._verdicts = {}
         self.values = {'resources_total': 0, 'resources_checked': 0,
                        'objects_total': 0, 'objects_checked': 0,
                        'bytes_total': 0, 'bytes_checked': 0}
@@ -39,12 +53,40 @@ class Progress:
         with self._lock:
             for key, value in counts.items():
                 self.values[key] += value
-            now = time.monotonic()
-            if now - self._last < self._interval:
-                return
-            self._last = now
-            snapshot = dict(self.values)
-        self._flush(snapshot)
+        self._write(force=False)
+
+    def verdict(self, key, status, reason='', **counts):
+        """Record the verdict of resource ``key`` (written with the next
+        write), and add ``counts``."""
+        if self._record is None:
+            raise RuntimeError('this Progress has no way to record '
+                               'verdicts')
+        with self._lock:
+            self._verdicts[key] = (status, reason or '')
+            for name, value in counts.items():
+                self.values[name] += value
+        self._write(force=False)
+
+    def write_now(self):
+        self._write(force=True)
+
+    def _write(self, force):
+        if not self._write_lock.acquire(blocking=force):
+            return  # another thread is writing; the next one will
+        try:
+            with self._lock:
+                now = time.monotonic()
+                if not force and now - self._last < self._interval:
+                    return
+                self._last = now
+                snapshot = dict(self.values)
+                verdicts, self._verdicts = self._verdicts, {}
+            if verdicts:
+                self._record(verdicts, snapshot)
+            else:
+                self._flush(snapshot)
+        finally:
+            self._write_lock.release()
 
     def snapshot(self):
         with self._lock:
@@ -80,7 +122,7 @@ def _read_json(section, name, problems):
         problems.add('%s is missing' % key)
     except exception.BankObjectCorrupt as e:
         problems.add('%s is not valid JSON (%s)' % (
-            key, e.kwargs.get('reason', e)))
+            key, e.kwargs.get('detail', e)))
     except exception.BankError as e:
         problems.add('%s cannot be read: %s' % (key, e))
     return None
@@ -109,9 +151,9 @@ def _check_quick(section, entry, progress):
     try:
         info = section.head_object(entry['key'])
     except exception.BankObjectNotFound:
+        progress.add(objects_checked=1)
         return 'object %s is missing' % key
-    finally:
-        progress.add(objects_checked=1, bytes_checked=entry['size'])
+    progress.add(objects_checked=1, bytes_checked=info.size)
     if info.size != entry['size']:
         return 'object %s: size %d expected, %d found' % (
             key, entry['size'], info.size)
@@ -172,6 +214,10 @@ def check_resource(checkpoint, resource, level, progress, threads):
                                         ': %s' % status['reason']
                                         if status.get('reason') else ''))
     manifest = read_manifest(section, problems)
+    if manifest is None and isinstance(status, dict) and \
+            status.get('manifest'):
+        problems.add('%s is missing' % section.full_key(
+            constants.BANK_RESOURCE_MANIFEST))
     if manifest:
         objects = manifest['objects']
         progress.add(objects_total=len(objects),

@@ -261,7 +261,8 @@ class ProtectionCycleTest(base.SharedServerTestCase):
         self.assertEqual(original, describe_tree(data))
 
         # A target outside the allowed roots is refused before anything
-        # starts; so is a target that already holds files.
+        # starts; so is a target that already holds files, or one whose
+        # parent does not exist.
         elsewhere = os.path.join(tempfile.gettempdir(),
                                  'karbor-elsewhere-%s' % uuid.uuid4().hex)
         result = self.run_karbor(
@@ -274,6 +275,13 @@ class ProtectionCycleTest(base.SharedServerTestCase):
             'restore-create', PROVIDER_ID, checkpoint_id, '--parameters',
             'resource_type=%s,target_path=%s' % (DIRECTORY, target))
         self.assertFailedWith(result, 'not empty', 'HTTP 400')
+        orphan = os.path.join(root, 'no-such-parent', 'restored')
+        result = self.run_karbor(
+            'restore-create', PROVIDER_ID, checkpoint_id, '--parameters',
+            'resource_type=%s,target_path=%s' % (DIRECTORY, orphan))
+        self.assertFailedWith(result, 'not an existing directory',
+                              'HTTP 400')
+        self.assertFalse(os.path.exists(os.path.dirname(orphan)))
 
         # The operation logs followed all of it. Each is finished just
         # after its checkpoint or restore got its final status.

@@ -15,7 +15,10 @@ def get_flow(provider, verification_id, sources, threads):
     resources = [node.value for node in graph.iter_nodes(sources)]
     progress = verification.Progress(
         lambda values: verifications_db.verification_update(
-            verification_id, {'progress': values}))
+            verification_id, {'progress': values}),
+        record=lambda verdicts, values:
+            verifications_db.verification_set_resource_statuses(
+                verification_id, verdicts, progress=values))
     checks = unordered_flow.Flow('verify-resources')
     for resource in resources:
         checks.add(verification_tasks.VerifyResourceTask(

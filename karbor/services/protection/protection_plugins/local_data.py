@@ -169,6 +169,10 @@ def check_restore_target(target, roots):
     target = os.path.abspath(target)
     parent = local_roots.check_inside(os.path.dirname(target), roots,
                                       what='restore target parent')
+    if not os.path.isdir(parent):
+        raise exception.InvalidInput(
+            reason='the parent of restore target %s is not an existing '
+                   'directory' % target)
     final = os.path.join(parent, os.path.basename(target))
     if os.path.lexists(final):
         if os.path.islink(final) or not os.path.isdir(final):

@@ -21,8 +21,11 @@ class BankStatusRecorder:
 
     @staticmethod
     def succeeded(checkpoint, resource):
+        # Whether the plugin wrote a manifest, so that a verification can
+        # tell a manifest that vanished from one that never was.
         checkpoint.set_resource_status(
-            resource, constants.RESOURCE_STATUS_AVAILABLE)
+            resource, constants.RESOURCE_STATUS_AVAILABLE,
+            manifest=checkpoint.has_manifest(resource))
 
     @staticmethod
     def failed(checkpoint, resource, reason):
@@ -31,11 +34,17 @@ class BankStatusRecorder:
 
 
 def _set_status(provider_id, checkpoint_id, status, reason=None,
-                bank=True):
-    values = {'status': status, 'status_reason': reason}
-    if status not in constants.CHECKPOINT_TRANSIENT:
-        values['host'] = None
-    checkpoints_db.checkpoint_update(checkpoint_id, values)
+                bank=True, expected=None):
+    """Move the checkpoint from ``expected`` to ``status``, in the index
+    and in the bank; nothing changes if it is no longer ``expected`` (a
+    recovery ended it meanwhile)."""
+    values = {'status': status, 'status_reason': reason, 'host': None}
+    row = checkpoints_db.checkpoint_update(
+        checkpoint_id, values, expected={'status': [expected]})
+    if row is None:
+        LOG.warning('Checkpoint %s is no longer %s; left as it is',
+                    checkpoint_id, expected)
+        return
     if bank:
         checkpoint = provider.get_checkpoint(provider_id, checkpoint_id)
         checkpoint.update_index(status=status, status_reason=reason)
@@ -51,7 +60,8 @@ class InitiateProtectTask(task.Task):
         LOG.error('Checkpoint %s failed: %s', checkpoint_id, reason)
         common.finish_operation_log(operation_log_id, reason)
         _set_status(provider_id, checkpoint_id,
-                    constants.CHECKPOINT_STATUS_ERROR, reason)
+                    constants.CHECKPOINT_STATUS_ERROR, reason,
+                    expected=constants.CHECKPOINT_STATUS_PROTECTING)
 
 
 class CompleteProtectTask(task.Task):
@@ -60,7 +70,8 @@ class CompleteProtectTask(task.Task):
         # shows the end too.
         common.finish_operation_log(operation_log_id)
         _set_status(provider_id, checkpoint_id,
-                    constants.CHECKPOINT_STATUS_AVAILABLE)
+                    constants.CHECKPOINT_STATUS_AVAILABLE,
+                    expected=constants.CHECKPOINT_STATUS_PROTECTING)
         LOG.info('Checkpoint %s is available', checkpoint_id)
 
 
@@ -72,10 +83,10 @@ class InitiateDeleteTask(task.Task):
                flow_failures=None, **kwargs):
         reason = common.failure_reason(flow_failures)
         LOG.error('Deleting checkpoint %s failed: %s', checkpoint_id, reason)
+        common.finish_operation_log(operation_log_id, reason)
         _set_status(provider_id, checkpoint_id,
                     constants.CHECKPOINT_STATUS_ERROR_DELETING, reason,
-                    bank=False)
-        common.finish_operation_log(operation_log_id, reason)
+                    bank=False, expected=constants.CHECKPOINT_STATUS_DELETING)
 
 
 class CompleteDeleteTask(task.Task):
@@ -83,5 +94,6 @@ class CompleteDeleteTask(task.Task):
         provider.get_checkpoint(provider_id, checkpoint_id).delete_all()
         common.finish_operation_log(operation_log_id)
         _set_status(provider_id, checkpoint_id,
-                    constants.CHECKPOINT_STATUS_DELETED, bank=False)
+                    constants.CHECKPOINT_STATUS_DELETED, bank=False,
+                    expected=constants.CHECKPOINT_STATUS_DELETING)
         LOG.info('Checkpoint %s deleted', checkpoint_id)

@@ -37,15 +37,17 @@ class InitiateRestoreTask(task.Task):
                **kwargs):
         reason = common.failure_reason(flow_failures)
         LOG.error('Restore %s failed: %s', restore_id, reason)
+        common.finish_operation_log(operation_log_id, reason)
         restores_db.restore_update(restore_id, {
             'status': constants.RESTORE_STATUS_FAILURE,
-            'status_reason': reason, 'host': None})
-        common.finish_operation_log(operation_log_id, reason)
+            'status_reason': reason, 'host': None},
+            expected={'status': [constants.RESTORE_STATUS_IN_PROGRESS]})
 
 
 class CompleteRestoreTask(task.Task):
     def execute(self, restore_id, operation_log_id):
         common.finish_operation_log(operation_log_id)
         restores_db.restore_update(restore_id, {
-            'status': constants.RESTORE_STATUS_SUCCESS, 'host': None})
+            'status': constants.RESTORE_STATUS_SUCCESS, 'host': None},
+            expected={'status': [constants.RESTORE_STATUS_IN_PROGRESS]})
         LOG.info('Restore %s succeeded', restore_id)

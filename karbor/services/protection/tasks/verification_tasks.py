@@ -111,15 +111,13 @@ class VerifyResourceTask(task.Task):
             problems = verification.Problems()
             problems.add('the check could not run: %s' % (
                 str(e) or e.__class__.__name__))
-        self.progress.add(resources_checked=1)
         if problems:
             LOG.warning('Verification %s: %s is damaged: %s',
                         verification_id, key, problems.summary())
-            verifications_db.verification_set_resource_status(
-                verification_id, key, ERROR, problems.summary())
+            self.progress.verdict(key, ERROR, problems.summary(),
+                                  resources_checked=1)
         else:
-            verifications_db.verification_set_resource_status(
-                verification_id, key, SUCCESS, '')
+            self.progress.verdict(key, SUCCESS, '', resources_checked=1)
 
 
 class CompleteVerificationTask(task.Task):
@@ -129,6 +127,8 @@ class CompleteVerificationTask(task.Task):
         self.progress = progress
 
     def execute(self, verification_id, checkpoint_id, operation_log_id):
+        # The verdicts not written yet, with the counters.
+        self.progress.write_now()
         row = verifications_db.verification_get(verification_id)
         if row.status != VERIFYING:
             # Ended already, by the recovery of a service thought dead: a

@@ -168,7 +168,8 @@ class ManagerTest(base.ProtectionTestCase):
              index['provider_id'], index['protection_plan']['id']))
         self.assertEqual([key], [graph.resource_key(n.value) for n in
                                  graph.unpack(index['resource_graph'])])
-        self.assertEqual({'status': 'available', 'reason': None},
+        self.assertEqual({'status': 'available', 'reason': None,
+                          'manifest': True},
                          self.bank.get_json(self.resource_key('status')))
         metadata = self.bank.get_json(self.resource_key('metadata'))
         self.assertEqual((self.src, 3, 2, 6000 + 256 * 50),

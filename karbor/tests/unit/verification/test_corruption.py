@@ -217,6 +217,16 @@ class CorruptionTest(base.VerificationTestCase):
         self.remove('data/00000000')
         self.assertDamaged(QUICK, '%s is missing' % self.data_key)
 
+    def test_vanished_manifest_without_verify_operation(self):
+        """Patches the plugin to offer no verification operation: the
+        framework alone must notice that a manifest protect wrote is
+        gone."""
+        self.useFixture(fixtures.MockPatchObject(
+            local_directory.LocalDirectoryProtectionPlugin,
+            'get_verify_operation', return_value=None))
+        self.remove('manifest.json')
+        self.assertDamaged(QUICK, '%s is missing' % self.key('manifest.json'))
+
     def test_checks_that_cannot_run(self):
         """Patches the framework's check of beta to raise: beta gets an
         error saying so, the others are still checked."""
