@@ -196,7 +196,11 @@ def check_objects(section, objects, level, progress, threads, problems):
             return 'object %s cannot be read: %s' % (
                 section.full_key(entry['key']), e)
 
-    for problem in parallel.ordered_map(one, objects, threads):
+    # A pool costs a thread start or more: not for a single object (the
+    # common case of a checkpoint of many small resources).
+    results = map(one, objects) if len(objects) <= 1 or threads <= 1 \
+        else parallel.ordered_map(one, objects, threads)
+    for problem in results:
         if problem:
             problems.add(problem)
 

@@ -51,6 +51,8 @@ ERROR = constants.VERIFICATION_STATUS_ERROR
 DURABLE_FILES = 30
 DURABLE_FILE_SIZE = 10 * MiB
 DURABLE_CHUNK_MB = 4
+# Tries to catch a deep verification in the middle, each slower.
+KILL_ATTEMPTS = 4
 
 
 def write_files(root, sizes, seed):
@@ -69,17 +71,18 @@ def write_files(root, sizes, seed):
 
 class Throttle:
     """Lets a process run only ``share`` of the time (SIGSTOP and SIGCONT
-    in turns, as cpulimit does), so that an operation that takes half a
-    second on an idle machine can be caught in the middle.
+    in turns, as cpulimit does), so that an operation that takes a third
+    of a second on an idle machine can be caught in the middle.
 
-    ``stop()`` ends the throttling and leaves the process as it is (maybe
-    stopped: a SIGKILL still ends it); leaving the ``with`` block
-    continues a process that is still alive.
+    On a loaded machine this thread may wake up late and let the process
+    run longer than its share: the test that uses it checks, with the
+    process frozen, whether it caught what it wanted, and tries again if
+    not. Leaving the ``with`` block continues the process if it lives.
     """
 
-    PERIOD = 0.05
+    PERIOD = 0.2
 
-    def __init__(self, popen, share=0.05):
+    def __init__(self, popen, share):
         self.popen = popen
         self.share = share
         self._done = threading.Event()
@@ -96,16 +99,19 @@ class Throttle:
             self._signal(signal.SIGCONT)
             self._done.wait(self.PERIOD * self.share)
 
-    def stop(self):
+    def freeze(self):
+        """Stop throttling, and the process (until the block ends)."""
         self._done.set()
         self._thread.join(5)
+        self._signal(signal.SIGSTOP)
 
     def __enter__(self):
         self._thread.start()
         return self
 
     def __exit__(self, *exc):
-        self.stop()
+        self._done.set()
+        self._thread.join(5)
         self._signal(signal.SIGCONT)
 
 
@@ -515,37 +521,18 @@ class _DurabilityTests:
         key = self.key_of(data)
         total = DURABLE_FILE_SIZE * DURABLE_FILES
 
-        # Slowed down from before the request: unthrottled, the deep
-        # verification of these 300 MiB may end within the first second,
-        # before its progress is first written.
-        protection = self.services.protection
-        with Throttle(protection.process) as throttle:
-            verification_id = self.verify(CHUNKED_PROVIDER_ID,
-                                          checkpoint_id, 'deep')
-            running = self.wait(
-                lambda: (lambda v: v if v['status'] != VERIFYING or
-                         v['progress'].get('bytes_checked') else None)(
-                    self.show(verification_id)),
-                'verification %s to check its first bytes' %
-                verification_id, timeout=OPERATION_TIMEOUT, interval=0.05)
-            if (running['status'] != VERIFYING or
-                    running['progress']['bytes_checked'] >= total):
-                self.fail_with_logs('the verification was not caught in '
-                                    'the middle: %s' % running)
-            self.assertEqual(total, running['progress']['bytes_total'])
-            self.assertEqual({key: VERIFYING}, running['resource_status'])
-
-            # While it runs, the checkpoint cannot be deleted.
-            status, _, doc = utils.http(
-                'DELETE', '%s/providers/%s/checkpoints/%s' % (
-                    self.base_url, CHUNKED_PROVIDER_ID, checkpoint_id))
-            self.assertEqual(409, status, doc)
-            self.assertIn('being verified',
-                          doc['conflictingRequest']['message'])
-
-            throttle.stop()
-            protection.kill()
-        self.assertEqual(VERIFYING, self.show(verification_id)['status'])
+        for attempt in range(KILL_ATTEMPTS):
+            frozen = self._catch_in_the_middle(checkpoint_id, key, total,
+                                               share=0.05 / 2 ** attempt)
+            if frozen:
+                break
+        else:
+            self.fail_with_logs('no deep verification of checkpoint %s '
+                                'could be caught in the middle in %d '
+                                'attempts' % (checkpoint_id, KILL_ATTEMPTS))
+        verification_id = frozen['id']
+        # Killed while frozen: what it showed is what the crash left.
+        self.assertEqual(frozen, self.show(verification_id))
 
         self.services.restart_protection()
         ended = self.finished(verification_id, timeout=START_TIMEOUT)
@@ -566,9 +553,47 @@ class _DurabilityTests:
         again = self.verified(CHUNKED_PROVIDER_ID, checkpoint_id, 'deep')
         self.assertIntact(again, [key])
         self.assertEqual(total, again['progress']['bytes_checked'])
-        self.assertEqual(self.operation_log(again['id'])['status'], SUCCESS)
+        self.assertEqual(SUCCESS, self.operation_log(again['id'])['status'])
         self.request('DELETE', '/providers/%s/checkpoints/%s' % (
             CHUNKED_PROVIDER_ID, checkpoint_id), expected=202)
+
+    def _catch_in_the_middle(self, checkpoint_id, key, total, share):
+        """Start a deep verification of the checkpoint, slowed down
+        (unthrottled, these 300 MiB may be checked before the progress is
+        first written, a second after the start). Once it has checked
+        some bytes, check that the checkpoint cannot be deleted, freeze
+        karbor-protection, and kill it if the resource is still being
+        checked. The verification as it was at the kill; or None, after
+        it ended on its own, if it could not be caught."""
+        protection = self.services.protection
+        with Throttle(protection.process, share) as throttle:
+            verification_id = self.verify(CHUNKED_PROVIDER_ID,
+                                          checkpoint_id, 'deep')
+            running = self.wait(
+                lambda: (lambda v: v if v['status'] != VERIFYING or
+                         v['progress'].get('bytes_checked') else None)(
+                    self.show(verification_id)),
+                'verification %s to check its first bytes' %
+                verification_id, timeout=OPERATION_TIMEOUT, interval=0.05)
+            if running['status'] == VERIFYING:
+                self.assertEqual(total, running['progress']['bytes_total'])
+                # While it runs, the checkpoint cannot be deleted.
+                status, _, doc = utils.http(
+                    'DELETE', '%s/providers/%s/checkpoints/%s' % (
+                        self.base_url, CHUNKED_PROVIDER_ID, checkpoint_id))
+                self.assertEqual(409, status, doc)
+                self.assertIn('being verified',
+                              doc['conflictingRequest']['message'])
+                throttle.freeze()
+                frozen = self.show(verification_id)
+                if (frozen['status'] == VERIFYING and
+                        frozen['resource_status'] == {key: VERIFYING} and
+                        0 < frozen['progress']['bytes_checked'] < total):
+                    protection.kill()
+                    return frozen
+        # Too late: it ends on its own, and the checkpoint is intact.
+        self.assertIntact(self.finished(verification_id), [key])
+        return None
 
 
 class TestVerificationMySQL(_DurabilityTests, _CorruptionTests,

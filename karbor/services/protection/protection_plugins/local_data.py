@@ -7,7 +7,6 @@ checked, by a few threads, with a bounded number in flight so that memory
 stays at about ``(threads + 1) * chunk_size``.
 """
 
-import collections
 import hashlib
 import os
 import shutil
@@ -205,69 +204,84 @@ def restore_directory(manifest, section, target, roots, threads):
 
 
 def _read_checked(section, entry):
-    data = b''.join(section.iter_object(entry['key']))
+    """The whole object, once its size and SHA-256 match the manifest."""
+    digest = hashlib.sha256()
+    chunks = []
+    for chunk in section.iter_object(entry['key']):
+        digest.update(chunk)
+        chunks.append(chunk)
+    data = b''.join(chunks) if len(chunks) != 1 else chunks[0]
     if len(data) != entry['size']:
         raise exception.ProtectionFailed(
             reason='object %s: size %d expected, %d found' % (
                 entry['key'], entry['size'], len(data)))
-    digest = hashlib.sha256(data).hexdigest()
-    if digest != entry['sha256']:
+    if digest.hexdigest() != entry['sha256']:
         raise exception.ProtectionFailed(
             reason='object %s: SHA-256 mismatch (expected %s, found %s)' % (
-                entry['key'], entry['sha256'], digest))
+                entry['key'], entry['sha256'], digest.hexdigest()))
     return data
 
 
+def _layout(manifest, root):
+    """Per object, the (path, offset in file, start, end in object) pieces
+    it fills, from the order of the files in the stream."""
+    pieces = [[] for _ in manifest['objects']]
+    sizes = [o['size'] for o in manifest['objects']]
+    index, used = 0, 0
+    for entry in manifest['files']:
+        path = os.path.join(root, _safe_relative(entry['path']))
+        offset, left = 0, entry['size']
+        while left:
+            if index >= len(sizes):
+                missing = sum(f['size'] for f in manifest['files']) - sum(
+                    sizes)
+                raise exception.ProtectionFailed(
+                    reason='the data objects end %d bytes before the files '
+                           'do (in %s)' % (missing, entry['path']))
+            n = min(left, sizes[index] - used)
+            pieces[index].append((path, offset, used, used + n))
+            offset += n
+            left -= n
+            used += n
+            if used == sizes[index]:
+                index, used = index + 1, 0
+    if index != len(sizes):
+        raise exception.ProtectionFailed(
+            reason='the data objects hold more bytes than the files of the '
+                   'manifest')
+    return pieces
+
+
 def _restore_into(manifest, section, root, threads):
+    """Create the tree, then let the worker threads check each object and
+    write its bytes at their place in the files (no single writer)."""
     for entry in manifest['directories']:
         os.makedirs(os.path.join(root, _safe_relative(entry['path'])),
                     mode=0o700, exist_ok=True)
-    files = collections.deque(manifest['files'])
+    pieces = _layout(manifest, root)
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
-    current = None
-    remaining = 0
-
-    def next_file():
-        entry = files.popleft()
+    for entry in manifest['files']:
         path = os.path.join(root, _safe_relative(entry['path']))
         os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
-        return os.fdopen(os.open(path, flags, 0o600), 'wb'), entry['size']
+        os.close(os.open(path, flags, 0o600))
 
-    try:
-        for data in parallel.ordered_map(
-                lambda e: _read_checked(section, e), manifest['objects'],
-                threads):
-            view = memoryview(data)
-            while view:
-                while current is None or remaining == 0:
-                    if current is not None:
-                        current.close()
-                    if not files:
-                        raise exception.ProtectionFailed(
-                            reason='the data objects hold more bytes than '
-                                   'the files of the manifest')
-                    current, remaining = next_file()
-                n = min(remaining, len(view))
-                current.write(view[:n])
-                view = view[n:]
-                remaining -= n
-        if current is not None:
-            current.close()
-            current = None
-        if remaining:
-            raise exception.ProtectionFailed(
-                reason='the data objects end %d bytes before the last file '
-                       'does' % remaining)
-        while files:  # empty files after the last byte
-            f, size = next_file()
-            f.close()
-            if size:
-                raise exception.ProtectionFailed(
-                    reason='the data objects end before file %s' %
-                           manifest['files'][-len(files) - 1]['path'])
-    finally:
-        if current is not None:
-            current.close()
+    def restore_object(item):
+        entry, object_pieces = item
+        data = memoryview(_read_checked(section, entry))
+        for path, offset, start, end in object_pieces:
+            fd = os.open(path, os.O_WRONLY | os.O_NOFOLLOW)
+            try:
+                view = data[start:end]
+                while view:
+                    written = os.pwrite(fd, view, offset)
+                    view = view[written:]
+                    offset += written
+            finally:
+                os.close(fd)
+
+    for _done in parallel.ordered_map(
+            restore_object, zip(manifest['objects'], pieces), threads):
+        pass
     for entry in manifest['files']:
         path = os.path.join(root, _safe_relative(entry['path']))
         os.chmod(path, entry['mode'])

@@ -280,7 +280,7 @@ class LocalDataTest(base.ProtectionTestCase):
         longer['files'][0]['size'] = 11
         e = self.assertRaises(exception.ProtectionFailed, self.restore,
                               longer)
-        self.assertIn('1 bytes before the last file', str(e))
+        self.assertIn('1 bytes before the files do (in f)', str(e))
         shorter = json.loads(json.dumps(good))
         shorter['files'][0]['size'] = 9
         e = self.assertRaises(exception.ProtectionFailed, self.restore,
