@@ -408,8 +408,8 @@ class _VerificationProcesses:
 class _CorruptionTests:
 
     def test_flipped_byte(self):
-        # Two objects of the built-in provider (8 MiB each) in "big",
-        # one small file in "small".
+        # Two data objects in "big" (they are 8 MiB with the built-in and
+        # the Swift provider), one small file in "small".
         big = write_files(self.mkdtemp('big'), [3 * MiB, 6 * MiB, 1234],
                           seed=1)
         small = write_files(self.mkdtemp('small'), [100], seed=2)
