@@ -439,18 +439,26 @@ def _measure(args, server, state, workdir):
     # The names (full paths) are left out: with them, 1,000 resources make
     # a body over the default [oslo_middleware] max_request_body_size
     # (112 KiB) and the API answers 413. The server fills them in.
+    # VmHWM is reset before each step, so each peak is that step's.
+    _reset_hwm(server.pid)
     t0 = time.monotonic()
     plan = server.plan('bench-many', resources, names=False)
     r['plan_s'] = time.monotonic() - t0
+    r['plan_hwm'] = _proc_status_kib(server.pid, 'VmHWM') / 1024.0
+    _reset_hwm(server.pid)
     checkpoint_id, r['many_protect_s'] = server.protect(plan['id'],
                                                         args.timeout)
+    r['many_protect_hwm'] = _proc_status_kib(server.pid, 'VmHWM') / 1024.0
+    hwm_reset = _reset_hwm(server.pid)
+    rss_before = _proc_status_kib(server.pid, 'VmRSS') / 1024.0
     cpu0 = _cpu_seconds(server.pid)
     wall, doc = server.verify(checkpoint_id, None, args.timeout)
     r['quick'] = {'wall': wall, 'server': _seconds(doc),
                   'cpu': _cpu_seconds(server.pid) - cpu0,
                   'resources': len(doc['resources_status']),
-                  'objects': doc['progress'].get('objects_checked')}
-    r['final_hwm'] = _proc_status_kib(server.pid, 'VmHWM') / 1024.0
+                  'objects': doc['progress'].get('objects_checked'),
+                  'hwm': _proc_status_kib(server.pid, 'VmHWM') / 1024.0,
+                  'hwm_reset': hwm_reset, 'rss_before': rss_before}
     return r
 
 
@@ -516,18 +524,22 @@ def report(args, r):
             row('cold cache: ratio karbor / restic', '%.2fx' % (
                 rc['seconds'] / cold['wall']))
     quick = r['quick']
-    row('%d resources: plan create' % args.resources, '%.2f s' % r['plan_s'])
+    # Without a reset of VmHWM, these are lifetime peaks.
+    peak = 'peak RSS' if quick['hwm_reset'] else 'VmHWM'
+    row('%d resources: plan create' % args.resources, '%.2f s; %s %.1f '
+        'MiB' % (r['plan_s'], peak, r['plan_hwm']))
     row('%d resources: protect (wall)' % args.resources,
-        '%.2f s' % r['many_protect_s'])
+        '%.2f s; %s %.1f MiB' % (r['many_protect_s'], peak,
+                                 r['many_protect_hwm']))
     row('%d resources: quick verify (wall)' % args.resources,
         '%.2f s' % quick['wall'], '< %.0f s' % TARGET_QUICK_S,
         _verdict(quick['wall'] < TARGET_QUICK_S))
     row('%d resources: quick verify, server' % args.resources,
-        '%.2f s; CPU %.2f s; %d verdicts, %s objects' % (
-            quick['server'], quick['cpu'], quick['resources'],
-            quick['objects']))
-    row('karbor-all VmHWM at the end (since the reset)', '%.1f MiB' %
-        r['final_hwm'])
+        '%.2f s; CPU %.2f s; %s %.1f MiB (RSS before %.1f)' % (
+            quick['server'], quick['cpu'], peak, quick['hwm'],
+            quick['rss_before']))
+    row('%d resources: quick verify, checked' % args.resources,
+        '%d verdicts, %s objects' % (quick['resources'], quick['objects']))
 
     widths = [max(len(x[i]) for x in rows + [('figure', 'value', 'target',
                                                'verdict')])
