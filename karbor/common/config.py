@@ -4,6 +4,7 @@ from oslo_config import cfg
 from oslo_db import options as db_options
 from oslo_log import log
 from oslo_messaging import opts as messaging_opts
+from oslo_middleware import opts as middleware_opts
 from oslo_policy import opts as policy_opts
 
 from karbor import conf as karbor_conf
@@ -12,11 +13,19 @@ from karbor import version
 DEFAULT_DB_CONNECTION = 'sqlite:///$state_path/karbor.sqlite'
 
 
+# Plans of a thousand resources exceed oslo.middleware's 112 KiB default.
+MAX_REQUEST_BODY_SIZE = 1024 * 1024
+
+
 def set_lib_defaults(conf):
     # On the option objects, so that the generated sample shows them too.
     cfg.set_defaults(db_options.database_opts,
                      connection=DEFAULT_DB_CONNECTION)
     db_options.set_defaults(conf)
+    for group, opts in middleware_opts.list_opts_sizelimit():
+        conf.register_opts(opts, group=group)
+    conf.set_default('max_request_body_size', MAX_REQUEST_BODY_SIZE,
+                     group='oslo_middleware')
     policy_opts.set_defaults(conf, policy_file='policy.yaml')
 
 

@@ -80,18 +80,27 @@ def list_directories(roots, parent=None):
     return found
 
 
-def find_directory(resource_id, roots):
-    """The path of the directory whose id is ``resource_id``, or None."""
+def find_directories(resource_ids, roots):
+    """{id: path} of the directories among ``resource_ids`` found by one
+    walk of the roots (breadth first, bounded)."""
+    wanted = set(resource_ids)
+    found = {}
     queue = collections.deque((root, 0) for root in roots)
     seen = 0
-    while queue and seen < SEARCH_LIMIT:
+    while queue and seen < SEARCH_LIMIT and len(found) < len(wanted):
         path, depth = queue.popleft()
         seen += 1
-        if directory_id(path) == resource_id:
-            return path
+        directory = directory_id(path)
+        if directory in wanted and directory not in found:
+            found[directory] = path
         if depth < SEARCH_DEPTH:
             queue.extend((sub, depth + 1) for sub in _subdirectories(path))
-    return None
+    return found
+
+
+def find_directory(resource_id, roots):
+    """The path of the directory whose id is ``resource_id``, or None."""
+    return find_directories([resource_id], roots).get(resource_id)
 
 
 def resolve(resource_id, roots, hint=None):

@@ -28,6 +28,13 @@ class ProtectablePlugin:
         """-> graph.Resource; ProtectableResourceNotFound if absent."""
         raise NotImplementedError()
 
+    def show_resources(self, context, resource_ids, parameters=None):
+        """{id: graph.Resource} of several resources; the first one that
+        is missing raises ProtectableResourceNotFound. Plugins that can
+        look many up at once override this."""
+        return {rid: self.show_resource(context, rid, parameters)
+                for rid in resource_ids}
+
     def get_dependent_resources(self, context, parent_resource):
         """Resources of this type that ``parent_resource`` depends on."""
         return []

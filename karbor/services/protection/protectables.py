@@ -39,6 +39,11 @@ class ProtectableRegistry:
         return self.get(resource_type).show_resource(context, resource_id,
                                                      parameters)
 
+    def show_resources(self, context, resource_type, resource_ids,
+                       parameters=None):
+        return self.get(resource_type).show_resources(context, resource_ids,
+                                                      parameters)
+
     def dependents(self, context, resource):
         found = []
         for plugin in self.plugins.values():

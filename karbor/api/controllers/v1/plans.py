@@ -29,18 +29,24 @@ def _get(ctx, plan_id, rule):
 
 
 def _check_resources(ctx, provider, resources):
-    """Every resource exists and the provider protects its type."""
+    """Every resource exists and the provider protects its type; resources
+    of one type are looked up together."""
     registry = protectables.get_registry()
-    checked = []
-    for item in resources:
-        provider.plugin_for(item['type'])
-        found = registry.show_resource(ctx, item['type'], item['id'])
-        checked.append({'id': found.id, 'type': found.type,
-                        'name': item.get('name') or found.name,
-                        'extra_info': found.extra_info})
-    keys = [(r['type'], r['id']) for r in checked]
+    keys = [(r['type'], r['id']) for r in resources]
     if len(set(keys)) != len(keys):
         raise exception.InvalidInput(reason='a resource is listed twice')
+    by_type = {}
+    for item in resources:
+        provider.plugin_for(item['type'])
+        by_type.setdefault(item['type'], []).append(item['id'])
+    found = {t: registry.show_resources(ctx, t, ids)
+             for t, ids in by_type.items()}
+    checked = []
+    for item in resources:
+        resource = found[item['type']][item['id']]
+        checked.append({'id': resource.id, 'type': resource.type,
+                        'name': item.get('name') or resource.name,
+                        'extra_info': resource.extra_info})
     return checked
 
 

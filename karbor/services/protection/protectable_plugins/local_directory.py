@@ -1,6 +1,7 @@
 """Protectable local directories: the sub-directories of the allowed roots
 of every provider that protects them."""
 
+from karbor.common import exception
 from karbor.services.protection import graph
 from karbor.services.protection import local_roots
 from karbor.services.protection import protectable_plugin
@@ -36,3 +37,12 @@ class LocalDirectoryProtectable(protectable_plugin.ProtectablePlugin):
 
     def show_resource(self, context, resource_id, parameters=None):
         return to_resource(local_roots.resolve(resource_id, self.roots))
+
+    def show_resources(self, context, resource_ids, parameters=None):
+        found = local_roots.find_directories(resource_ids, self.roots)
+        for resource_id in resource_ids:
+            if resource_id not in found:
+                raise exception.ProtectableResourceNotFound(
+                    resource_type=self.RESOURCE_TYPE,
+                    resource_id=resource_id)
+        return {rid: to_resource(path) for rid, path in found.items()}
