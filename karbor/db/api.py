@@ -158,3 +158,35 @@ def get_all(model, filters=None, project_id=None, marker=None, limit=None,
                                         marker=marker_row,
                                         sort_dirs=sort_dirs)
         return _detach(session, query.all())
+
+
+def set_resource_statuses(model, object_id, not_found, running, verdicts,
+                          **values):
+    """Merge ``{key: (status, reason)}`` into the resources_status and
+    resources_reason maps of a row (and set ``values``), under the row
+    lock, so that resources finishing in parallel do not overwrite each
+    other; nothing changes once the row has left the ``running`` status
+    (a recovery ended it)."""
+    with writer() as session:
+        row = session.get(model, object_id, with_for_update=True)
+        if row is None:
+            raise not_found
+        if row.status != running:
+            return
+        statuses = dict(row.resources_status or {})
+        reasons = dict(row.resources_reason or {})
+        for key, (status, reason) in verdicts.items():
+            statuses[key] = status
+            reasons[key] = reason or ''
+        row.resources_status = statuses
+        row.resources_reason = reasons
+        for key, value in values.items():
+            setattr(row, key, value)
+
+
+def count(model, **criteria):
+    """How many rows have these column values."""
+    with reader() as session:
+        return session.scalar(
+            sa.select(sa.func.count()).select_from(model).where(
+                *[getattr(model, k) == v for k, v in criteria.items()]))

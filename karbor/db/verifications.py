@@ -1,7 +1,6 @@
 """Database functions of verifications."""
 
 from oslo_utils import uuidutils
-import sqlalchemy as sa
 
 from karbor.common import constants
 from karbor.common import exception
@@ -44,29 +43,14 @@ def verification_set_resource_status(verification_id, key, status,
 def verification_set_resource_statuses(verification_id, verdicts,
                                        progress=None):
     """Set the verdicts ``{key: (status, reason)}`` of several resources
-    (and the ``progress`` when given) in one write, under the row lock."""
-    with api.writer() as session:
-        row = session.get(models.Verification, verification_id,
-                          with_for_update=True)
-        if row is None:
-            raise _not_found(verification_id)
-        if row.status != constants.VERIFICATION_STATUS_VERIFYING:
-            return  # ended already (recovery): its verdicts stay
-        statuses = dict(row.resources_status or {})
-        reasons = dict(row.resources_reason or {})
-        for key, (status, reason) in verdicts.items():
-            statuses[key] = status
-            reasons[key] = reason or ''
-        row.resources_status = statuses
-        row.resources_reason = reasons
-        if progress is not None:
-            row.progress = progress
+    (and the ``progress`` when given) in one write (parallel-safe)."""
+    values = {'progress': progress} if progress is not None else {}
+    api.set_resource_statuses(
+        models.Verification, verification_id, _not_found(verification_id),
+        constants.VERIFICATION_STATUS_VERIFYING, verdicts, **values)
 
 
 def verification_count_running(checkpoint_id):
-    with api.reader() as session:
-        return session.scalar(
-            sa.select(sa.func.count()).select_from(models.Verification)
-            .where(models.Verification.checkpoint_id == checkpoint_id,
-                   models.Verification.status ==
-                   constants.VERIFICATION_STATUS_VERIFYING))
+    """How many verifications of ``checkpoint_id`` are still running."""
+    return api.count(models.Verification, checkpoint_id=checkpoint_id,
+                     status=constants.VERIFICATION_STATUS_VERIFYING)

@@ -8,6 +8,7 @@ import pecan
 from karbor.api import paging
 from karbor.api import validation
 from karbor.common import exception
+from karbor.common import policy
 
 
 def context():
@@ -38,6 +39,16 @@ def check_id(value, not_found):
     if not uuidutils.is_uuid_like(value):
         raise not_found
     return value
+
+
+def get_visible(ctx, get, object_id, not_found, rule):
+    """The object ``get(object_id)`` if ``rule`` allows the caller on its
+    project; ``not_found`` otherwise, exactly as for a missing one."""
+    check_id(object_id, not_found)
+    row = get(object_id)
+    if not policy.check(ctx, rule, {'project_id': row.project_id}):
+        raise not_found
+    return row
 
 
 def list_scope(kwargs, ctx):

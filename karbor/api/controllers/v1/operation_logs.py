@@ -37,11 +37,8 @@ class OperationLogsController(rest.RestController):
     def get_one(self, operation_log_id):
         ctx = base.context()
         policy.authorize(ctx, log_policies.GET)
-        not_found = exception.OperationLogNotFound(
-            operation_log_id=operation_log_id)
-        base.check_id(operation_log_id, not_found)
-        row = operation_logs_db.operation_log_get(operation_log_id)
-        if not policy.check(ctx, log_policies.GET,
-                            {'project_id': row.project_id}):
-            raise not_found
+        row = base.get_visible(
+            ctx, operation_logs_db.operation_log_get, operation_log_id,
+            exception.OperationLogNotFound(operation_log_id=operation_log_id),
+            log_policies.GET)
         return {'operation_log': views.operation_log(row)}

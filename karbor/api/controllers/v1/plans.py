@@ -20,12 +20,8 @@ SORT_KEYS = ('id', 'name', 'status', 'created_at')
 
 
 def _get(ctx, plan_id, rule):
-    not_found = exception.PlanNotFound(plan_id=plan_id)
-    base.check_id(plan_id, not_found)
-    row = plans_db.plan_get(plan_id)
-    if not policy.check(ctx, rule, {'project_id': row.project_id}):
-        raise not_found
-    return row
+    return base.get_visible(ctx, plans_db.plan_get, plan_id,
+                            exception.PlanNotFound(plan_id=plan_id), rule)
 
 
 def _check_resources(ctx, provider, resources):

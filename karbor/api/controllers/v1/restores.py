@@ -51,12 +51,10 @@ class RestoresController(rest.RestController):
     def get_one(self, restore_id):
         ctx = base.context()
         policy.authorize(ctx, restore_policies.GET)
-        not_found = exception.RestoreNotFound(restore_id=restore_id)
-        base.check_id(restore_id, not_found)
-        row = restores_db.restore_get(restore_id)
-        if not policy.check(ctx, restore_policies.GET,
-                            {'project_id': row.project_id}):
-            raise not_found
+        row = base.get_visible(
+            ctx, restores_db.restore_get, restore_id,
+            exception.RestoreNotFound(restore_id=restore_id),
+            restore_policies.GET)
         return {'restore': views.restore(row)}
 
     @pecan.expose('json')

@@ -49,13 +49,10 @@ class VerificationsController(rest.RestController):
     def get_one(self, verification_id):
         ctx = base.context()
         policy.authorize(ctx, verification_policies.GET)
-        not_found = exception.VerificationNotFound(
-            verification_id=verification_id)
-        base.check_id(verification_id, not_found)
-        row = verifications_db.verification_get(verification_id)
-        if not policy.check(ctx, verification_policies.GET,
-                            {'project_id': row.project_id}):
-            raise not_found
+        row = base.get_visible(
+            ctx, verifications_db.verification_get, verification_id,
+            exception.VerificationNotFound(verification_id=verification_id),
+            verification_policies.GET)
         return {'verification': views.verification(row)}
 
     @pecan.expose('json')
