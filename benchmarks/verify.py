@@ -541,9 +541,8 @@ def report(args, r):
     row('%d resources: quick verify, checked' % args.resources,
         '%d verdicts, %s objects' % (quick['resources'], quick['objects']))
 
-    widths = [max(len(x[i]) for x in rows + [('figure', 'value', 'target',
-                                               'verdict')])
-              for i in range(4)]
+    titles = [('figure', 'value', 'target', 'verdict')]
+    widths = [max(len(x[i]) for x in rows + titles) for i in range(4)]
     fmt = '%%-%ds  %%-%ds  %%-%ds  %%s' % tuple(widths[:3])
     print()
     header = fmt % ('figure', 'value', 'target', 'verdict')

@@ -31,7 +31,6 @@ EMBEDDED_DEFAULTS = {
 }
 
 
-
 def main(argv=None):
     argv = argv if argv is not None else sys.argv
     conf = cfg.CONF

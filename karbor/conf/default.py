@@ -17,7 +17,8 @@ def default_state_path():
 opts = [
     cfg.StrOpt('state-path',
                default=default_state_path(),
-               sample_default='$XDG_STATE_HOME/karbor or ~/.local/state/karbor',
+               sample_default='$XDG_STATE_HOME/karbor or '
+                              '~/.local/state/karbor',
                help=_('Directory where Karbor keeps its state: the SQLite '
                       'database of the embedded default, the file-system '
                       'bank and the local protection root.')),

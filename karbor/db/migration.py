@@ -1,4 +1,4 @@
-"""Schema migrations (alembic): upgrade to a revision, report the current one."""
+"""Schema migrations (alembic): upgrade, report the current revision."""
 
 import os
 

@@ -130,4 +130,3 @@ class RabbitMQ(fixtures.Fixture):
 
     def _setUp(self):
         self.topic = unique_name('karbor-protection-')
-

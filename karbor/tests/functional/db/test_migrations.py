@@ -110,7 +110,6 @@ class _ManageDb(_BackendMixin):
         lines = stdout.strip().splitlines()
         return lines[-1].strip() if lines else ''
 
-
     def table_names(self):
         engine = engines.create_engine(self.url)
         try:
