@@ -7,6 +7,7 @@ Importing this package registers nothing; a process calls
 from oslo_config import cfg
 
 from karbor.conf import api
+from karbor.conf import clients
 from karbor.conf import default
 from karbor.conf import protection
 from karbor.conf import providers
@@ -20,3 +21,4 @@ def register_opts(conf=CONF, api_cli=False):
     api.register_opts(conf, cli=api_cli)
     protection.register_opts(conf)
     providers.register_opts(conf)
+    clients.register_opts(conf)

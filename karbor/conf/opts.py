@@ -4,6 +4,7 @@ from oslo_config import cfg
 
 from karbor.common import config
 from karbor.conf import api
+from karbor.conf import clients
 from karbor.conf import default
 from karbor.conf import protection
 from karbor.conf import providers
@@ -15,7 +16,7 @@ def list_opts():
         (api.GROUP, api.opts),
         (protection.GROUP, protection.opts),
         (providers.GROUP, providers.opts),
-    ]
+    ] + clients.list_opts()
 
 
 def set_lib_defaults():
