@@ -23,8 +23,13 @@ def host_url():
 
 class RootController:
 
-    @pecan.expose('json')
+    @pecan.expose(generic=True)
     def index(self):
+        pecan.abort(405, headers={'Allow': 'GET, HEAD'})
+
+    @index.when(method='HEAD', template='json')
+    @index.when(method='GET', template='json')
+    def index_get(self):
         return {'versions': [version_document(host_url())]}
 
     v1 = v1.Controller()

@@ -28,8 +28,13 @@ pecan.route(ProjectController, 'os-services', services.ServicesController())
 
 class Controller:
 
-    @pecan.expose('json')
+    @pecan.expose(generic=True)
     def index(self):
+        pecan.abort(405, headers={'Allow': 'GET, HEAD'})
+
+    @index.when(method='HEAD', template='json')
+    @index.when(method='GET', template='json')
+    def index_get(self):
         from karbor.api.controllers import root
         return {'version': root.version_document(root.host_url())}
 

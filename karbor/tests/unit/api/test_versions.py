@@ -24,6 +24,14 @@ class VersionsTest(base.ApiTestCase):
             self.assertEqual('application/json', resp.content_type)
             self.assertEqual({'version': V1}, resp.json)
 
+    def test_only_get_and_head(self):
+        for path in ('/', '/v1'):
+            self.request('HEAD', path, token=None, status=200)
+            for method in ('POST', 'PUT', 'DELETE'):
+                resp = self.request(method, path, token=None, status=405)
+                self.assertEqual('GET, HEAD', resp.headers['Allow'])
+                self.assertIn('badMethod', resp.json)
+
     def test_links_use_public_endpoint(self):
         self.conf.config(public_endpoint='https://karbor.example.com:8799/',
                          group='api')
