@@ -19,6 +19,7 @@ def setup_app(conf=cfg.CONF):
         guess_content_type_from_ext=False,
     )
     app = auth.wrap(app, conf)
+    app = fault.PathNormalizer(app)
     app = sizelimit.RequestBodySizeLimiter(app, conf)
     app = fault.FaultWrapper(app)
     app = request_id.RequestId(app)

@@ -66,6 +66,25 @@ def _message_of(body, status):
     return ' '.join(detail or lines) or status
 
 
+class PathNormalizer:
+    """``/v1/p//plans/`` is ``/v1/p/plans``: empty path segments, such as a
+    trailing slash or the double slash of a client URL that ends in '/',
+    name nothing."""
+
+    _SLASHES = re.compile(r'/{2,}')
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        path = environ.get('PATH_INFO', '')
+        normal = self._SLASHES.sub('/', path)
+        if len(normal) > 1:
+            normal = normal.rstrip('/')
+        environ['PATH_INFO'] = normal
+        return self.app(environ, start_response)
+
+
 class FaultWrapper:
     def __init__(self, app):
         self.app = app

@@ -83,3 +83,14 @@ class KeystoneVersionsTest(base.ApiTestCase):
         for path in ('/nothing', '/v1/p1/nothing', '/v2/'):
             self.assertFault(self.request('GET', path, token=None), 401,
                              'unauthorized')
+
+
+class PathTest(base.ApiTestCase):
+    """Empty path segments name nothing: a trailing slash, or the double
+    slash python-karborclient sends when its URL ends in '/'."""
+
+    def test_trailing_and_double_slashes(self):
+        for path in ('/v1/p/os-services/', '/v1/p//os-services',
+                     '//v1/p/os-services//'):
+            resp = self.request('GET', path, token='t', status=200)
+            self.assertEqual({'services': []}, resp.json)
