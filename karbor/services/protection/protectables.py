@@ -12,9 +12,16 @@ from karbor.services.protection import provider as provider_module
 
 class ProtectableRegistry:
     def __init__(self, conf, providers):
-        self.plugins = {}
-        for cls in plugins.all_classes(plugins.PROTECTABLE_NAMESPACE).values():
-            self.plugins[cls.get_resource_type()] = cls(conf, providers)
+        """The protectable plugins of the types that at least one of
+        ``providers`` protects, and of their parent types (a server whose
+        volumes are protected); a type nobody can use is not offered."""
+        classes = {cls.get_resource_type(): cls for cls in plugins.all_classes(
+            plugins.PROTECTABLE_NAMESPACE).values()}
+        offered = {t for p in providers for t in p.plugins if t in classes}
+        offered |= {parent for t in offered
+                    for parent in classes[t].get_parent_resource_types()
+                    if parent in classes}
+        self.plugins = {t: classes[t](conf, providers) for t in offered}
 
     def types(self):
         return sorted(self.plugins)
