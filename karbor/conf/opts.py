@@ -29,8 +29,11 @@ def list_provider_opts():
     from karbor.services.protection.bank_plugins import file_system
     from karbor.services.protection.bank_plugins import s3
     from karbor.services.protection.bank_plugins import swift
+    from karbor.services.protection.protection_plugins import cinder_volume
+    from karbor.services.protection.protection_plugins import glance_image
     from karbor.services.protection.protection_plugins import local_directory
     from karbor.services.protection import provider
     return (provider.list_opts() + file_system.list_opts() +
             swift.list_opts() + s3.list_opts() +
-            local_directory.list_opts())
+            local_directory.list_opts() + cinder_volume.list_opts() +
+            glance_image.list_opts())

@@ -1,0 +1,338 @@
+"""Cinder volumes protected, verified and restored against a real Cinder
+(tools/cinder/cinder.sh: Cinder 29 from PyPI, file-backed volumes, posix
+backups), through the protection manager in process with a provider of
+the cinder_volume plugin over a file-system bank.
+
+Run: ``stestr run karbor.tests.functional.test_cinder_volume``. Cinder is
+started once per run (about 10 s once installed) and stopped at the end,
+unless it was already running; a Cinder that cannot start fails the tests.
+"""
+
+import hashlib
+import os
+import socket
+import time
+import uuid
+
+from cinderclient import client as cinder_client
+from cinderclient.contrib import noauth
+from keystoneauth1 import session as ks_session
+
+from karbor.common import constants
+from karbor.common import context as karbor_context
+from karbor.db import checkpoints as checkpoints_db
+from karbor.db import operation_logs as operation_logs_db
+from karbor.db import plans as plans_db
+from karbor.db import restores as restores_db
+from karbor.db import verifications as verifications_db
+from karbor.services.protection import manager as manager_module
+from karbor.tests.functional import cinder_fixture
+from karbor.tests.unit.protection import base
+
+PROVIDER = '3c0b9a52-6d1e-4f7a-b8c3-2e5d4f6a7b81'
+TYPE = 'OS::Cinder::Volume'
+WAIT = 300
+MiB = 1024 * 1024
+# KARBOR_CINDER_TEST_DATA_MIB=1024 fills the whole 1 GiB volume with random
+# bytes (for timings); by default 3 MiB of it are written.
+FILL_MIB = int(os.environ.get('KARBOR_CINDER_TEST_DATA_MIB') or 0)
+
+PROVIDER_CONF = """[provider]
+id = %(id)s
+name = Cinder functional tests
+bank = file_system
+plugin = cinder_volume
+
+[file_system_bank]
+path = %(bank)s
+
+[cinder_volume]
+poll_interval = 0.3
+backup_timeout = %(wait)d
+restore_timeout = %(wait)d
+"""
+
+
+def sha256_of(path):
+    digest = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for block in iter(lambda: f.read(MiB), b''):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class CinderVolumeTest(base.ProtectionTestCase):
+
+    def setUp(self):
+        self.cinder = cinder_fixture.ensure_cinder()
+        super().setUp()
+        self.project = self.cinder.project
+        config_dir = os.path.join(self.tmp, 'providers.d')
+        os.makedirs(config_dir)
+        with open(os.path.join(config_dir, 'cinder.conf'), 'w') as f:
+            f.write(PROVIDER_CONF % {'id': PROVIDER, 'wait': WAIT,
+                                     'bank': os.path.join(self.tmp, 'bank')})
+        self.conf.config(enable_local_provider=False, config_dir=config_dir,
+                         group='providers')
+        self.conf.config(endpoint=self.cinder.url, timeout=30,
+                         group='cinder_client')
+        self.manager = manager_module.ProtectionManager()
+        self.manager.init_host()
+        self.addCleanup(self.manager.cleanup_host)
+        self.ctx = karbor_context.RequestContext(project_id=self.project,
+                                                 user_id='karbor-test')
+        auth = noauth.CinderNoAuthPlugin('karbor-test', self.project,
+                                         endpoint=self.cinder.url)
+        self.client = cinder_client.Client(
+            '3.43', session=ks_session.Session(auth=auth, timeout=30))
+
+    # Cinder, directly
+
+    def wait_status(self, get, want=('available',)):
+        deadline = time.monotonic() + WAIT
+        while True:
+            item = get()
+            if item.status in want:
+                return item
+            if item.status.startswith('error'):
+                self.fail('%s went %s' % (item.id, item.status))
+            if time.monotonic() > deadline:
+                self.fail('%s still %s' % (item.id, item.status))
+            time.sleep(0.3)
+
+    def delete_volume(self, volume_id):
+        for _ in range(100):
+            try:
+                self.client.volumes.delete(volume_id)
+                return
+            except Exception as e:
+                if getattr(e, 'code', None) == 404:
+                    return
+                time.sleep(0.3)
+
+    def volume_with_data(self, size_gib=1):
+        volume = self.client.volumes.create(
+            size_gib, name='karbor-ft-%s' % uuid.uuid4().hex[:8])
+        self.addCleanup(self.delete_volume, volume.id)
+        volume = self.wait_status(lambda: self.client.volumes.get(volume.id))
+        path = self.volume_file(volume.id)
+        with open(path, 'r+b') as f:
+            if FILL_MIB:
+                for _ in range(min(FILL_MIB, size_gib * 1024)):
+                    f.write(os.urandom(MiB))
+            else:
+                f.write(os.urandom(2 * MiB))
+                f.seek(300 * MiB)
+                f.write(os.urandom(MiB))
+        return volume
+
+    def volume_file(self, volume_id):
+        return os.path.join(self.cinder.volume_dir, 'volume-%s' % volume_id)
+
+    # Karbor, through the manager, as the RPC server calls it
+
+    def resource(self, volume_id):
+        return {'type': TYPE, 'id': volume_id, 'name': volume_id,
+                'extra_info': {}}
+
+    def new_log(self, operation, **ids):
+        return operation_logs_db.operation_log_create(dict(
+            project_id=self.project, operation_type=operation,
+            status=constants.OPERATION_LOG_STATUS_RUNNING[operation],
+            provider_id=PROVIDER, **ids)).id
+
+    def wait(self, get, transient):
+        deadline = time.monotonic() + WAIT
+        while True:
+            row = get()
+            if row.status != transient:
+                return row
+            if time.monotonic() > deadline:
+                self.fail('still %s after %d s' % (transient, WAIT))
+            time.sleep(0.1)
+
+    def protect(self, volume_id):
+        resources = [self.resource(volume_id)]
+        plan = plans_db.plan_create({
+            'project_id': self.project, 'name': 'cinder plan',
+            'provider_id': PROVIDER,
+            'status': constants.PLAN_STATUS_SUSPENDED,
+            'resources': resources, 'parameters': {}})
+        row = checkpoints_db.checkpoint_create({
+            'project_id': self.project, 'provider_id': PROVIDER,
+            'plan_id': plan.id,
+            'status': constants.CHECKPOINT_STATUS_PROTECTING,
+            'protection_plan': {'id': plan.id, 'name': plan.name,
+                                'provider_id': PROVIDER,
+                                'resources': resources, 'parameters': {}},
+            'extra_info': {}})
+        log_id = self.new_log(constants.OPERATION_PROTECT,
+                              checkpoint_id=row.id, plan_id=plan.id)
+        self.manager.protect(self.ctx, row.id, log_id)
+        return self.wait(lambda: checkpoints_db.checkpoint_get(row.id),
+                         constants.CHECKPOINT_STATUS_PROTECTING)
+
+    def verify(self, checkpoint_id):
+        row = verifications_db.verification_create({
+            'project_id': self.project, 'provider_id': PROVIDER,
+            'checkpoint_id': checkpoint_id,
+            'status': constants.VERIFICATION_STATUS_VERIFYING,
+            'parameters': {}, 'resources_status': {},
+            'resources_reason': {}})
+        log_id = self.new_log(constants.OPERATION_VERIFY,
+                              checkpoint_id=checkpoint_id,
+                              verification_id=row.id)
+        self.manager.verify(self.ctx, row.id, log_id)
+        return self.wait(lambda: verifications_db.verification_get(row.id),
+                         constants.VERIFICATION_STATUS_VERIFYING)
+
+    def restore(self, checkpoint_id, name):
+        row = restores_db.restore_create({
+            'project_id': self.project, 'provider_id': PROVIDER,
+            'checkpoint_id': checkpoint_id,
+            'parameters': {TYPE: {'name': name}},
+            'status': constants.RESTORE_STATUS_IN_PROGRESS,
+            'resources_status': {}, 'resources_reason': {}})
+        log_id = self.new_log(constants.OPERATION_RESTORE,
+                              checkpoint_id=checkpoint_id, restore_id=row.id)
+        self.manager.restore(self.ctx, row.id, log_id)
+        return self.wait(lambda: restores_db.restore_get(row.id),
+                         constants.RESTORE_STATUS_IN_PROGRESS)
+
+    def recorded(self, checkpoint_id, volume_id):
+        from karbor.services.protection import provider
+        checkpoint = provider.get_checkpoint(PROVIDER, checkpoint_id)
+        return checkpoint.resource_section(
+            self.resource_tuple(volume_id)).get_json(
+                constants.BANK_RESOURCE_METADATA)
+
+    def resource_tuple(self, volume_id):
+        from karbor.services.protection import graph
+        return graph.Resource(TYPE, volume_id, volume_id, {})
+
+    # The tests
+
+    def test_protect_verify_restore_and_lose_the_backup(self):
+        volume = self.volume_with_data()
+        original = sha256_of(self.volume_file(volume.id))
+        key = '%s#%s' % (TYPE, volume.id)
+
+        t0 = time.monotonic()
+        checkpoint = self.protect(volume.id)
+        protect_s = time.monotonic() - t0
+        self.assertEqual(constants.CHECKPOINT_STATUS_AVAILABLE,
+                         checkpoint.status, checkpoint.status_reason)
+        record = self.recorded(checkpoint.id, volume.id)
+        backup = self.client.backups.get(record['backup_id'])
+        self.assertEqual('available', backup.status)
+        self.assertEqual(backup.size, record['size'])
+        self.assertEqual(checkpoint.id, record['backup']['metadata']
+                         ['karbor_checkpoint_id'])
+
+        t0 = time.monotonic()
+        verification = self.verify(checkpoint.id)
+        verify_s = time.monotonic() - t0
+        self.assertEqual(constants.VERIFICATION_STATUS_SUCCESS,
+                         verification.status,
+                         verification.resources_reason)
+        self.assertEqual('success', verification.resources_status[key])
+
+        name = 'karbor-ft-restored-%s' % uuid.uuid4().hex[:8]
+        t0 = time.monotonic()
+        restore = self.restore(checkpoint.id, name)
+        restore_s = time.monotonic() - t0
+        self.assertEqual(constants.RESTORE_STATUS_SUCCESS, restore.status,
+                         restore.resources_reason)
+        restored = [v for v in self.client.volumes.list() if v.name == name]
+        self.assertEqual(1, len(restored))
+        self.addCleanup(self.delete_volume, restored[0].id)
+        self.assertNotEqual(volume.id, restored[0].id)
+        self.assertEqual('available', restored[0].status)
+        self.assertEqual(original, sha256_of(self.volume_file(
+            restored[0].id)))
+
+        # The backup disappears behind Karbor's back.
+        self.client.backups.delete(record['backup_id'])
+        deadline = time.monotonic() + WAIT
+        while time.monotonic() < deadline:
+            try:
+                self.client.backups.get(record['backup_id'])
+            except Exception as e:
+                if getattr(e, 'code', None) == 404:
+                    break
+            time.sleep(0.3)
+        verification = self.verify(checkpoint.id)
+        self.assertEqual(constants.VERIFICATION_STATUS_ERROR,
+                         verification.status)
+        self.assertEqual('error', verification.resources_status[key])
+        self.assertIn('backup %s not found' % record['backup_id'],
+                      verification.resources_reason[key])
+        print('1 GiB volume (%d MiB of data): protect %.1f s, verify %.1f s, '
+              'restore %.1f s' % (FILL_MIB or 3, protect_s, verify_s,
+                                  restore_s))
+
+    def test_in_use_volume_backed_up_through_a_snapshot(self):
+        volume = self.volume_with_data()
+        original = sha256_of(self.volume_file(volume.id))
+        # Attached as Nova would mark it (no real server here).
+        self.client.volumes.reserve(volume)
+        self.client.volumes.attach(volume, str(uuid.uuid4()), '/dev/vdb')
+        self.addCleanup(self.client.volumes.detach, volume)
+        self.wait_status(lambda: self.client.volumes.get(volume.id),
+                         ('in-use',))
+        checkpoint = self.protect(volume.id)
+        self.assertEqual(constants.CHECKPOINT_STATUS_AVAILABLE,
+                         checkpoint.status, checkpoint.status_reason)
+        record = self.recorded(checkpoint.id, volume.id)
+        self.assertTrue(record['snapshot_id'])
+        self.assertEqual(record['snapshot_id'],
+                         record['backup']['snapshot_id'])
+        # the temporary snapshot goes away
+        deadline = time.monotonic() + 60
+        while any(s.id == record['snapshot_id']
+                  for s in self.client.volume_snapshots.list()):
+            self.assertLess(time.monotonic(), deadline)
+            time.sleep(0.3)
+        name = 'karbor-ft-restored-%s' % uuid.uuid4().hex[:8]
+        restore = self.restore(checkpoint.id, name)
+        self.assertEqual(constants.RESTORE_STATUS_SUCCESS, restore.status,
+                         restore.resources_reason)
+        restored = [v for v in self.client.volumes.list() if v.name == name]
+        self.addCleanup(self.delete_volume, restored[0].id)
+        self.assertEqual(original, sha256_of(self.volume_file(
+            restored[0].id)))
+
+    def test_delete_checkpoint_removes_the_backup(self):
+        volume = self.volume_with_data()
+        checkpoint = self.protect(volume.id)
+        self.assertEqual(constants.CHECKPOINT_STATUS_AVAILABLE,
+                         checkpoint.status, checkpoint.status_reason)
+        backup_id = self.recorded(checkpoint.id, volume.id)['backup_id']
+        checkpoints_db.checkpoint_update(
+            checkpoint.id, {'status': constants.CHECKPOINT_STATUS_DELETING})
+        log_id = self.new_log(constants.OPERATION_DELETE,
+                              checkpoint_id=checkpoint.id)
+        self.manager.delete(self.ctx, checkpoint.id, log_id)
+        self.wait(lambda: checkpoints_db.checkpoint_get(checkpoint.id),
+                  constants.CHECKPOINT_STATUS_DELETING)
+        self.assertNotIn(backup_id,
+                         [b.id for b in self.client.backups.list()])
+
+    def test_missing_volume_ends_error(self):
+        checkpoint = self.protect(str(uuid.uuid4()))
+        self.assertEqual(constants.CHECKPOINT_STATUS_ERROR,
+                         checkpoint.status)
+        self.assertIn('not found in Cinder', checkpoint.status_reason)
+
+    def test_cinder_down_ends_error(self):
+        volume = self.volume_with_data()
+        s = socket.socket()
+        s.bind(('127.0.0.1', 0))
+        down = 'http://127.0.0.1:%d/v3' % s.getsockname()[1]
+        s.close()
+        self.conf.config(endpoint=down, group='cinder_client')
+        checkpoint = self.protect(volume.id)
+        self.assertEqual(constants.CHECKPOINT_STATUS_ERROR,
+                         checkpoint.status)
+        self.assertIn('Cinder unavailable at %s' % down,
+                      checkpoint.status_reason)
