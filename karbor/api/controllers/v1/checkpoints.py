@@ -58,6 +58,21 @@ def get_checkpoint(ctx, provider_id, checkpoint_id,
     return row
 
 
+def get_own_available(ctx, provider_id, checkpoint_id, action):
+    """A checkpoint of the caller's own project that is available, for
+    ``action`` ('restored', 'verified'): 404 if absent or another
+    project's (administrators included: upstream let any project verify
+    any checkpoint), 409 if not available."""
+    row = get_checkpoint(ctx, provider_id, checkpoint_id)
+    if row.project_id != ctx.project_id:
+        raise exception.CheckpointNotFound(checkpoint_id=row.id)
+    if row.status != constants.CHECKPOINT_STATUS_AVAILABLE:
+        raise exception.InvalidState(
+            reason='checkpoint %s is %s; only an available checkpoint can '
+                   'be %s' % (row.id, row.status, action))
+    return row
+
+
 def new_operation_log(ctx, operation_type, **ids):
     return operation_logs_db.operation_log_create(dict(
         project_id=ctx.project_id, operation_type=operation_type,

@@ -13,7 +13,6 @@ from karbor.common import constants
 from karbor.common import exception
 from karbor.common import policy
 from karbor.db import restores as restores_db
-from karbor.policies import providers as provider_policies
 from karbor.policies import restores as restore_policies
 from karbor.services.protection import provider as provider_module
 from karbor.services.protection import rpcapi
@@ -63,16 +62,8 @@ class RestoresController(rest.RestController):
         policy.authorize(ctx, restore_policies.CREATE)
         body = validation.validated_body(schema.create)['restore']
         provider = provider_module.get_registry().get(body['provider_id'])
-        checkpoint = checkpoints.get_checkpoint(
-            ctx, provider.id, body['checkpoint_id'],
-            provider_policies.CHECKPOINT_GET)
-        if checkpoint.project_id != ctx.project_id:
-            raise exception.CheckpointNotFound(checkpoint_id=checkpoint.id)
-        if checkpoint.status != constants.CHECKPOINT_STATUS_AVAILABLE:
-            raise exception.InvalidState(
-                reason='checkpoint %s is %s; only an available checkpoint '
-                       'can be restored' % (checkpoint.id,
-                                            checkpoint.status))
+        checkpoint = checkpoints.get_own_available(
+            ctx, provider.id, body['checkpoint_id'], 'restored')
         parameters = body.get('parameters') or {}
         check_plugin_parameters(provider, parameters, 'restore')
         row = restores_db.restore_create({

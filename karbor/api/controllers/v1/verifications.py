@@ -20,7 +20,6 @@ from karbor.common import constants
 from karbor.common import exception
 from karbor.common import policy
 from karbor.db import verifications as verifications_db
-from karbor.policies import providers as provider_policies
 from karbor.policies import verifications as verification_policies
 from karbor.services.protection import provider as provider_module
 from karbor.services.protection import rpcapi
@@ -63,17 +62,8 @@ class VerificationsController(rest.RestController):
         if isinstance(body, list):
             body = body[0]
         provider = provider_module.get_registry().get(body['provider_id'])
-        checkpoint = checkpoints.get_checkpoint(
-            ctx, provider.id, body['checkpoint_id'],
-            provider_policies.CHECKPOINT_GET)
-        if checkpoint.project_id != ctx.project_id:
-            # Upstream let any project verify any checkpoint.
-            raise exception.CheckpointNotFound(checkpoint_id=checkpoint.id)
-        if checkpoint.status != constants.CHECKPOINT_STATUS_AVAILABLE:
-            raise exception.InvalidState(
-                reason='checkpoint %s is %s; only an available checkpoint '
-                       'can be verified' % (checkpoint.id,
-                                            checkpoint.status))
+        checkpoint = checkpoints.get_own_available(
+            ctx, provider.id, body['checkpoint_id'], 'verified')
         parameters = body.get('parameters') or {}
         validation.validate_parameters(provider, parameters, 'verify')
         row = verifications_db.verification_create({
