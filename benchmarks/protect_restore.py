@@ -33,17 +33,15 @@ import os
 import platform
 import random
 import shutil
-import signal
 import stat
 import subprocess
 import sys
 import tempfile
 import time
 
+import common
 from karbor.common import constants
-from karbor.tests.functional import utils
 
-PROJECT = 'bench'
 PROVIDER_ID = '7a2f5d0c-3b8e-4c61-9f4a-1d2e3c4b5a69'
 DIRECTORY = 'OS::Local::Directory'
 MIB = 1024 * 1024
@@ -53,32 +51,6 @@ LARGE_SHARE = 0.75
 SMALL_FILE_SIZE = 100 * 1024
 SMALL_PER_DIR = 64
 POLL_INTERVAL = 0.05
-START_TIMEOUT = 60
-
-
-def _proc_status_kib(pid, field):
-    with open('/proc/%d/status' % pid) as f:
-        for line in f:
-            if line.startswith(field + ':'):
-                return int(line.split()[1])
-    raise RuntimeError('%s not in /proc/%d/status' % (field, pid))
-
-
-def _cpu_seconds(pid):
-    """user + system CPU seconds of process ``pid`` (all its threads)."""
-    with open('/proc/%d/stat' % pid) as f:
-        fields = f.read().rsplit(')', 1)[1].split()
-    ticks = os.sysconf('SC_CLK_TCK')
-    return (int(fields[11]) + int(fields[12])) / ticks
-
-
-def _write_random(path, size):
-    with open(path, 'wb') as f:
-        left = size
-        while left:
-            n = min(BLOCK, left)
-            f.write(os.urandom(n))
-            left -= n
 
 
 def make_tree(root, size_mib):
@@ -90,8 +62,8 @@ def make_tree(root, size_mib):
     os.makedirs(large_dir)
     large_size = int(total * LARGE_SHARE) // LARGE_FILES
     for n in range(LARGE_FILES):
-        _write_random(os.path.join(large_dir, 'blob-%02d.bin' % n),
-                      large_size)
+        common.write_random(os.path.join(large_dir, 'blob-%02d.bin' % n),
+                            large_size, BLOCK)
     small_total = total - large_size * LARGE_FILES
     count = max(1, small_total // SMALL_FILE_SIZE)
     # Sizes between 50% and 150% of the mean, adjusted to the exact total.
@@ -109,7 +81,8 @@ def make_tree(root, size_mib):
         if not os.path.isdir(directory):
             os.makedirs(directory)
             directories += 1
-        _write_random(os.path.join(directory, 'f%04d.dat' % n), size)
+        common.write_random(os.path.join(directory, 'f%04d.dat' % n), size,
+                            BLOCK)
         files += 1
     for n in range(4):
         os.makedirs(os.path.join(root, 'empty', 'e%d' % n, 'deeper'))
@@ -144,60 +117,7 @@ def hash_tree(root):
     return total, tree
 
 
-class Server(object):
-    def __init__(self, state, log_path):
-        self.port = utils.free_port()
-        self.url = 'http://127.0.0.1:%d/v1/%s' % (self.port, PROJECT)
-        self.log = open(log_path, 'wb')
-        self.log_path = log_path
-        self.process = subprocess.Popen(
-            [utils.executable('karbor-all'), '--state-path', state,
-             '--api-port', str(self.port)],
-            stdout=self.log, stderr=subprocess.STDOUT,
-            start_new_session=True)
-        self.pid = self.process.pid
-
-    def wait_ready(self):
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError('karbor-all exited with %s' %
-                                   self.process.returncode)
-            try:
-                if utils.http('GET', self.url.split('/v1/')[0] + '/',
-                              token=None, timeout=2)[0] == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError('karbor-all did not answer within %ss' %
-                           START_TIMEOUT)
-
-    def call(self, method, path, body=None, expect=(200,)):
-        status, _, doc = utils.http(method, self.url + path, body=body,
-                                    token='t', timeout=60)
-        if status not in expect:
-            raise RuntimeError('%s %s: HTTP %s %s' % (method, path, status,
-                                                      doc))
-        return doc
-
-    def wait_status(self, path, key, wanted, failed, timeout):
-        deadline = time.monotonic() + timeout
-        while True:
-            doc = self.call('GET', path)[key]
-            if doc['status'] == wanted:
-                return time.monotonic(), doc
-            if doc['status'] in failed:
-                raise RuntimeError('%s ended %s: %s' % (path, doc['status'],
-                                                        doc))
-            if time.monotonic() > deadline:
-                raise RuntimeError('%s still %s after %ss' % (
-                    path, doc['status'], timeout))
-            if self.process.poll() is not None:
-                raise RuntimeError('karbor-all exited with %s' %
-                                   self.process.returncode)
-            time.sleep(POLL_INTERVAL)
-
+class Server(common.KarborAll):
     def operation_seconds(self, **match):
         """ended_at - started_at of the operation log matching ``match``.
 
@@ -217,16 +137,6 @@ class Server(object):
                     return (ended - started).total_seconds()
             time.sleep(POLL_INTERVAL)
         return float('nan')
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.log.close()
 
 
 def du(path):
@@ -252,7 +162,7 @@ def run(args, workdir):
 
 def _measure(args, server, state):
     server.wait_ready()
-    idle_rss = _proc_status_kib(server.pid, 'VmRSS') / 1024.0
+    idle_rss = common.proc_status_kib(server.pid, 'VmRSS') / 1024.0
     root = os.path.realpath(os.path.join(state, 'protect'))
     data = os.path.join(root, 'data')
     t0 = time.monotonic()
@@ -274,7 +184,7 @@ def _measure(args, server, state):
                                 'name': resource['name']}],
                  'parameters': {}}})['plan']
 
-    cpu0 = _cpu_seconds(server.pid)
+    cpu0 = common.cpu_seconds(server.pid)
     start = time.monotonic()
     checkpoint = server.call(
         'POST', '/providers/%s/checkpoints' % PROVIDER_ID,
@@ -286,13 +196,13 @@ def _measure(args, server, state):
         'checkpoint', constants.CHECKPOINT_STATUS_AVAILABLE,
         (constants.CHECKPOINT_STATUS_ERROR,), args.timeout)
     protect = {'seconds': end - start,
-               'cpu': _cpu_seconds(server.pid) - cpu0,
-               'hwm': _proc_status_kib(server.pid, 'VmHWM') / 1024.0,
+               'cpu': common.cpu_seconds(server.pid) - cpu0,
+               'hwm': common.proc_status_kib(server.pid, 'VmHWM') / 1024.0,
                'server': server.operation_seconds(
                    operation_type='protect', checkpoint_id=checkpoint['id'])}
     bank_bytes = du(os.path.join(state, 'bank'))
 
-    cpu0 = _cpu_seconds(server.pid)
+    cpu0 = common.cpu_seconds(server.pid)
     start = time.monotonic()
     restore = server.call('POST', '/restores', expect=(200, 202), body={
         'restore': {'provider_id': PROVIDER_ID,
@@ -305,8 +215,8 @@ def _measure(args, server, state):
         (constants.RESTORE_STATUS_FAILURE,), args.timeout)
     restored_at = '%s.restored-%s' % (data, restore['id'][:8])
     restore_fig = {'seconds': end - start,
-                   'cpu': _cpu_seconds(server.pid) - cpu0,
-                   'hwm': _proc_status_kib(server.pid, 'VmHWM') / 1024.0,
+                   'cpu': common.cpu_seconds(server.pid) - cpu0,
+                   'hwm': common.proc_status_kib(server.pid, 'VmHWM') / 1024.0,
                    'server': server.operation_seconds(
                        operation_type='restore', restore_id=restore['id'])}
 

@@ -45,17 +45,15 @@ import datetime
 import os
 import platform
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 
+import common
 from karbor.common import constants
-from karbor.tests.functional import utils
 
-PROJECT = 'bench'
 PROVIDER_ID = '7a2f5d0c-3b8e-4c61-9f4a-1d2e3c4b5a69'
 DIRECTORY = 'OS::Local::Directory'
 MIB = 1024 * 1024
@@ -63,27 +61,11 @@ BLOCK = 4 * MIB
 LARGE_FILES = 64
 POLL_INTERVAL = 0.05
 RSS_INTERVAL = 0.02
-START_TIMEOUT = 60
 RESTIC = '/usr/bin/restic'
 
 TARGET_RATIO = 3.0
 TARGET_RSS_MIB = 200.0
 TARGET_QUICK_S = 10.0
-
-
-def _proc_status_kib(pid, field):
-    with open('/proc/%d/status' % pid) as f:
-        for line in f:
-            if line.startswith(field + ':'):
-                return int(line.split()[1])
-    raise RuntimeError('%s not in /proc/%d/status' % (field, pid))
-
-
-def _cpu_seconds(pid):
-    with open('/proc/%d/stat' % pid) as f:
-        fields = f.read().rsplit(')', 1)[1].split()
-    ticks = os.sysconf('SC_CLK_TCK')
-    return (int(fields[11]) + int(fields[12])) / ticks
 
 
 def _reset_hwm(pid):
@@ -105,15 +87,6 @@ def _drop_caches():
     except OSError as e:
         print('cannot drop the page cache: %s' % e)
         return False
-
-
-def _write_random(path, size):
-    with open(path, 'wb') as f:
-        left = size
-        while left:
-            n = min(BLOCK, left)
-            f.write(os.urandom(n))
-            left -= n
 
 
 def _read_tree(path):
@@ -150,7 +123,7 @@ class RssSampler(threading.Thread):
     def run(self):
         while not self._stop_event.is_set():
             try:
-                rss = _proc_status_kib(self.pid, 'VmRSS')
+                rss = common.proc_status_kib(self.pid, 'VmRSS')
             except (OSError, RuntimeError):
                 break
             self.peak_kib = max(self.peak_kib, rss)
@@ -163,61 +136,7 @@ class RssSampler(threading.Thread):
         return self.peak_kib / 1024.0
 
 
-class Server(object):
-    def __init__(self, state, log_path):
-        self.port = utils.free_port()
-        self.url = 'http://127.0.0.1:%d/v1/%s' % (self.port, PROJECT)
-        self.log = open(log_path, 'wb')
-        self.log_path = log_path
-        self.process = subprocess.Popen(
-            [utils.executable('karbor-all'), '--state-path', state,
-             '--api-port', str(self.port)],
-            stdout=self.log, stderr=subprocess.STDOUT,
-            start_new_session=True)
-        self.pid = self.process.pid
-
-    def wait_ready(self):
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError('karbor-all exited with %s' %
-                                   self.process.returncode)
-            try:
-                if utils.http('GET', self.url.split('/v1/')[0] + '/',
-                              token=None, timeout=2)[0] == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError('karbor-all did not answer within %ss' %
-                           START_TIMEOUT)
-
-    def call(self, method, path, body=None, expect=(200,), timeout=120):
-        status, _, doc = utils.http(method, self.url + path, body=body,
-                                    token='t', timeout=timeout)
-        if status not in expect:
-            raise RuntimeError('%s %s: HTTP %s %s' % (method, path, status,
-                                                      doc))
-        return doc
-
-    def wait_status(self, path, key, wanted, failed, timeout,
-                    interval=POLL_INTERVAL):
-        deadline = time.monotonic() + timeout
-        while True:
-            doc = self.call('GET', path)[key]
-            if doc['status'] == wanted:
-                return time.monotonic(), doc
-            if doc['status'] in failed:
-                raise RuntimeError('%s ended %s: %s' % (
-                    path, doc['status'], str(doc)[:4000]))
-            if time.monotonic() > deadline:
-                raise RuntimeError('%s still %s after %ss' % (
-                    path, doc['status'], timeout))
-            if self.process.poll() is not None:
-                raise RuntimeError('karbor-all exited with %s' %
-                                   self.process.returncode)
-            time.sleep(interval)
-
+class Server(common.KarborAll):
     def instances(self):
         """Every OS::Local::Directory instance, following the pages."""
         found, marker = [], None
@@ -269,24 +188,15 @@ class Server(object):
             (constants.VERIFICATION_STATUS_ERROR,), timeout, interval)
         return end - start, doc
 
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.log.close()
-
 
 def make_large(root, size_mib):
     os.makedirs(root)
     total = size_mib * MIB
     size, extra = divmod(total, LARGE_FILES)
     for n in range(LARGE_FILES):
-        _write_random(os.path.join(root, 'blob-%02d.bin' % n),
-                      size + (extra if n == LARGE_FILES - 1 else 0))
+        common.write_random(os.path.join(root, 'blob-%02d.bin' % n),
+                            size + (extra if n == LARGE_FILES - 1 else 0),
+                            BLOCK)
     return total
 
 
@@ -306,8 +216,8 @@ def deep_verification(server, checkpoint_id, timeout, bank):
     if bank is not None:
         _read_tree(bank)
     hwm_reset = _reset_hwm(server.pid)
-    rss_before = _proc_status_kib(server.pid, 'VmRSS') / 1024.0
-    cpu0 = _cpu_seconds(server.pid)
+    rss_before = common.proc_status_kib(server.pid, 'VmRSS') / 1024.0
+    cpu0 = common.cpu_seconds(server.pid)
     sampler = RssSampler(server.pid)
     sampler.start()
     try:
@@ -316,11 +226,11 @@ def deep_verification(server, checkpoint_id, timeout, bank):
     finally:
         sampled = sampler.stop()
     return {'wall': wall, 'server': _seconds(doc),
-            'cpu': _cpu_seconds(server.pid) - cpu0,
+            'cpu': common.cpu_seconds(server.pid) - cpu0,
             'bytes': doc['progress'].get('bytes_checked'),
             'objects': doc['progress'].get('objects_checked'),
             'rss_before': rss_before, 'rss_sampled': sampled,
-            'hwm': (_proc_status_kib(server.pid, 'VmHWM') / 1024.0
+            'hwm': (common.proc_status_kib(server.pid, 'VmHWM') / 1024.0
                     if hwm_reset else None),
             'samples': sampler.samples}
 
@@ -376,8 +286,8 @@ def _measure(args, server, state, workdir):
     r = {}
     server.wait_ready()
     time.sleep(1)
-    r['idle_rss'] = _proc_status_kib(server.pid, 'VmRSS') / 1024.0
-    r['idle_hwm'] = _proc_status_kib(server.pid, 'VmHWM') / 1024.0
+    r['idle_rss'] = common.proc_status_kib(server.pid, 'VmRSS') / 1024.0
+    r['idle_hwm'] = common.proc_status_kib(server.pid, 'VmHWM') / 1024.0
     root = os.path.realpath(os.path.join(state, 'protect'))
     bank = os.path.join(state, 'bank', PROVIDER_ID)
 
@@ -392,8 +302,8 @@ def _measure(args, server, state, workdir):
     [resource] = [i for i in server.instances() if i['name'] == large]
     plan = server.plan('bench-large', [resource])
     checkpoint_id, r['protect_s'] = server.protect(plan['id'], args.timeout)
-    r['lifetime_hwm_after_protect'] = _proc_status_kib(server.pid,
-                                                       'VmHWM') / 1024.0
+    r['lifetime_hwm_after_protect'] = common.proc_status_kib(
+        server.pid, 'VmHWM') / 1024.0
     print('protected in %.1f s; deep verification...' % r['protect_s'])
     sys.stdout.flush()
     r['deep'] = deep_verification(server, checkpoint_id, args.timeout, bank)
@@ -444,20 +354,21 @@ def _measure(args, server, state, workdir):
     t0 = time.monotonic()
     plan = server.plan('bench-many', resources, names=False)
     r['plan_s'] = time.monotonic() - t0
-    r['plan_hwm'] = _proc_status_kib(server.pid, 'VmHWM') / 1024.0
+    r['plan_hwm'] = common.proc_status_kib(server.pid, 'VmHWM') / 1024.0
     _reset_hwm(server.pid)
     checkpoint_id, r['many_protect_s'] = server.protect(plan['id'],
                                                         args.timeout)
-    r['many_protect_hwm'] = _proc_status_kib(server.pid, 'VmHWM') / 1024.0
+    r['many_protect_hwm'] = common.proc_status_kib(
+        server.pid, 'VmHWM') / 1024.0
     hwm_reset = _reset_hwm(server.pid)
-    rss_before = _proc_status_kib(server.pid, 'VmRSS') / 1024.0
-    cpu0 = _cpu_seconds(server.pid)
+    rss_before = common.proc_status_kib(server.pid, 'VmRSS') / 1024.0
+    cpu0 = common.cpu_seconds(server.pid)
     wall, doc = server.verify(checkpoint_id, None, args.timeout)
     r['quick'] = {'wall': wall, 'server': _seconds(doc),
-                  'cpu': _cpu_seconds(server.pid) - cpu0,
+                  'cpu': common.cpu_seconds(server.pid) - cpu0,
                   'resources': len(doc['resources_status']),
                   'objects': doc['progress'].get('objects_checked'),
-                  'hwm': _proc_status_kib(server.pid, 'VmHWM') / 1024.0,
+                  'hwm': common.proc_status_kib(server.pid, 'VmHWM') / 1024.0,
                   'hwm_reset': hwm_reset, 'rss_before': rss_before}
     return r
 

@@ -1,0 +1,111 @@
+"""What the benchmarks share: a karbor-all they start and drive over HTTP,
+and what /proc says of a process. Linux only."""
+
+import os
+import signal
+import subprocess
+import time
+
+from karbor.tests.functional import utils
+
+PROJECT = 'bench'
+MIB = 1024 * 1024
+POLL_INTERVAL = 0.05
+START_TIMEOUT = 60
+
+
+def proc_status_kib(pid, field):
+    """A field of /proc/<pid>/status in KiB (VmRSS, VmHWM)."""
+    with open('/proc/%d/status' % pid) as f:
+        for line in f:
+            if line.startswith(field + ':'):
+                return int(line.split()[1])
+    raise RuntimeError('%s not in /proc/%d/status' % (field, pid))
+
+
+def cpu_seconds(pid):
+    """user + system CPU seconds of process ``pid`` (all its threads)."""
+    with open('/proc/%d/stat' % pid) as f:
+        fields = f.read().rsplit(')', 1)[1].split()
+    ticks = os.sysconf('SC_CLK_TCK')
+    return (int(fields[11]) + int(fields[12])) / ticks
+
+
+def write_random(path, size, block=MIB):
+    with open(path, 'wb') as f:
+        left = size
+        while left:
+            n = min(block, left)
+            f.write(os.urandom(n))
+            left -= n
+
+
+class KarborAll:
+    """karbor-all on a free port of 127.0.0.1 with ``state`` as its state
+    directory; its output goes to ``log_path``."""
+
+    def __init__(self, state, log_path):
+        self.port = utils.free_port()
+        self.url = 'http://127.0.0.1:%d/v1/%s' % (self.port, PROJECT)
+        self.log = open(log_path, 'wb')
+        self.log_path = log_path
+        self.process = subprocess.Popen(
+            [utils.executable('karbor-all'), '--state-path', state,
+             '--api-port', str(self.port)],
+            stdout=self.log, stderr=subprocess.STDOUT,
+            start_new_session=True)
+        self.pid = self.process.pid
+
+    def _check_alive(self):
+        if self.process.poll() is not None:
+            raise RuntimeError('karbor-all exited with %s' %
+                               self.process.returncode)
+
+    def wait_ready(self):
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            self._check_alive()
+            try:
+                if utils.http('GET', self.url.split('/v1/')[0] + '/',
+                              token=None, timeout=2)[0] == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError('karbor-all did not answer within %ss' %
+                           START_TIMEOUT)
+
+    def call(self, method, path, body=None, expect=(200,), timeout=120):
+        status, _, doc = utils.http(method, self.url + path, body=body,
+                                    token='t', timeout=timeout)
+        if status not in expect:
+            raise RuntimeError('%s %s: HTTP %s %s' % (method, path, status,
+                                                      doc))
+        return doc
+
+    def wait_status(self, path, key, wanted, failed, timeout,
+                    interval=POLL_INTERVAL):
+        """(monotonic time, body) once ``key``'s status is ``wanted``."""
+        deadline = time.monotonic() + timeout
+        while True:
+            doc = self.call('GET', path)[key]
+            if doc['status'] == wanted:
+                return time.monotonic(), doc
+            if doc['status'] in failed:
+                raise RuntimeError('%s ended %s: %s' % (
+                    path, doc['status'], str(doc)[:4000]))
+            if time.monotonic() > deadline:
+                raise RuntimeError('%s still %s after %ss' % (
+                    path, doc['status'], timeout))
+            self._check_alive()
+            time.sleep(interval)
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
