@@ -45,6 +45,6 @@ def wait_for_signal(stop):
 
     signal.signal(signal.SIGTERM, handler)
     signal.signal(signal.SIGINT, handler)
-    while not done.wait(1):
-        pass
+    # A signal interrupts the wait: its handler runs in this thread.
+    done.wait()
     stop()

@@ -7,6 +7,7 @@ its image id in ``extra_info['image']``).
 """
 
 from karbor.common import exception
+from karbor.services.protection import clients
 from karbor.services.protection.clients import glance
 from karbor.services.protection import graph
 from karbor.services.protection import protectable_plugin
@@ -69,6 +70,11 @@ class GlanceImageProtectable(protectable_plugin.ProtectablePlugin):
         return to_resource(image)
 
     def get_dependent_resources(self, context, parent_resource):
+        try:
+            clients.endpoint(context, 'glance_client')
+        except clients.EndpointNotFound:
+            # No Glance in this cloud: no image depends on anything.
+            return []
         if parent_resource.type == SERVER_TYPE:
             image_id = (parent_resource.extra_info or {}).get('image')
             if isinstance(image_id, dict):
