@@ -32,9 +32,8 @@ from karbor.common import constants
 from karbor.common import exception
 from karbor.i18n import _
 from karbor.services.protection.clients import glance
-from karbor.services.protection import parallel
+from karbor.services.protection import data_objects
 from karbor.services.protection import protection_plugin
-from karbor.services.protection.protection_plugins import local_data
 
 LOG = logging.getLogger(__name__)
 
@@ -72,10 +71,6 @@ RESTORE_SCHEMA = {
 _RECORDED = ('name', 'size', 'checksum', 'os_hash_algo', 'os_hash_value',
              'disk_format', 'container_format', 'min_disk', 'min_ram',
              'visibility', 'protected', 'tags', 'owner', 'virtual_size')
-
-
-def object_key(index):
-    return local_data.object_key(index)
 
 
 def _rechunk(stream, size):
@@ -118,24 +113,10 @@ class _Hashing:
 def manifest_problem(manifest, size=None):
     """What is inconsistent in an image's manifest, or None."""
     try:
-        objects = manifest['objects']
-        chunk_size = manifest['chunk_size']
-        for index, entry in enumerate(objects):
-            if entry['key'] != object_key(index):
-                return 'object %d is %s, expected %s' % (
-                    index, entry['key'], object_key(index))
-            last = index == len(objects) - 1
-            if entry['size'] <= 0 or entry['size'] > chunk_size or (
-                    not last and entry['size'] != chunk_size):
-                return 'object %s has size %d; objects are %d bytes but ' \
-                       'the last' % (entry['key'], entry['size'], chunk_size)
-            if not isinstance(entry.get('sha256'), str) or \
-                    len(entry['sha256']) != 64:
-                return 'object %s has no SHA-256' % entry['key']
-        total = sum(o['size'] for o in objects)
-        if total != manifest['total_bytes']:
-            return 'the objects hold %d bytes, the manifest says %d' % (
-                total, manifest['total_bytes'])
+        problem = data_objects.objects_problem(manifest)
+        if problem:
+            return problem
+        total = manifest['total_bytes']
         if size is not None and total != size:
             return 'the objects hold %d bytes, the image had %d' % (total,
                                                                     size)
@@ -190,17 +171,9 @@ class ProtectOperation(_Base):
         section.put_json(constants.BANK_RESOURCE_METADATA, metadata)
 
     def _write(self, section, stream):
-        def put(item):
-            index, data = item
-            key = object_key(index)
-            md5 = hashlib.md5(data, usedforsecurity=False).hexdigest()
-            section.put_object(key, data)
-            return {'key': key, 'size': len(data),
-                    'sha256': hashlib.sha256(data).hexdigest(), 'md5': md5}
-
-        return list(parallel.ordered_map(
-            put, _rechunk(stream, self.plugin.chunk_size),
-            self.plugin.io_threads))
+        return data_objects.write(
+            section, _rechunk(stream, self.plugin.chunk_size),
+            self.plugin.io_threads)
 
     @staticmethod
     def _check_stream(image, hashing, url):
@@ -242,7 +215,7 @@ class _BankReader:
             if entry is None:
                 return b''
             try:
-                self._current = memoryview(local_data._read_checked(
+                self._current = memoryview(data_objects.read_checked(
                     self._section, entry))
             except Exception as e:
                 self.error = e

@@ -7,22 +7,17 @@ checked, by a few threads, with a bounded number in flight so that memory
 stays at about ``(threads + 1) * chunk_size``.
 """
 
-import hashlib
 import os
 import shutil
 import stat
 import uuid
 
 from karbor.common import exception
+from karbor.services.protection import data_objects
 from karbor.services.protection import local_roots
 from karbor.services.protection import parallel
 
 MANIFEST_VERSION = 1
-DATA_PREFIX = 'data/'
-
-
-def object_key(index):
-    return '%s%08d' % (DATA_PREFIX, index)
 
 
 def _raise(error):
@@ -92,15 +87,8 @@ def protect_directory(path, section, chunk_size, threads):
     """Write the files under ``path`` into ``section``; return the manifest."""
     directories, files, skipped = _walk(path)
 
-    def put(item):
-        index, data = item
-        digest = hashlib.sha256(data).hexdigest()
-        info = section.put_object(object_key(index), data)
-        return {'key': object_key(index), 'size': len(data),
-                'sha256': digest, 'md5': info.etag}
-
-    objects = list(parallel.ordered_map(
-        put, _chunks(path, files, chunk_size), threads))
+    objects = data_objects.write(section, _chunks(path, files, chunk_size),
+                                 threads)
     st = os.stat(path)
     return {
         'root': {'mode': stat.S_IMODE(st.st_mode), 'mtime': st.st_mtime},
@@ -117,21 +105,11 @@ def protect_directory(path, section, chunk_size, threads):
 def manifest_problem(manifest):
     """What is inconsistent in a manifest, or None."""
     try:
+        problem = data_objects.objects_problem(manifest)
+        if problem:
+            return problem
         objects = manifest['objects']
         files = manifest['files']
-        chunk_size = manifest['chunk_size']
-        for index, entry in enumerate(objects):
-            if entry['key'] != object_key(index):
-                return 'object %d is %s, expected %s' % (
-                    index, entry['key'], object_key(index))
-            last = index == len(objects) - 1
-            if entry['size'] <= 0 or entry['size'] > chunk_size or (
-                    not last and entry['size'] != chunk_size):
-                return 'object %s has size %d; objects are %d bytes but ' \
-                       'the last' % (entry['key'], entry['size'], chunk_size)
-            if not isinstance(entry.get('sha256'), str) or \
-                    len(entry['sha256']) != 64:
-                return 'object %s has no SHA-256' % entry['key']
         object_bytes = sum(o['size'] for o in objects)
         file_bytes = sum(f['size'] for f in files)
         if object_bytes != file_bytes or object_bytes != \
@@ -203,25 +181,6 @@ def restore_directory(manifest, section, target, roots, threads):
     return final
 
 
-def _read_checked(section, entry):
-    """The whole object, once its size and SHA-256 match the manifest."""
-    digest = hashlib.sha256()
-    chunks = []
-    for chunk in section.iter_object(entry['key']):
-        digest.update(chunk)
-        chunks.append(chunk)
-    data = b''.join(chunks) if len(chunks) != 1 else chunks[0]
-    if len(data) != entry['size']:
-        raise exception.ProtectionFailed(
-            reason='object %s: size %d expected, %d found' % (
-                entry['key'], entry['size'], len(data)))
-    if digest.hexdigest() != entry['sha256']:
-        raise exception.ProtectionFailed(
-            reason='object %s: SHA-256 mismatch (expected %s, found %s)' % (
-                entry['key'], entry['sha256'], digest.hexdigest()))
-    return data
-
-
 def _layout(manifest, root):
     """Per object, the (path, offset in file, start, end in object) pieces
     it fills, from the order of the files in the stream."""
@@ -267,7 +226,7 @@ def _restore_into(manifest, section, root, threads):
 
     def restore_object(item):
         entry, object_pieces = item
-        data = memoryview(_read_checked(section, entry))
+        data = memoryview(data_objects.read_checked(section, entry))
         for path, offset, start, end in object_pieces:
             fd = os.open(path, os.O_WRONLY | os.O_NOFOLLOW)
             try:
