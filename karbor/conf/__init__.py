@@ -11,6 +11,7 @@ from karbor.conf import clients
 from karbor.conf import default
 from karbor.conf import protection
 from karbor.conf import providers
+from karbor.conf import service_user
 
 CONF = cfg.CONF
 
@@ -22,3 +23,4 @@ def register_opts(conf=CONF, api_cli=False):
     protection.register_opts(conf)
     providers.register_opts(conf)
     clients.register_opts(conf)
+    service_user.register_opts(conf)

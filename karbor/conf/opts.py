@@ -8,6 +8,7 @@ from karbor.conf import clients
 from karbor.conf import default
 from karbor.conf import protection
 from karbor.conf import providers
+from karbor.conf import service_user
 
 
 def list_opts():
@@ -16,6 +17,7 @@ def list_opts():
         (api.GROUP, api.opts),
         (protection.GROUP, protection.opts),
         (providers.GROUP, providers.opts),
+        (service_user.GROUP, service_user.list_opts()),
     ] + clients.list_opts()
 
 

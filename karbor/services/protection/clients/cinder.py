@@ -18,13 +18,12 @@ import contextlib
 from cinderclient import client as cinder_client
 from cinderclient import exceptions as cinder_exc
 from keystoneauth1 import exceptions as ks_exc
-from keystoneauth1 import session as ks_session
-from keystoneauth1 import token_endpoint
 from oslo_config import cfg
 
 from karbor.common import exception
 from karbor.i18n import _
 from karbor.services.protection import clients
+from karbor.services.protection.clients import auth
 
 GROUP = 'cinder_client'
 # 3.43: backup metadata; every Cinder since Queens speaks it.
@@ -47,27 +46,28 @@ def endpoint_url(context, conf=cfg.CONF):
     return url
 
 
-def caller_token(context):
-    return getattr(context, 'auth_token', None) or '%s:%s' % (
-        context.user_id or 'karbor', context.project_id or '')
-
-
 @contextlib.contextmanager
 def translate_errors(url):
-    """Connection failures and 5xx answers -> CinderUnavailable."""
+    """Connection failures and 5xx answers -> CinderUnavailable; 401
+    -> TokenRefused."""
     try:
         yield
     except CinderUnavailable:
         raise
-    except (ks_exc.ConnectionError, ks_exc.DiscoveryFailure,
-            cinder_exc.ConnectionError) as e:
+    except (ks_exc.ConnectionError, ks_exc.RequestTimeout,
+            ks_exc.DiscoveryFailure, cinder_exc.ConnectionError) as e:
         raise CinderUnavailable(url=url, reason=e)
     except ks_exc.HttpError as e:
+        if e.http_status == 401:
+            raise auth.token_refused('Cinder', url)
         if e.http_status and e.http_status >= 500:
             raise CinderUnavailable(url=url, reason=e)
         raise
     except cinder_exc.ClientException as e:
-        if getattr(e, 'code', 0) and int(e.code) >= 500:
+        code = int(getattr(e, 'code', 0) or 0)
+        if code == 401:
+            raise auth.token_refused('Cinder', url)
+        if code >= 500:
             raise CinderUnavailable(url=url, reason=e)
         raise
 
@@ -76,12 +76,8 @@ class Cinder:
     """A cinderclient for one caller; ``call`` translates errors."""
 
     def __init__(self, context, conf=cfg.CONF):
-        options = conf[GROUP]
         self.url = endpoint_url(context, conf)
-        verify = False if options.insecure else (options.ca_cert or True)
-        session = ks_session.Session(
-            auth=token_endpoint.Token(self.url, caller_token(context)),
-            timeout=options.timeout, verify=verify)
+        session = auth.session(context, self.url, GROUP, conf)
         self.client = cinder_client.Client(API_VERSION, session=session,
                                            endpoint_override=self.url)
 

@@ -1,28 +1,29 @@
 """Glance (image service) on the caller's behalf, through
-python-glanceclient's v2 API.
+python-glanceclient's v2 API over a keystoneauth session.
 
 The endpoint is ``[glance_client] endpoint`` or the caller's service
 catalog (see :func:`karbor.services.protection.clients.endpoint`); the
-caller's token goes with every request. A Glance that cannot be reached
-raises :class:`GlanceUnavailable` ("Glance unavailable at <url>: ..."), so
-that plan creation answers 503 and an operation's reason says which Glance
-failed.
+caller's token (and the service user's, see
+:mod:`karbor.services.protection.clients.auth`) goes with every request.
+A Glance that cannot be reached raises :class:`GlanceUnavailable` ("Glance
+unavailable at <url>: ..."), so that plan creation answers 503 and an
+operation's reason says which Glance failed; one that refuses the token
+raises ``TokenRefused``.
 """
 
 import contextlib
 
 from glanceclient import client as glance_client
 from glanceclient import exc as glance_exc
+from keystoneauth1 import exceptions as ks_exc
 from oslo_config import cfg
 import requests
 
 from karbor.common import exception
 from karbor.services.protection import clients
+from karbor.services.protection.clients import auth
 
 GROUP = 'glance_client'
-# Glance without Keystone (tests, the standalone recipe) accepts any token;
-# glanceclient wants one.
-PLACEHOLDER_TOKEN = 'karbor-no-token'
 
 # What glanceclient raises when the service itself is not there (or not
 # answering), as opposed to an answer about the request.
@@ -31,6 +32,8 @@ _UNREACHABLE = (
     glance_exc.InvalidEndpoint,
     glance_exc.HTTPServiceUnavailable,
     glance_exc.HTTPBadGateway,
+    ks_exc.ConnectionError,
+    ks_exc.RequestTimeout,
     requests.exceptions.ConnectionError,
     requests.exceptions.Timeout,
     requests.exceptions.ChunkedEncodingError,
@@ -49,15 +52,10 @@ class GlanceClient:
 
     def __init__(self, context, conf=cfg.CONF):
         self.url = clients.endpoint(context, GROUP, conf)
-        options = conf[GROUP]
-        kwargs = {'endpoint': self.url,
-                  'token': getattr(context, 'auth_token', None) or
-                  PLACEHOLDER_TOKEN,
-                  'timeout': options.timeout,
-                  'insecure': options.insecure}
-        if options.ca_cert:
-            kwargs['cacert'] = options.ca_cert
-        self.client = glance_client.Client('2', **kwargs)
+        self.conf = conf
+        self.client = glance_client.Client(
+            '2', session=auth.session(context, self.url, GROUP, conf),
+            endpoint_override=self.url)
 
     @property
     def images(self):
@@ -69,6 +67,8 @@ class GlanceClient:
             yield
         except _UNREACHABLE as e:
             raise GlanceUnavailable(url=self.url, reason=_describe(e))
+        except glance_exc.HTTPUnauthorized:
+            raise auth.token_refused('Glance', self.url, self.conf)
 
     def stream(self, chunks):
         """The chunks of a body glanceclient streams from Glance, with a

@@ -12,12 +12,11 @@ that does not exist raises :class:`NotFound`.
 """
 
 from keystoneauth1 import exceptions as ks_exc
-from keystoneauth1 import session as ks_session
-from keystoneauth1 import token_endpoint
 from oslo_config import cfg
 
 from karbor.common import exception
 from karbor.services.protection import clients
+from karbor.services.protection.clients import auth
 
 GROUP = 'nova_client'
 # 2.1: the base microversion; every field read here is in it.
@@ -39,21 +38,12 @@ def endpoint_url(context, conf=cfg.CONF):
     return url
 
 
-def caller_token(context):
-    return getattr(context, 'auth_token', None) or '%s:%s' % (
-        context.user_id or 'karbor', context.project_id or '')
-
-
 class Nova:
     """The servers of one caller in one Nova."""
 
     def __init__(self, context, conf=cfg.CONF):
-        options = conf[GROUP]
         self.url = endpoint_url(context, conf)
-        verify = False if options.insecure else (options.ca_cert or True)
-        self.session = ks_session.Session(
-            auth=token_endpoint.Token(self.url, caller_token(context)),
-            timeout=options.timeout, verify=verify)
+        self.session = auth.session(context, self.url, GROUP, conf)
 
     def _get(self, path, params=None):
         try:
@@ -67,6 +57,8 @@ class Nova:
             raise NovaUnavailable(url=self.url, reason=e)
         if resp.status_code == 404:
             raise NotFound(path)
+        if resp.status_code == 401:
+            raise auth.token_refused('Nova', self.url)
         if resp.status_code >= 500:
             raise NovaUnavailable(url=self.url, reason='HTTP %s %s' % (
                 resp.status_code, resp.text[:200]))

@@ -16,6 +16,7 @@ from karbor.services.protection import bank_plugin
 from karbor.services.protection import checkpoint as checkpoint_module
 from karbor.services.protection import graph
 from karbor.services.protection.bank_plugins import file_system
+from karbor.services.protection.clients import auth
 from karbor.services.protection.clients import cinder
 from karbor.services.protection.protectable_plugins import \
     cinder_volume as protectable
@@ -401,9 +402,9 @@ class ClientTest(base.TestCase):
         self.assertEqual('http://c/v3/abc', cinder.endpoint_url(ctx))
 
     def test_token(self):
-        self.assertEqual('u:p', cinder.caller_token(
+        self.assertEqual('u:p', auth.caller_token(
             karbor_context.RequestContext(user_id='u', project_id='p')))
-        self.assertEqual('tok', cinder.caller_token(
+        self.assertEqual('tok', auth.caller_token(
             karbor_context.RequestContext(user_id='u', project_id='p',
                                           auth_token='tok')))
 

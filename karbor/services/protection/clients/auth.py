@@ -1,0 +1,157 @@
+"""The credentials that go with a request to Cinder, Glance or Nova.
+
+Each request carries the caller's own token, taken from the request
+context. A protect, restore or verification can last longer than that
+token: with ``[service_user] send_service_user_token`` each request also
+carries a token of Karbor's own service user (``X-Service-Token``), which
+keystoneauth gets from Keystone with the ``[service_user]`` options and
+renews before it expires; a service whose keystonemiddleware lists the
+service user's role in ``service_token_roles_required`` then accepts the
+caller's token even after it expired.
+
+The service user's password is read from the configuration and given to
+keystoneauth only: it is not in the request context, so it never travels
+over RPC, into the bank or into an operation's reason, and keystoneauth
+does not log the body of its requests to Keystone.
+
+A service that answers 401 raises :class:`TokenRefused`, whose message
+says what to configure when the service token is not sent.
+"""
+
+import threading
+
+from keystoneauth1 import exceptions as ks_exc
+from keystoneauth1 import loading as ks_loading
+from keystoneauth1 import plugin as ks_plugin
+from keystoneauth1 import session as ks_session
+from keystoneauth1 import token_endpoint
+from oslo_config import cfg
+from oslo_log import log as logging
+
+from karbor.common import exception
+from karbor.conf import service_user as service_user_conf
+from karbor.i18n import _
+
+LOG = logging.getLogger(__name__)
+
+GROUP = service_user_conf.GROUP
+SERVICE_TOKEN_HEADER = 'X-Service-Token'
+
+_NO_SERVICE_TOKEN_HINT = _(
+    '; set [service_user] send_service_user_token = true, with the '
+    'credentials of a service user, so that operations outlive the '
+    'caller\'s token')
+
+
+class TokenRefused(exception.KarborException):
+    msg_fmt = _('%(service)s at %(url)s refused the caller\'s token '
+                '(expired or revoked)%(hint)s')
+    code = 401
+    fault_name = 'unauthorized'
+    safe = True
+
+
+class ServiceUserFailed(exception.KarborException):
+    msg_fmt = _('Karbor\'s service user ([service_user]) could not get a '
+                'token: %(reason)s')
+    code = 503
+    fault_name = 'serviceUnavailable'
+    safe = True
+
+
+def caller_token(context):
+    """The caller's token; without one (a Karbor without Keystone, talking
+    to services without it), ``<user>:<project>``: the token that Cinder's
+    and Nova's noauth middleware read, and that Glance without Keystone
+    ignores."""
+    return getattr(context, 'auth_token', None) or '%s:%s' % (
+        context.user_id or 'karbor', context.project_id or '')
+
+
+def token_refused(service, url, conf=cfg.CONF):
+    hint = '' if conf[GROUP].send_service_user_token else \
+        _NO_SERVICE_TOKEN_HINT
+    return TokenRefused(service=service, url=url, hint=hint)
+
+
+_lock = threading.Lock()
+# (auth plugin, session to Keystone) of [service_user], once loaded.
+_loaded = None
+
+
+def service_user(conf=cfg.CONF):
+    """The auth plugin of ``[service_user]`` and the session it talks to
+    Keystone with; None when ``send_service_user_token`` is off. Loaded
+    once per process (keystoneauth keeps its token and renews it);
+    :class:`ServiceUserFailed` when the options do not make a plugin."""
+    global _loaded
+    if not conf[GROUP].send_service_user_token:
+        return None
+    with _lock:
+        if _loaded is None:
+            try:
+                auth = ks_loading.load_auth_from_conf_options(conf, GROUP)
+            except ks_exc.AuthPluginException as e:
+                raise ServiceUserFailed(reason=_describe(e))
+            if auth is None:
+                raise ServiceUserFailed(
+                    reason=_('[service_user] auth_type is not set'))
+            keystone = ks_loading.load_session_from_conf_options(conf,
+                                                                 GROUP)
+            _loaded = (auth, keystone)
+            LOG.info('Requests to Cinder, Glance and Nova carry a token '
+                     'of the service user of [service_user] (%s)',
+                     conf[GROUP].auth_type)
+        return _loaded
+
+
+def reset():
+    """Forget the loaded service user (after ``[service_user]`` changed)."""
+    global _loaded
+    with _lock:
+        _loaded = None
+
+
+class _WithServiceToken(ks_plugin.BaseAuthPlugin):
+    """The caller's token and, beside it, the service user's."""
+
+    def __init__(self, caller, service, keystone):
+        super().__init__()
+        self.caller = caller
+        self.service = service
+        self.keystone = keystone
+
+    def get_headers(self, session, **kwargs):
+        headers = self.caller.get_headers(session, **kwargs) or {}
+        try:
+            headers[SERVICE_TOKEN_HEADER] = self.service.get_token(
+                self.keystone)
+        except ks_exc.ClientException as e:
+            raise ServiceUserFailed(reason=_describe(e))
+        return headers
+
+    def get_endpoint(self, session, **kwargs):
+        return self.caller.get_endpoint(session, **kwargs)
+
+    def invalidate(self):
+        # The caller's token cannot be renewed here; the service token
+        # can, and keystoneauth then retries the request once.
+        return self.service.invalidate()
+
+
+def session(context, url, group, conf=cfg.CONF):
+    """A keystoneauth session to the service of ``[group]`` at ``url``
+    for the caller of ``context``."""
+    options = conf[group]
+    verify = False if options.insecure else (options.ca_cert or True)
+    auth = token_endpoint.Token(url, caller_token(context))
+    service = service_user(conf)
+    if service is not None:
+        auth = _WithServiceToken(auth, *service)
+    return ks_session.Session(auth=auth, timeout=options.timeout,
+                              verify=verify)
+
+
+def _describe(error):
+    text = str(error) or error.__class__.__name__
+    return text if len(text) <= 300 else text[:297] + '...'
