@@ -5,6 +5,7 @@ karbor/tests/functional/test_cinder_volume.py."""
 
 import socket
 
+from cinderclient import exceptions as cinder_exc
 import fixtures
 from oslo_config import cfg
 import testtools
@@ -417,6 +418,24 @@ class ClientTest(base.TestCase):
         self.assertEqual(503, error.code)
         self.assertTrue(str(error).startswith(
             'Cinder unavailable at %s: ' % url), str(error))
+
+    def test_refused_token(self):
+        url = 'http://cinder.example/v3'
+
+        def refuse():
+            with cinder.translate_errors(url):
+                raise cinder_exc.Unauthorized(401)
+        error = self.assertRaises(auth.TokenRefused, refuse)
+        self.assertEqual(401, error.code)
+        self.assertEqual(
+            "Cinder at %s refused the caller's token (expired or revoked); "
+            "set [service_user] send_service_user_token = true, with the "
+            "credentials of a service user, so that operations outlive "
+            "the caller's token" % url, str(error))
+        self.conf.config(send_service_user_token=True, group='service_user')
+        error = self.assertRaises(auth.TokenRefused, refuse)
+        self.assertEqual("Cinder at %s refused the caller's token (expired "
+                         "or revoked)" % url, str(error))
 
 
 class NoCinderTest(base.TestCase):
