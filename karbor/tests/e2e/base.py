@@ -26,13 +26,16 @@ class KarborAll(fixtures.Fixture):
 
     Its log lives outside the state directory (the test may want the
     state directory not to exist before the start) and is quoted in the
-    error when the process does not come up.
+    error when the process does not come up. ``config_file``: a
+    configuration file for ``--config-file`` (and, through it, the
+    ``providers.d`` next to it); none by default.
     """
 
-    def __init__(self, state_path=TEMPORARY, env=None):
+    def __init__(self, state_path=TEMPORARY, env=None, config_file=None):
         super().__init__()
         self.state_path = state_path
         self.env = env
+        self.config_file = config_file
 
     def _setUp(self):
         if self.state_path is TEMPORARY:
@@ -43,6 +46,8 @@ class KarborAll(fixtures.Fixture):
             args = ['--api-port', str(self.port)]
             if self.state_path is not None:
                 args += ['--state-path', self.state_path]
+            if self.config_file is not None:
+                args += ['--config-file', self.config_file]
             log_path = os.path.join(self.log_dir,
                                     'karbor-all-%d.log' % self.port)
             self.process = self.useFixture(utils.KarborProcess(
@@ -142,7 +147,15 @@ class SharedServerTestCase(TestCase):
 
     It starts once per class (and per test worker that runs tests of the
     class) and stops after the class, even when its start fails half way.
+    A class that needs a configuration file overrides
+    :meth:`server_options`.
     """
+
+    @classmethod
+    def server_options(cls, state_path):
+        """More keyword arguments of :class:`KarborAll`; the class may
+        write files into ``state_path`` (still empty) first."""
+        return {}
 
     @classmethod
     def setUpClass(cls):
@@ -150,7 +163,7 @@ class SharedServerTestCase(TestCase):
         # Outside any test, so not under oslotest's per-test temp dir.
         tmp = tempfile.mkdtemp(prefix='karbor-e2e-')
         cls.addClassCleanup(shutil.rmtree, tmp, ignore_errors=True)
-        server = KarborAll(state_path=tmp)
+        server = KarborAll(state_path=tmp, **cls.server_options(tmp))
         server.setUp()  # cleans itself up if it fails
         cls.addClassCleanup(server.cleanUp)
         cls.server = server
