@@ -51,6 +51,13 @@ class SwiftContainer(fixtures.Fixture):
         self.name = 'karbor-test-%s' % uuid.uuid4().hex
         self.addCleanup(self._remove)
 
+    def bank_options(self):
+        """The ``[swift_bank]`` options of a provider whose bank is this
+        container."""
+        return {'auth_url': self.auth_url, 'auth_version': '1',
+                'user': self.user, 'key': self.key,
+                'container': self.name}
+
     def connection(self):
         import swiftclient
         return swiftclient.Connection(authurl=self.auth_url, user=self.user,
@@ -74,3 +81,13 @@ class SwiftContainer(fixtures.Fixture):
                     raise
         conn.delete_container(self.name)
         conn.close()
+
+
+def s3_bank_options(bucket):
+    """The ``[s3_bank]`` options of a provider whose bank is ``bucket`` (a
+    :class:`karbor.tests.functional.banks.test_s3_bank.S3Bucket`) on
+    Swift's s3api."""
+    return {'endpoint_url': bucket.endpoint_url, 'region': 'us-east-1',
+            'access_key': bucket.access_key,
+            'secret_key': bucket.secret_key, 'bucket': bucket.name,
+            'addressing_style': 'path'}

@@ -1,7 +1,12 @@
 """Cinder volumes protected, verified and restored against a real Cinder
 (tools/cinder/cinder.sh: Cinder 29 from PyPI, file-backed volumes, posix
 backups), through the protection manager in process with a provider of
-the cinder_volume plugin over a file-system bank.
+the cinder_volume plugin.
+
+The plugin keeps the backup in Cinder and what it knows of it in the bank:
+the protect, verify, restore and lose-the-backup test runs once per bank
+(the file system, a real Swift of tools/swift/swift.sh, Swift's s3api); the
+other tests use the file-system bank only.
 
 Run: ``stestr run karbor.tests.functional.test_cinder_volume``. Cinder is
 started once per run (about 10 s once installed) and stopped at the end,
@@ -9,6 +14,7 @@ unless it was already running; a Cinder that cannot start fails the tests.
 """
 
 import hashlib
+import logging
 import os
 import socket
 import time
@@ -16,6 +22,7 @@ import uuid
 
 from cinderclient import client as cinder_client
 from cinderclient.contrib import noauth
+import fixtures
 from keystoneauth1 import session as ks_session
 
 from karbor.common import constants
@@ -26,7 +33,10 @@ from karbor.db import plans as plans_db
 from karbor.db import restores as restores_db
 from karbor.db import verifications as verifications_db
 from karbor.services.protection import manager as manager_module
+from karbor.tests.functional.banks import test_s3_bank
 from karbor.tests.functional import cinder_fixture
+from karbor.tests.functional import swift_fixture
+from karbor.tests.functional import utils
 from karbor.tests.unit.protection import base
 
 PROVIDER = '3c0b9a52-6d1e-4f7a-b8c3-2e5d4f6a7b81'
@@ -37,21 +47,6 @@ MiB = 1024 * 1024
 # bytes (for timings); by default 3 MiB of it are written.
 FILL_MIB = int(os.environ.get('KARBOR_CINDER_TEST_DATA_MIB') or 0)
 
-PROVIDER_CONF = """[provider]
-id = %(id)s
-name = Cinder functional tests
-bank = file_system
-plugin = cinder_volume
-
-[file_system_bank]
-path = %(bank)s
-
-[cinder_volume]
-poll_interval = 0.3
-backup_timeout = %(wait)d
-restore_timeout = %(wait)d
-"""
-
 
 def sha256_of(path):
     digest = hashlib.sha256()
@@ -61,7 +56,12 @@ def sha256_of(path):
     return digest.hexdigest()
 
 
-class CinderVolumeTest(base.ProtectionTestCase):
+class _CinderVolumeTestCase(base.ProtectionTestCase):
+    """A provider of the cinder_volume plugin over the bank of a mixin,
+    which gives the provider file its bank section(s) (``bank_sections``).
+    """
+
+    bank = None
 
     def setUp(self):
         self.cinder = cinder_fixture.ensure_cinder()
@@ -69,9 +69,15 @@ class CinderVolumeTest(base.ProtectionTestCase):
         self.project = self.cinder.project
         config_dir = os.path.join(self.tmp, 'providers.d')
         os.makedirs(config_dir)
-        with open(os.path.join(config_dir, 'cinder.conf'), 'w') as f:
-            f.write(PROVIDER_CONF % {'id': PROVIDER, 'wait': WAIT,
-                                     'bank': os.path.join(self.tmp, 'bank')})
+        sections = {'provider': {'id': PROVIDER,
+                                 'name': 'Cinder functional tests',
+                                 'bank': self.bank,
+                                 'plugin': 'cinder_volume'},
+                    'cinder_volume': {'poll_interval': 0.3,
+                                      'backup_timeout': WAIT,
+                                      'restore_timeout': WAIT}}
+        sections.update(self.bank_sections())
+        utils.write_config(os.path.join(config_dir, 'cinder.conf'), sections)
         self.conf.config(enable_local_provider=False, config_dir=config_dir,
                          group='providers')
         self.conf.config(endpoint=self.cinder.url, timeout=30,
@@ -85,6 +91,9 @@ class CinderVolumeTest(base.ProtectionTestCase):
                                          endpoint=self.cinder.url)
         self.client = cinder_client.Client(
             '3.43', session=ks_session.Session(auth=auth, timeout=30))
+
+    def bank_sections(self):
+        raise NotImplementedError
 
     # Cinder, directly
 
@@ -210,7 +219,35 @@ class CinderVolumeTest(base.ProtectionTestCase):
         from karbor.services.protection import graph
         return graph.Resource(TYPE, volume_id, volume_id, {})
 
-    # The tests
+
+class _FileSystemBank:
+    bank = 'file_system'
+
+    def bank_sections(self):
+        return {'file_system_bank': {'path': os.path.join(self.tmp, 'bank')}}
+
+
+class _SwiftBank:
+    bank = 'swift'
+
+    def bank_sections(self):
+        container = self.useFixture(swift_fixture.SwiftContainer())
+        return {'swift_bank': container.bank_options()}
+
+
+class _S3Bank:
+    bank = 's3'
+
+    def bank_sections(self):
+        # botocore logs every request and its signing at DEBUG.
+        self.useFixture(fixtures.FakeLogger(name='botocore',
+                                            level=logging.INFO))
+        bucket = self.useFixture(test_s3_bank.S3Bucket())
+        return {'s3_bank': swift_fixture.s3_bank_options(bucket)}
+
+
+class _BankTests:
+    """The backup's record in the bank of the class."""
 
     def test_protect_verify_restore_and_lose_the_backup(self):
         volume = self.volume_with_data()
@@ -267,9 +304,13 @@ class CinderVolumeTest(base.ProtectionTestCase):
         self.assertEqual('error', verification.resources_status[key])
         self.assertIn('backup %s not found' % record['backup_id'],
                       verification.resources_reason[key])
-        print('1 GiB volume (%d MiB of data): protect %.1f s, verify %.1f s, '
-              'restore %.1f s' % (FILL_MIB or 3, protect_s, verify_s,
-                                  restore_s))
+        print('1 GiB volume (%d MiB of data), %s bank: protect %.1f s, '
+              'verify %.1f s, restore %.1f s' % (
+                  FILL_MIB or 3, self.bank, protect_s, verify_s, restore_s))
+
+
+class CinderVolumeTest(_FileSystemBank, _BankTests, _CinderVolumeTestCase):
+    """Over the file-system bank, and what does not depend on the bank."""
 
     def test_in_use_volume_backed_up_through_a_snapshot(self):
         volume = self.volume_with_data()
@@ -336,3 +377,12 @@ class CinderVolumeTest(base.ProtectionTestCase):
                          checkpoint.status)
         self.assertIn('Cinder unavailable at %s' % down,
                       checkpoint.status_reason)
+
+
+class CinderVolumeSwiftBankTest(_SwiftBank, _BankTests,
+                                _CinderVolumeTestCase):
+    """The record of the backup in a container of the real Swift."""
+
+
+class CinderVolumeS3BankTest(_S3Bank, _BankTests, _CinderVolumeTestCase):
+    """The record of the backup in a bucket of Swift's s3api."""
