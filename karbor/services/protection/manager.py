@@ -21,7 +21,9 @@ from karbor.db import checkpoints as checkpoints_db
 from karbor.db import operation_logs as operation_logs_db
 from karbor.db import restores as restores_db
 from karbor.db import verifications as verifications_db
+from karbor.i18n import _
 from karbor.services.protection import checkpoint as checkpoint_module
+from karbor.services.protection.clients import auth
 from karbor.services.protection.flows import delete as delete_flow
 from karbor.services.protection.flows import protect as protect_flow
 from karbor.services.protection.flows import restore as restore_flow
@@ -31,6 +33,7 @@ from karbor.services.protection import protectables
 from karbor.services.protection import provider as provider_module
 from karbor.services.protection import recovery
 from karbor.services.protection import rpcapi
+from karbor.services.protection import waiter
 from karbor import version
 
 LOG = logging.getLogger(__name__)
@@ -80,6 +83,12 @@ class ProtectionManager:
         conf = cfg.CONF
         self.providers = provider_module.get_registry(check_banks=True)
         recovery.fail_interrupted(self.host)
+        try:
+            # Loaded now so that a broken [service_user] shows at start.
+            auth.service_user(conf)
+        except auth.ServiceUserFailed as e:
+            LOG.error('%s; operations on Cinder, Glance and Nova will fail '
+                      'until it is fixed', e)
         self.executor = ThreadPoolExecutor(
             max_workers=conf.protection.max_concurrent_operations)
         # The steps of every running flow share one pool: a pool per flow
@@ -96,6 +105,9 @@ class ProtectionManager:
 
     def cleanup_host(self):
         self._stop.set()
+        # Work that flows wait for (Cinder backups, ...) ends first, in
+        # error: the flows then end too, rather than hold the shutdown.
+        waiter.stop(_('the protection service on %s stopped') % self.host)
         if self.executor is not None:
             self.executor.shutdown(wait=True)
             self.task_executor.shutdown(wait=True)

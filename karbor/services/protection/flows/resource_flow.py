@@ -5,6 +5,7 @@ import collections
 import math
 
 from taskflow.patterns import graph_flow
+from taskflow.patterns import linear_flow
 from taskflow.patterns import unordered_flow
 
 from karbor.services.protection import graph
@@ -31,6 +32,9 @@ def build(operation_type, sources, get_operation, recorder, extra=(),
     by about sqrt(n) in unordered flows: taskflow's compiler copies a
     flow's graph for every child it merges, so one flow of n tasks costs
     n^2 to compile.
+
+    Work that hooks leave running (futures they return) is awaited by one
+    last task, after every resource's hooks.
     """
     hooks = protection_plugin.HOOKS
     nodes = graph.iter_nodes(sources)
@@ -53,6 +57,7 @@ def build(operation_type, sources, get_operation, recorder, extra=(),
             after[symbol(resource, 'on_complete')].append(
                 symbol(child, 'on_complete'))
 
+    pending = resource_tasks.PendingWork(recorder)
     flows = []
     for number, component in enumerate(_components(nodes)):
         if len(component) == 1:
@@ -61,7 +66,7 @@ def build(operation_type, sources, get_operation, recorder, extra=(),
             flows.append(resource_tasks.ResourceHookTask(
                 operation_type, hooks, resource, get_operation(resource),
                 recorder, first=True, last=True, extra=extra,
-                hook_kwargs=hook_kwargs))
+                hook_kwargs=hook_kwargs, pending=pending))
             continue
         tasks = []
         for node in component:
@@ -73,10 +78,13 @@ def build(operation_type, sources, get_operation, recorder, extra=(),
                     operation_type, hook, resource, operation, recorder,
                     first=(hook == hooks[0]), last=(hook == hooks[-1]),
                     extra=extra, hook_kwargs=hook_kwargs, name=name,
-                    after=after[name]))
+                    after=after[name], pending=pending))
         flows.append(graph_flow.Flow('%s-resources-%d' % (
             operation_type, number)).add(*tasks))
-    return group(flows, '%s-resources' % operation_type)
+    return linear_flow.Flow('%s-all-resources' % operation_type).add(
+        group(flows, '%s-resources' % operation_type),
+        resource_tasks.AwaitPendingTask(
+            pending, '%s-pending-work' % operation_type))
 
 
 def _components(nodes):

@@ -14,12 +14,13 @@ reason of its own: the recorded metadata is readable and names a backup,
 the backup still exists, its status is ``available``, its size is the
 recorded one.
 
-Waiting is polling with a sleep between two looks (``poll_interval``),
-bounded by ``backup_timeout`` / ``restore_timeout``: no thread waits on a
-connection, and a backup that never finishes fails the resource.
+No worker thread waits for Cinder: each hook starts the work, hands a job
+to the process's :mod:`~karbor.services.protection.waiter` and returns its
+future. The waiter's one thread looks at every job each ``poll_interval``
+seconds (a snapshot becoming available, then its backup; a restored volume;
+a backup going away), within ``backup_timeout`` / ``restore_timeout``; a
+backup that never finishes fails the resource.
 """
-
-import time
 
 from oslo_config import cfg
 from oslo_log import log as logging
@@ -28,6 +29,7 @@ from karbor.common import constants
 from karbor.common import exception
 from karbor.i18n import _
 from karbor.services.protection import protection_plugin
+from karbor.services.protection import waiter as waiter_module
 from karbor.services.protection.clients import cinder
 
 LOG = logging.getLogger(__name__)
@@ -84,49 +86,41 @@ def backup_record(backup):
             if getattr(backup, name, None) is not None}
 
 
-class Timeout(exception.ProtectionFailed):
-    pass
+Timeout = waiter_module.Timeout
+NOT_YET = waiter_module.NOT_YET
 
 
-def wait_for(get, what, ready, timeout, interval, errors=('error',),
-             sleep=time.sleep, clock=time.monotonic):
-    """Look at ``get()`` every ``interval`` seconds until its status is in
-    ``ready``; ProtectionFailed when it turns to an error status or
-    ``timeout`` seconds pass. Returns the last object."""
-    deadline = clock() + timeout
-    while True:
-        item = get()
-        status = getattr(item, 'status', None)
-        if status in ready:
+def _failed_status(what, item):
+    """ProtectionFailed if ``item`` is in an error status, else None."""
+    status = getattr(item, 'status', None) or ''
+    if status.startswith('error'):
+        detail = getattr(item, 'fail_reason', None)
+        return exception.ProtectionFailed(
+            reason='%s went to status %s%s' % (
+                what, status, ': %s' % detail if detail else ''))
+    return None
+
+
+class _Job:
+    """What the waiter needs of a Cinder job: ``describe`` from the status
+    last seen."""
+
+    what = ''
+    status = None
+
+    def describe(self):
+        return '%s still %s' % (self.what, self.status)
+
+    def seen(self, item, ready):
+        """NOT_YET, or ``item`` once its status is in ``ready``; raises on
+        an error status."""
+        self.status = getattr(item, 'status', None)
+        if self.status in ready:
             return item
-        if status in errors or (status or '').startswith('error'):
-            detail = getattr(item, 'fail_reason', None)
-            raise exception.ProtectionFailed(
-                reason='%s went to status %s%s' % (
-                    what, status, ': %s' % detail if detail else ''))
-        if clock() >= deadline:
-            raise Timeout(reason='%s still %s after %s s' % (
-                what, status, timeout))
-        sleep(interval)
-
-
-def wait_gone(get, what, timeout, interval, sleep=time.sleep,
-              clock=time.monotonic):
-    """Until ``get()`` raises NotFound; error status or timeout fail."""
-    deadline = clock() + timeout
-    while True:
-        try:
-            item = get()
-        except cinder.NotFound:
-            return
-        status = getattr(item, 'status', None)
-        if (status or '').startswith('error'):
-            raise exception.ProtectionFailed(
-                reason='%s went to status %s' % (what, status))
-        if clock() >= deadline:
-            raise Timeout(reason='%s still %s after %s s' % (
-                what, status, timeout))
-        sleep(interval)
+        error = _failed_status(self.what, item)
+        if error is not None:
+            raise error
+        return NOT_YET
 
 
 class _Base(protection_plugin.Operation):
@@ -136,13 +130,9 @@ class _Base(protection_plugin.Operation):
     def client(self, context):
         return self.plugin.client_factory(context)
 
-    def wait_for(self, get, what, ready, timeout):
-        return wait_for(get, what, ready, timeout, self.plugin.poll_interval,
-                        sleep=self.plugin.sleep, clock=self.plugin.clock)
-
-    def wait_gone(self, get, what, timeout):
-        return wait_gone(get, what, timeout, self.plugin.poll_interval,
-                         sleep=self.plugin.sleep, clock=self.plugin.clock)
+    def watch(self, job, timeout):
+        return self.plugin.waiter().watch(job, self.plugin.poll_interval,
+                                          timeout)
 
 
 def read_metadata(section):
@@ -162,11 +152,84 @@ def read_metadata(section):
     return metadata
 
 
+class _BackupJob(_Job):
+    """Snapshot (for a volume in use) until available, then a backup of it
+    until available; the bank records the backup id as soon as there is
+    one, and all that Cinder says of it at the end."""
+
+    def __init__(self, client, checkpoint, section, volume):
+        self.client = client
+        self.checkpoint = checkpoint
+        self.section = section
+        self.volume = volume
+        self.name = 'karbor-%s-%s' % (checkpoint.id, volume.id)
+        self.tags = {'karbor_checkpoint_id': checkpoint.id,
+                     'karbor_volume_id': volume.id}
+        self.snapshot_id = None
+        self.backup_id = None
+        self.record = None
+
+    def start(self):
+        if self.volume.status == 'in-use':
+            snapshot = self.client.volume_snapshots.create(
+                self.volume.id, force=True, name=self.name,
+                metadata=self.tags)
+            self.snapshot_id = snapshot.id
+            self.what = 'snapshot %s of volume %s' % (snapshot.id,
+                                                      self.volume.id)
+            self.status = snapshot.status
+        else:
+            self._start_backup()
+
+    def _start_backup(self):
+        backup = self.client.backups.create(
+            self.volume.id, name=self.name, force=True, metadata=self.tags,
+            description='Karbor checkpoint %s' % self.checkpoint.id,
+            snapshot_id=self.snapshot_id)
+        self.backup_id = backup.id
+        self.what = 'backup %s of volume %s' % (backup.id, self.volume.id)
+        self.status = backup.status
+        self.record = {'volume_id': self.volume.id,
+                       'volume_size': self.volume.size,
+                       'volume_name': getattr(self.volume, 'name', None) or
+                       '',
+                       'backup_id': backup.id,
+                       'snapshot_id': self.snapshot_id}
+        # Known at once, so that a delete finds the backup even if the
+        # wait fails.
+        self.section.put_json(constants.BANK_RESOURCE_METADATA, self.record)
+
+    def poll(self):
+        if self.backup_id is None:
+            snapshot = self.seen(
+                self.client.volume_snapshots.get(self.snapshot_id),
+                ('available',))
+            if snapshot is not NOT_YET:
+                self._start_backup()
+            return NOT_YET
+        backup = self.seen(self.client.backups.get(self.backup_id),
+                           ('available',))
+        if backup is NOT_YET:
+            return NOT_YET
+        self.record.update(size=backup.size, backup=backup_record(backup))
+        self.section.put_json(constants.BANK_RESOURCE_METADATA, self.record)
+        return backup.id
+
+    def close(self):
+        if self.snapshot_id is None:
+            return
+        try:
+            self.client.volume_snapshots.delete(self.snapshot_id)
+        except cinder.NotFound:
+            pass
+        except Exception:
+            LOG.warning('Could not delete the temporary snapshot %s',
+                        self.snapshot_id, exc_info=True)
+
+
 class ProtectOperation(_Base):
     def on_main(self, checkpoint, resource, context, parameters, **kwargs):
         client = self.client(context)
-        section = checkpoint.resource_section(resource)
-        timeout = self.plugin.backup_timeout
         try:
             volume = client.volumes.get(resource.id)
         except cinder.NotFound:
@@ -176,47 +239,34 @@ class ProtectOperation(_Base):
             raise exception.ProtectionFailed(
                 reason='volume %s is %s; only an available or in-use '
                        'volume can be backed up' % (volume.id, volume.status))
-        name = 'karbor-%s-%s' % (checkpoint.id, volume.id)
-        tags = {'karbor_checkpoint_id': checkpoint.id,
-                'karbor_volume_id': volume.id}
-        snapshot = None
+        job = _BackupJob(client, checkpoint,
+                         checkpoint.resource_section(resource), volume)
         try:
-            if volume.status == 'in-use':
-                snapshot = client.volume_snapshots.create(
-                    volume.id, force=True, name=name, metadata=tags)
-                snapshot = self.wait_for(
-                    lambda: client.volume_snapshots.get(snapshot.id),
-                    'snapshot %s of volume %s' % (snapshot.id, volume.id),
-                    ('available',), timeout)
-            backup = client.backups.create(
-                volume.id, name=name, force=True, metadata=tags,
-                description='Karbor checkpoint %s' % checkpoint.id,
-                snapshot_id=snapshot.id if snapshot else None)
-            record = {'volume_id': volume.id, 'volume_size': volume.size,
-                      'volume_name': getattr(volume, 'name', None) or '',
-                      'backup_id': backup.id,
-                      'snapshot_id': snapshot.id if snapshot else None}
-            # Known at once, so that a delete finds the backup even if the
-            # wait below fails.
-            section.put_json(constants.BANK_RESOURCE_METADATA, record)
-            backup = self.wait_for(lambda: client.backups.get(backup.id),
-                                   'backup %s of volume %s' % (backup.id,
-                                                               volume.id),
-                                   ('available',), timeout)
-        finally:
-            if snapshot is not None:
-                self._drop_snapshot(client, snapshot.id)
-        record.update(size=backup.size, backup=backup_record(backup))
-        section.put_json(constants.BANK_RESOURCE_METADATA, record)
-
-    def _drop_snapshot(self, client, snapshot_id):
-        try:
-            client.volume_snapshots.delete(snapshot_id)
-        except cinder.NotFound:
-            pass
+            job.start()
         except Exception:
-            LOG.warning('Could not delete the temporary snapshot %s',
-                        snapshot_id, exc_info=True)
+            job.close()
+            raise
+        return self.watch(job, self.plugin.backup_timeout)
+
+
+class _RestoredVolumeJob(_Job):
+    def __init__(self, client, volume_id, backup_id, resource,
+                 new_resources):
+        self.client = client
+        self.volume_id = volume_id
+        self.what = 'volume %s restored from backup %s' % (volume_id,
+                                                           backup_id)
+        self.resource = resource
+        self.new_resources = new_resources
+
+    def poll(self):
+        volume = self.seen(self.client.volumes.get(self.volume_id),
+                           ('available',))
+        if volume is NOT_YET:
+            return NOT_YET
+        if self.new_resources is not None:
+            self.new_resources[self.resource.id] = volume.id
+        return volume.id
 
 
 class RestoreOperation(_Base):
@@ -232,13 +282,25 @@ class RestoreOperation(_Base):
         except cinder.NotFound:
             raise exception.ProtectionFailed(
                 reason='backup %s not found' % metadata['backup_id'])
-        volume = self.wait_for(
-            lambda: client.volumes.get(restore.volume_id),
-            'volume %s restored from backup %s' % (restore.volume_id,
-                                                   metadata['backup_id']),
-            ('available',), self.plugin.restore_timeout)
-        if new_resources is not None:
-            new_resources[resource.id] = volume.id
+        return self.watch(
+            _RestoredVolumeJob(client, restore.volume_id,
+                               metadata['backup_id'], resource,
+                               new_resources),
+            self.plugin.restore_timeout)
+
+
+class _BackupGoneJob(_Job):
+    def __init__(self, client, backup_id):
+        self.client = client
+        self.backup_id = backup_id
+        self.what = 'backup %s' % backup_id
+
+    def poll(self):
+        try:
+            backup = self.client.backups.get(self.backup_id)
+        except cinder.NotFound:
+            return self.backup_id
+        return self.seen(backup, ())
 
 
 class DeleteOperation(_Base):
@@ -247,17 +309,17 @@ class DeleteOperation(_Base):
         try:
             metadata = section.get_json(constants.BANK_RESOURCE_METADATA)
         except exception.BankObjectNotFound:
-            return  # protect failed before making a backup
+            return None  # protect failed before making a backup
         backup_id = (metadata or {}).get('backup_id')
         if not backup_id:
-            return
+            return None
         client = self.client(context)
         try:
             client.backups.delete(backup_id)
         except cinder.NotFound:
-            return
-        self.wait_gone(lambda: client.backups.get(backup_id),
-                       'backup %s' % backup_id, self.plugin.restore_timeout)
+            return None
+        return self.watch(_BackupGoneJob(client, backup_id),
+                          self.plugin.restore_timeout)
 
 
 class VerifyOperation(_Base):
@@ -286,15 +348,16 @@ class CinderVolumeProtectionPlugin(protection_plugin.ProtectionPlugin):
     SUPPORTED_RESOURCE_TYPES = (RESOURCE_TYPE,)
 
     def __init__(self, conf, state_path=None, client_factory=None,
-                 sleep=time.sleep, clock=time.monotonic):
+                 waiter=None):
         super().__init__(conf, state_path)
         conf.register_opts(opts, group=GROUP)
         self.backup_timeout = conf[GROUP].backup_timeout
         self.restore_timeout = conf[GROUP].restore_timeout
         self.poll_interval = conf[GROUP].poll_interval
         self.client_factory = client_factory or cinder.client
-        self.sleep = sleep
-        self.clock = clock
+        # The process's waiter, looked up when needed: a stopped protection
+        # service leaves a fresh one to the next.
+        self.waiter = (lambda: waiter) if waiter else waiter_module.get
 
     @classmethod
     def get_restore_schema(cls, resource_type):

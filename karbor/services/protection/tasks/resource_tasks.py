@@ -1,4 +1,8 @@
-"""The tasks that call a plugin's hooks for one resource."""
+"""The tasks that call a plugin's hooks for one resource, and the task
+that waits for the work the hooks left running."""
+
+from concurrent import futures
+import threading
 
 from oslo_log import log as logging
 from taskflow import task
@@ -23,18 +27,107 @@ def describe(resource):
     return '%s (%s)' % (key, resource.name) if resource.name else key
 
 
+class PendingWork:
+    """The futures that hooks of one flow returned: work that goes on after
+    the hook (see :mod:`karbor.services.protection.waiter`).
+
+    A resource with pending work succeeds once its last hook returned and
+    all its work is done, or fails with the first of its work that fails;
+    its status is recorded then, whatever the flow does meanwhile.
+    :class:`AwaitPendingTask` holds the flow until all work is done.
+    """
+
+    def __init__(self, recorder):
+        self.recorder = recorder
+        self._lock = threading.Lock()
+        self._futures = []
+        self._errors = []
+        # resource key -> {running: n, closed: last hook returned,
+        #                  ended: outcome recorded}
+        self._state = {}
+
+    def add(self, checkpoint, resource, future):
+        key = graph.resource_key(resource)
+        with self._lock:
+            self._futures.append(future)
+            state = self._state.setdefault(
+                key, {'running': 0, 'closed': False, 'ended': False})
+            state['running'] += 1
+        future.add_done_callback(
+            lambda f: self._done(checkpoint, resource, key, f))
+
+    def close(self, resource, failed=False):
+        """The hooks of ``resource`` are over (``failed``: one raised, and
+        the task recorded it). True if its outcome is left to its pending
+        work, False if the caller records it."""
+        key = graph.resource_key(resource)
+        with self._lock:
+            state = self._state.get(key)
+            if state is None:
+                return False
+            state['closed'] = True
+            if failed:
+                state['ended'] = True
+            return state['ended'] or state['running'] > 0
+
+    def _done(self, checkpoint, resource, key, future):
+        error = future.exception()
+        with self._lock:
+            state = self._state[key]
+            state['running'] -= 1
+            if state['ended']:
+                return
+            if error is not None:
+                self._errors.append('%s: %s' % (describe(resource), error))
+            elif state['running'] or not state['closed']:
+                return
+            state['ended'] = True
+        try:
+            if error is not None:
+                LOG.error('%s failed: %s', key, error)
+                self.recorder.failed(checkpoint, resource, str(error))
+            else:
+                self.recorder.succeeded(checkpoint, resource)
+        except Exception:
+            LOG.exception('Could not record the end of %s', key)
+
+    def wait(self):
+        """Until every future resolved; the first failure, if any."""
+        with self._lock:
+            pending = list(self._futures)
+        futures.wait(pending)
+        with self._lock:
+            return self._errors[0] if self._errors else None
+
+
+class AwaitPendingTask(task.Task):
+    """The flow goes on once the work its hooks left running is done; one
+    thread waits for all of it."""
+
+    def __init__(self, pending, name):
+        self.pending = pending
+        super().__init__(name=name)
+
+    def execute(self):
+        error = self.pending.wait()
+        if error:
+            raise exception.ProtectionFailed(reason=error)
+
+
 class ResourceHookTask(task.Task):
     """One hook of one resource's operation, or several in order.
 
     ``recorder`` keeps the per-resource status: ``started`` before the first
     hook, ``succeeded`` after the last, ``failed`` when any hook raises. The
     error raised names the resource, so the operation's reason says which
-    one failed and why.
+    one failed and why. A hook that returns a future (work still running,
+    see :mod:`karbor.services.protection.waiter`) gives it to ``pending``:
+    the resource then succeeds or fails when that work ends.
     """
 
     def __init__(self, operation_type, hook, resource, operation, recorder,
                  first=False, last=False, extra=(), hook_kwargs=None,
-                 name=None, after=()):
+                 name=None, after=(), pending=None):
         hooks = (hook,) if isinstance(hook, str) else tuple(hook)
         hook = hooks[0] if len(hooks) == 1 else 'hooks'
         self.hooks = hooks
@@ -46,6 +139,7 @@ class ResourceHookTask(task.Task):
         self.hook = hook
         self.operation = operation
         self.recorder = recorder
+        self.pending = pending
         self.first = first
         self.last = last
         name = name or '%s-%s-%s' % (operation_type, hook,
@@ -65,17 +159,22 @@ class ResourceHookTask(task.Task):
         hook = None
         try:
             for hook in self.hooks:
-                getattr(self.operation, hook)(
+                result = getattr(self.operation, hook)(
                     checkpoint, self.resource, ctx,
                     merged_parameters(parameters, self.resource),
                     **self.hook_kwargs, **extra)
+                if isinstance(result, futures.Future):
+                    self.pending.add(checkpoint, self.resource, result)
         except Exception as e:
             LOG.exception('%s of %s failed', hook,
                           graph.resource_key(self.resource))
             reason = '%s: %s' % (describe(self.resource), e)
+            if self.pending is not None:
+                self.pending.close(self.resource, failed=True)
             self.recorder.failed(checkpoint, self.resource, str(e))
             raise exception.ProtectionFailed(reason=reason)
-        if self.last:
+        if self.last and not (self.pending and self.pending.close(
+                self.resource)):
             self.recorder.succeeded(checkpoint, self.resource)
         return True
 

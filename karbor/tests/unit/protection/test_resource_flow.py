@@ -118,7 +118,7 @@ class Recorder:
         return sorted(c[2] for c in self.calls if c[0] == what)
 
 
-class ResourceFlowTest(base.ProtectionTestCase):
+class FlowTestCase(base.ProtectionTestCase):
 
     def setUp(self):
         super().setUp()
@@ -129,6 +129,9 @@ class ResourceFlowTest(base.ProtectionTestCase):
         self.recorder = Recorder()
         self.ctx = karbor_context.RequestContext(project_id='p1',
                                                  user_id='u1')
+
+
+class ResourceFlowTest(FlowTestCase):
 
     def sources(self, children=(CHILD,)):
         edges = {graph.resource_key(PARENT): list(children)}
@@ -278,3 +281,89 @@ class MergedParametersTest(base.ProtectionTestCase):
         self.assertEqual({'a': 1},
                          merge({'Test::Child': {'a': 1},
                                 'Test::Child#c2': {'a': 2}}, CHILD))
+
+
+class PendingOperation(protection_plugin.Operation):
+    """``on_main`` starts work and returns its future at once; the test
+    resolves the futures."""
+
+    def __init__(self, started, futures_by_key):
+        self.started = started
+        self.futures_by_key = futures_by_key
+
+    def on_main(self, checkpoint, resource, context, parameters, **kwargs):
+        future = futures.Future()
+        self.futures_by_key[graph.resource_key(resource)] = future
+        self.started.release()
+        return future
+
+
+class PendingWorkTest(FlowTestCase):
+    """Hooks that return futures: the worker threads are free at once, the
+    flow waits for the work in one task, statuses follow the work."""
+
+    def run_pending_flow(self, resources, outcomes, workers=2):
+        started = threading.Semaphore(0)
+        by_key = {}
+        operation = PendingOperation(started, by_key)
+        flow = resource_flow.build('protect', resources,
+                                   lambda r: operation, self.recorder)
+        store = {'context': self.ctx.to_dict(), 'checkpoint_id': 'cp-1',
+                 'provider_id': provider_module.LOCAL_PROVIDER_ID,
+                 'parameters': {}}
+        recorded_before_resolution = []
+
+        def resolve():
+            # Every resource's work starts although the pool has fewer
+            # threads than resources: no hook holds its thread.
+            for _ in resources:
+                if not started.acquire(timeout=10):
+                    break
+            recorded_before_resolution.extend(self.recorder.of('succeeded'))
+            for key, future in sorted(by_key.items()):
+                outcome = outcomes.get(key)
+                if isinstance(outcome, Exception):
+                    future.set_exception(outcome)
+                else:
+                    future.set_result(key)
+
+        resolver = threading.Thread(target=resolve)
+        resolver.start()
+        self.addCleanup(resolver.join)
+        pool = futures.ThreadPoolExecutor(max_workers=workers)
+        self.addCleanup(pool.shutdown, wait=True)
+        try:
+            engines.run(flow, store=store, engine='parallel', executor=pool)
+        finally:
+            resolver.join()
+            self.assertEqual(len(resources), len(by_key))
+            self.assertEqual([], recorded_before_resolution)
+
+    def resources(self, count):
+        return graph.build_graph(
+            [graph.make_resource('Test::Volume', 'v%02d' % i)
+             for i in range(count)], lambda r: [])
+
+    def test_many_resources_few_threads(self):
+        sources = self.resources(20)
+        self.run_pending_flow(sources, {})
+        keys = sorted(graph.resource_key(n.value) for n in sources)
+        self.assertEqual(keys, self.recorder.of('started'))
+        self.assertEqual(keys, self.recorder.of('succeeded'))
+        self.assertEqual([], self.recorder.of('failed'))
+
+    def test_failed_work_fails_its_resource_and_the_flow(self):
+        sources = self.resources(5)
+        bad = graph.resource_key(sources[3].value)
+        e = self.assertRaises(
+            exception.ProtectionFailed, self.run_pending_flow, sources,
+            {bad: exception.ProtectionFailed(reason='backup b3 went to '
+                                                    'status error')})
+        self.assertEqual('%s: backup b3 went to status error' % bad, str(e))
+        self.assertEqual([('failed', 'cp-1', bad,
+                           'backup b3 went to status error')],
+                         [c for c in self.recorder.calls
+                          if c[0] == 'failed'])
+        # The others' work ended well, and says so.
+        self.assertEqual(4, len(self.recorder.of('succeeded')))
+        self.assertNotIn(bad, self.recorder.of('succeeded'))

@@ -3,6 +3,7 @@ in-test fake client of :mod:`fake_cinder` ONLY (no Cinder runs here), over
 a real file-system bank. The same plugins against a real Cinder:
 karbor/tests/functional/test_cinder_volume.py."""
 
+from concurrent import futures
 import socket
 
 from cinderclient import exceptions as cinder_exc
@@ -16,6 +17,7 @@ from karbor.common import exception
 from karbor.services.protection import bank_plugin
 from karbor.services.protection import checkpoint as checkpoint_module
 from karbor.services.protection import graph
+from karbor.services.protection import waiter
 from karbor.services.protection.bank_plugins import file_system
 from karbor.services.protection.clients import auth
 from karbor.services.protection.clients import cinder
@@ -29,7 +31,7 @@ TYPE = cinder_volume.RESOURCE_TYPE
 
 
 class FakeClock:
-    """Time that moves only when the plugin sleeps."""
+    """Time that moves only when the waiter sleeps."""
 
     def __init__(self):
         self.now = 1000.0
@@ -41,6 +43,22 @@ class FakeClock:
     def sleep(self, seconds):
         self.sleeps.append(seconds)
         self.now += seconds
+
+
+class InlineWaiter:
+    """The waiter's looks at a job, in the calling thread, on a FakeClock:
+    the future it returns is already resolved."""
+
+    def __init__(self, clock):
+        self.clock = clock
+
+    def watch(self, job, interval, timeout):
+        entry = waiter.Entry(job, interval, timeout, self.clock())
+        while True:
+            following = waiter.look(entry, self.clock())
+            if following is None:
+                return entry.future
+            self.clock.sleep(following - self.clock())
 
 
 class PluginTestCase(base.TestCase):
@@ -66,7 +84,7 @@ class PluginTestCase(base.TestCase):
         conf([], project='karbor', default_config_files=[])
         return cinder_volume.CinderVolumeProtectionPlugin(
             conf, client_factory=lambda context: self.fake,
-            sleep=self.clock.sleep, clock=self.clock)
+            waiter=InlineWaiter(self.clock))
 
     def resource(self, volume):
         return graph.Resource(TYPE, volume.id, volume.name, {})
@@ -80,8 +98,11 @@ class PluginTestCase(base.TestCase):
 
     def run_op(self, kind, resource, parameters=None, **kwargs):
         operation = getattr(self.plugin, 'get_%s_operation' % kind)(resource)
-        operation.on_main(self.checkpoint, resource, self.ctx,
-                          parameters or {}, **kwargs)
+        result = operation.on_main(self.checkpoint, resource, self.ctx,
+                                   parameters or {}, **kwargs)
+        if isinstance(result, futures.Future):
+            return result.result(timeout=0)
+        return result
 
     def protected(self, **volume_fields):
         volume = self.fake.add_volume(**volume_fields)
@@ -315,13 +336,22 @@ class VerifyTest(PluginTestCase):
 
 class WaitTest(testtools.TestCase):
 
-    def test_wait_gone_times_out(self):
+    def test_backup_that_stays_deleting_times_out(self):
         clock = FakeClock()
-        obj = fake_cinder.Obj(status='deleting')
-        self.assertRaises(cinder_volume.Timeout, cinder_volume.wait_gone,
-                          lambda: obj, 'backup b', 5, 1, sleep=clock.sleep,
-                          clock=clock)
-        self.assertLessEqual(len(clock.sleeps), 6)
+        backup = fake_cinder.Obj(status='deleting')
+
+        class Backups:
+            def get(self, backup_id):
+                return backup
+
+        class Client:
+            backups = Backups()
+
+        future = InlineWaiter(clock).watch(
+            cinder_volume._BackupGoneJob(Client(), 'b1'), 1, 5)
+        error = self.assertRaises(cinder_volume.Timeout, future.result, 0)
+        self.assertEqual('backup b1 still deleting after 5 s', str(error))
+        self.assertEqual([1] * 5, clock.sleeps)
 
 
 class ProtectableTest(base.TestCase):
