@@ -17,6 +17,7 @@ import hashlib
 import logging
 import os
 import socket
+import threading
 import time
 import uuid
 
@@ -160,8 +161,8 @@ class _CinderVolumeTestCase(base.ProtectionTestCase):
                 self.fail('still %s after %d s' % (transient, WAIT))
             time.sleep(0.1)
 
-    def protect(self, volume_id):
-        resources = [self.resource(volume_id)]
+    def protect(self, *volume_ids):
+        resources = [self.resource(volume_id) for volume_id in volume_ids]
         plan = plans_db.plan_create({
             'project_id': self.project, 'name': 'cinder plan',
             'provider_id': PROVIDER,
@@ -358,6 +359,49 @@ class CinderVolumeTest(_FileSystemBank, _BankTests, _CinderVolumeTestCase):
                   constants.CHECKPOINT_STATUS_DELETING)
         self.assertNotIn(backup_id,
                          [b.id for b in self.client.backups.list()])
+
+    def test_backups_overlap_on_a_single_thread(self):
+        """With one operation of one thread, the backups of two volumes
+        still run at the same time: no thread waits for a backup."""
+        self.conf.config(max_concurrent_operations=1, operation_threads=1,
+                         group='protection')
+        self.manager = manager_module.ProtectionManager()
+        self.manager.init_host()
+        self.addCleanup(self.manager.cleanup_host)
+        volumes = [self.volume_with_data(), self.volume_with_data()]
+        seen = {}  # backup id -> (first seen, first seen available)
+        done = threading.Event()
+
+        def watch():
+            while not done.is_set():
+                now = time.monotonic()
+                for backup in self.client.backups.list():
+                    if backup.volume_id not in [v.id for v in volumes]:
+                        continue
+                    first, available = seen.get(backup.id, (now, None))
+                    if available is None and backup.status == 'available':
+                        available = now
+                    seen[backup.id] = (first, available)
+                done.wait(0.1)
+
+        watcher = threading.Thread(target=watch)
+        watcher.start()
+        try:
+            checkpoint = self.protect(*[v.id for v in volumes])
+        finally:
+            done.set()
+            watcher.join()
+        self.assertEqual(constants.CHECKPOINT_STATUS_AVAILABLE,
+                         checkpoint.status, checkpoint.status_reason)
+        self.assertEqual(2, len(seen), seen)
+        # The second backup was asked for before the first was done.
+        self.assertLess(max(first for first, _ in seen.values()),
+                        min(available or float('inf')
+                            for _, available in seen.values()), seen)
+        for volume in volumes:
+            backup_id = self.recorded(checkpoint.id, volume.id)['backup_id']
+            self.assertIn(backup_id, seen)
+            self.addCleanup(self.client.backups.delete, backup_id)
 
     def test_missing_volume_ends_error(self):
         checkpoint = self.protect(str(uuid.uuid4()))
