@@ -27,6 +27,11 @@ def set_lib_defaults(conf):
     conf.set_default('max_request_body_size', MAX_REQUEST_BODY_SIZE,
                      group='oslo_middleware')
     policy_opts.set_defaults(conf, policy_file='policy.yaml')
+    # The storage clients log their requests, headers included (part of a
+    # Swift key, say): only their warnings, unless asked for.
+    log.set_defaults(default_log_levels=log.get_default_log_levels() + [
+        'swiftclient=WARN', 'botocore=WARN', 'boto3=WARN',
+        'glanceclient=WARN', 'cinderclient=WARN'])
 
 
 def register_all(conf=karbor_conf.CONF, api_cli=False):
