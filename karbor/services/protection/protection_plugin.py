@@ -14,6 +14,13 @@ Every hook receives ``checkpoint`` (a
 ``context``, ``parameters`` (the merged type and resource entries) and, as
 keyword arguments, what the operation adds (``restore``, ``new_resources``
 for a restore). A hook that raises fails the resource with its message.
+
+A hook that starts work which another service finishes (a Cinder backup)
+does not wait for it: it gives a job to the process's waiter
+(:mod:`karbor.services.protection.waiter`) and returns the future it gets.
+The resource then succeeds or fails when that work ends, and the flow
+completes only after all such work; hooks of parents do not wait for it,
+so only work that no parent needs may be left running this way.
 """
 
 EMPTY_SCHEMA = {'type': 'object', 'properties': {},
