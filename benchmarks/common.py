@@ -42,16 +42,24 @@ def write_random(path, size, block=MIB):
 
 class KarborAll:
     """karbor-all on a free port of 127.0.0.1 with ``state`` as its state
-    directory; its output goes to ``log_path``."""
+    directory; its output goes to ``log_path``.
 
-    def __init__(self, state, log_path):
+    ``args`` are more arguments of karbor-all (``--config-file``);
+    requests go to ``/v1/<project>`` with ``token`` as X-Auth-Token (in
+    noauth mode, ``user:project`` makes the caller a member of that
+    project, and is also the token Karbor hands on to a noauth Cinder).
+    """
+
+    def __init__(self, state, log_path, args=(), project=PROJECT,
+                 token='t'):
         self.port = utils.free_port()
-        self.url = 'http://127.0.0.1:%d/v1/%s' % (self.port, PROJECT)
+        self.url = 'http://127.0.0.1:%d/v1/%s' % (self.port, project)
+        self.token = token
         self.log = open(log_path, 'wb')
         self.log_path = log_path
         self.process = subprocess.Popen(
             [utils.executable('karbor-all'), '--state-path', state,
-             '--api-port', str(self.port)],
+             '--api-port', str(self.port)] + list(args),
             stdout=self.log, stderr=subprocess.STDOUT,
             start_new_session=True)
         self.pid = self.process.pid
@@ -77,7 +85,7 @@ class KarborAll:
 
     def call(self, method, path, body=None, expect=(200,), timeout=120):
         status, _, doc = utils.http(method, self.url + path, body=body,
-                                    token='t', timeout=timeout)
+                                    token=self.token, timeout=timeout)
         if status not in expect:
             raise RuntimeError('%s %s: HTTP %s %s' % (method, path, status,
                                                       doc))
