@@ -60,12 +60,17 @@ def sha256_of(path):
 class _CinderVolumeTestCase(base.ProtectionTestCase):
     """A provider of the cinder_volume plugin over the bank of a mixin,
     which gives the provider file its bank section(s) (``bank_sections``).
+    The Cinder is the one of ``ensure_cinder`` (posix backups unless a
+    subclass says otherwise).
     """
 
     bank = None
 
+    def ensure_cinder(self):
+        return cinder_fixture.ensure_cinder()
+
     def setUp(self):
-        self.cinder = cinder_fixture.ensure_cinder()
+        self.cinder = self.ensure_cinder()
         super().setUp()
         self.project = self.cinder.project
         config_dir = os.path.join(self.tmp, 'providers.d')
@@ -95,6 +100,11 @@ class _CinderVolumeTestCase(base.ProtectionTestCase):
 
     def bank_sections(self):
         raise NotImplementedError
+
+    def check_backup_stored(self, backup, volume_id):
+        """Where the Cinder keeps the bytes of ``backup`` (of the volume
+        ``volume_id``), for a subclass to look at; the posix directory is
+        not looked at."""
 
     # Cinder, directly
 
@@ -266,6 +276,7 @@ class _BankTests:
         self.assertEqual(backup.size, record['size'])
         self.assertEqual(checkpoint.id, record['backup']['metadata']
                          ['karbor_checkpoint_id'])
+        self.check_backup_stored(backup, volume.id)
 
         t0 = time.monotonic()
         verification = self.verify(checkpoint.id)
