@@ -156,13 +156,18 @@ class ProviderRegistry:
             LOG.error('Provider in %s needs [provider] id and bank; '
                       'skipped', origin)
             return
+        error = None
         try:
             provider = Provider(provider_conf, state_path)
             if check_banks:
                 provider.check_bank()
         except Exception as e:
+            error = e
+        if error is not None:
+            # Outside the except block: oslo.log would repeat the error.
             LOG.error('Provider %s (%s) could not be loaded and is not '
-                      'offered: %s', info.name or info.id, origin, e)
+                      'offered (id %s): %s', info.name or info.id, origin,
+                      info.id, error)
             return
         if provider.id in self.providers:
             LOG.error('Provider id %s of %s is already used; skipped',

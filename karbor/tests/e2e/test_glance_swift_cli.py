@@ -323,6 +323,9 @@ class RefusedCredentialsTest(_ShellTestCase):
         self.assertIn('Provider %s (%s) could not be loaded and is not '
                       'offered' % (REFUSED_NAME, self.provider_file), error)
         self.assertIn('Swift refused the credentials (HTTP 401)', error)
+        self.assertIn('(id %s)' % REFUSED_ID, error)
+        # Once: not repeated by oslo.log as the exception's summary.
+        self.assertEqual(1, error.count('Swift refused the credentials'))
         self.assertIn(self.container.name, error)
         # Neither the key nor the start of it (swiftclient's own logging
         # shows the first characters of a secret header).

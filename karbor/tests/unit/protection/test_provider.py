@@ -131,8 +131,9 @@ class ProviderRegistryTest(base.ProtectionTestCase):
         self.assertEqual([ID1, ID2], [p.id for p in self.registry().list()])
         self.assertEqual([ID2], [p.id for p in
                                  self.registry(check_banks=True).list()])
-        self.assertIn('Provider Blocked (%s) could not be loaded' %
-                      os.path.join(self.dir, 'a.conf'), self.log.output)
+        origin = os.path.join(self.dir, 'a.conf')
+        self.assertIn('Provider Blocked (%s) could not be loaded and is not '
+                      'offered (id %s): ' % (origin, ID1), self.log.output)
 
     def test_duplicate_id_is_skipped(self):
         self.write_provider('a.conf', ID1, name='First')
