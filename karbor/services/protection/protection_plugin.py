@@ -44,7 +44,11 @@ VERIFY_SCHEMA = {
 
 
 class Operation:
-    """Hooks default to doing nothing."""
+    """Hooks default to doing nothing; ``plugin`` is the plugin that
+    handed the operation out."""
+
+    def __init__(self, plugin=None):
+        self.plugin = plugin
 
     def on_prepare_begin(self, checkpoint, resource, context, parameters,
                          **kwargs):
@@ -69,6 +73,9 @@ class ProtectionPlugin:
     """Base of protection plugins; ``conf`` is the provider's ConfigOpts."""
 
     SUPPORTED_RESOURCE_TYPES = ()
+    # The Operation classes the get_*_operation methods make, with the
+    # plugin; a plugin that needs more than that overrides those methods.
+    PROTECT = RESTORE = DELETE = VERIFY = None
 
     def __init__(self, conf, state_path=None):
         self._conf = conf
@@ -94,16 +101,21 @@ class ProtectionPlugin:
     def get_saved_info_schema(cls, resource_type):
         return EMPTY_SCHEMA
 
+    def _operation(self, operation_class):
+        if operation_class is None:
+            raise NotImplementedError()
+        return operation_class(self)
+
     def get_protect_operation(self, resource):
-        raise NotImplementedError()
+        return self._operation(self.PROTECT)
 
     def get_restore_operation(self, resource):
-        raise NotImplementedError()
+        return self._operation(self.RESTORE)
 
     def get_delete_operation(self, resource):
-        raise NotImplementedError()
+        return self._operation(self.DELETE)
 
     def get_verify_operation(self, resource):
         """Backend checks of a verification, or None: the framework's bank
         checks still run for the resource."""
-        return None
+        return self.VERIFY(self) if self.VERIFY else None

@@ -20,15 +20,11 @@ import socket
 import uuid
 
 import fixtures
-from futurist import _thread as futurist_thread
-from oslo_config import cfg
 
 from karbor.common import constants
 from karbor.common import context as karbor_context
 from karbor.common import exception
-from karbor.common import service
 from karbor.services.protection import checkpoint as checkpoint_module
-from karbor.services.protection import manager
 from karbor.services.protection import protectables
 from karbor.tests.functional.banks import test_s3_bank
 from karbor.tests.functional import glance_fixture
@@ -86,13 +82,7 @@ class _GlanceImageTestCase(base.ProtectionApiTestCase):
         utils.write_config(os.path.join(self.state_path, 'providers.d',
                                         'glance.conf'), sections)
         self._reset_registries()
-        self.useFixture(fixtures.MockPatchObject(
-            futurist_thread.ThreadWorker, 'MAX_IDLE_FOR', 0.02))
-        protection = service.RPCService(
-            manager.ProtectionManager(), 'karbor-protection',
-            cfg.CONF.protection.topic)
-        protection.start()
-        self.addCleanup(protection.stop)
+        self.start_protection_service()
 
     def bank_sections(self):
         raise NotImplementedError

@@ -14,14 +14,11 @@ import os
 import uuid
 
 import fixtures
-from futurist import _thread as futurist_thread
 from keystoneauth1 import loading as ks_loading
 from oslo_config import cfg
 
 from karbor.common import constants
-from karbor.common import service
 from karbor.services.protection.clients import auth
-from karbor.services.protection import manager
 from karbor.tests.functional import glance_fixture
 from karbor.tests.functional import token_fakes
 from karbor.tests.unit.api_v1 import base
@@ -69,16 +66,7 @@ class ServiceTokenTest(base.ProtectionApiTestCase):
         self.addCleanup(auth.reset)
         self.logs = self.useFixture(fixtures.FakeLogger(
             level=logging.DEBUG, format='%(name)s %(message)s'))
-        self.start_protection()
-
-    def start_protection(self):
-        self.useFixture(fixtures.MockPatchObject(
-            futurist_thread.ThreadWorker, 'MAX_IDLE_FOR', 0.02))
-        protection = service.RPCService(
-            manager.ProtectionManager(), 'karbor-protection',
-            cfg.CONF.protection.topic)
-        protection.start()
-        self.addCleanup(protection.stop)
+        self.start_protection_service()
 
     def use_service_user(self, password=SERVICE_PASSWORD):
         self.conf.register_opts(

@@ -22,7 +22,7 @@ import threading
 
 from keystoneauth1 import exceptions as ks_exc
 from keystoneauth1 import loading as ks_loading
-from keystoneauth1 import plugin as ks_plugin
+from keystoneauth1 import service_token
 from keystoneauth1 import session as ks_session
 from keystoneauth1 import token_endpoint
 from oslo_config import cfg
@@ -35,7 +35,6 @@ from karbor.i18n import _
 LOG = logging.getLogger(__name__)
 
 GROUP = service_user_conf.GROUP
-SERVICE_TOKEN_HEADER = 'X-Service-Token'
 
 _NO_SERVICE_TOKEN_HINT = _(
     '; set [service_user] send_service_user_token = true, with the '
@@ -112,31 +111,23 @@ def reset():
         _loaded = None
 
 
-class _WithServiceToken(ks_plugin.BaseAuthPlugin):
-    """The caller's token and, beside it, the service user's."""
+class _WithServiceToken(service_token.ServiceTokenAuthWrapper):
+    """keystoneauth's wrapper (the caller's token, and the service user's
+    beside it), getting the service token over the service user's own
+    session to Keystone, and saying so when it cannot."""
 
     def __init__(self, caller, service, keystone):
-        super().__init__()
-        self.caller = caller
-        self.service = service
+        super().__init__(user_auth=caller, service_auth=service)
         self.keystone = keystone
 
     def get_headers(self, session, **kwargs):
-        headers = self.caller.get_headers(session, **kwargs) or {}
+        headers = self.user_auth.get_headers(session, **kwargs) or {}
         try:
-            headers[SERVICE_TOKEN_HEADER] = self.service.get_token(
-                self.keystone)
+            headers[service_token.SERVICE_AUTH_HEADER_NAME] = \
+                self.service_auth.get_token(self.keystone)
         except ks_exc.ClientException as e:
             raise ServiceUserFailed(reason=_describe(e))
         return headers
-
-    def get_endpoint(self, session, **kwargs):
-        return self.caller.get_endpoint(session, **kwargs)
-
-    def invalidate(self):
-        # The caller's token cannot be renewed here; the service token
-        # can, and keystoneauth then retries the request once.
-        return self.service.invalidate()
 
 
 def session(context, url, group, conf=cfg.CONF):

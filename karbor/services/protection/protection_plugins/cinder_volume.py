@@ -90,17 +90,6 @@ Timeout = waiter_module.Timeout
 NOT_YET = waiter_module.NOT_YET
 
 
-def _failed_status(what, item):
-    """ProtectionFailed if ``item`` is in an error status, else None."""
-    status = getattr(item, 'status', None) or ''
-    if status.startswith('error'):
-        detail = getattr(item, 'fail_reason', None)
-        return exception.ProtectionFailed(
-            reason='%s went to status %s%s' % (
-                what, status, ': %s' % detail if detail else ''))
-    return None
-
-
 class _Job:
     """What the waiter needs of a Cinder job: ``describe`` from the status
     last seen."""
@@ -117,16 +106,16 @@ class _Job:
         self.status = getattr(item, 'status', None)
         if self.status in ready:
             return item
-        error = _failed_status(self.what, item)
-        if error is not None:
-            raise error
+        if (self.status or '').startswith('error'):
+            detail = getattr(item, 'fail_reason', None)
+            raise exception.ProtectionFailed(
+                reason='%s went to status %s%s' % (
+                    self.what, self.status,
+                    ': %s' % detail if detail else ''))
         return NOT_YET
 
 
 class _Base(protection_plugin.Operation):
-    def __init__(self, plugin):
-        self.plugin = plugin
-
     def client(self, context):
         return self.plugin.client_factory(context)
 
@@ -346,6 +335,10 @@ class VerifyOperation(_Base):
 
 class CinderVolumeProtectionPlugin(protection_plugin.ProtectionPlugin):
     SUPPORTED_RESOURCE_TYPES = (RESOURCE_TYPE,)
+    PROTECT = ProtectOperation
+    RESTORE = RestoreOperation
+    DELETE = DeleteOperation
+    VERIFY = VerifyOperation
 
     def __init__(self, conf, state_path=None, client_factory=None,
                  waiter=None):
@@ -366,15 +359,3 @@ class CinderVolumeProtectionPlugin(protection_plugin.ProtectionPlugin):
     @classmethod
     def get_saved_info_schema(cls, resource_type):
         return SAVED_INFO_SCHEMA
-
-    def get_protect_operation(self, resource):
-        return ProtectOperation(self)
-
-    def get_restore_operation(self, resource):
-        return RestoreOperation(self)
-
-    def get_delete_operation(self, resource):
-        return DeleteOperation(self)
-
-    def get_verify_operation(self, resource):
-        return VerifyOperation(self)

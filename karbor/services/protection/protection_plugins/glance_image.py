@@ -125,12 +125,7 @@ def manifest_problem(manifest, size=None):
     return None
 
 
-class _Base(protection_plugin.Operation):
-    def __init__(self, plugin):
-        self.plugin = plugin
-
-
-class ProtectOperation(_Base):
+class ProtectOperation(protection_plugin.Operation):
     def on_main(self, checkpoint, resource, context, parameters, **kwargs):
         client = glance.create(context)
         section = checkpoint.resource_section(resource)
@@ -228,7 +223,7 @@ class _BankReader:
         return data
 
 
-class RestoreOperation(_Base):
+class RestoreOperation(protection_plugin.Operation):
     def on_main(self, checkpoint, resource, context, parameters,
                 restore_id=None, new_resources=None, **kwargs):
         section = checkpoint.resource_section(resource)
@@ -311,7 +306,7 @@ class RestoreOperation(_Base):
                 time.sleep(delay * 2 ** attempt)
 
 
-class VerifyOperation(_Base):
+class VerifyOperation(protection_plugin.Operation):
     """The manifest is there, its objects numbered without gaps, every one
     full but the last, and together as large as the recorded image."""
 
@@ -333,12 +328,16 @@ class VerifyOperation(_Base):
                                                                 problem))
 
 
-class DeleteOperation(_Base):
+class DeleteOperation(protection_plugin.Operation):
     """The bank data goes with the checkpoint; nothing else to remove."""
 
 
 class GlanceImageProtectionPlugin(protection_plugin.ProtectionPlugin):
     SUPPORTED_RESOURCE_TYPES = (RESOURCE_TYPE,)
+    PROTECT = ProtectOperation
+    RESTORE = RestoreOperation
+    DELETE = DeleteOperation
+    VERIFY = VerifyOperation
 
     def __init__(self, conf, state_path=None):
         super().__init__(conf, state_path)
@@ -349,15 +348,3 @@ class GlanceImageProtectionPlugin(protection_plugin.ProtectionPlugin):
     @classmethod
     def get_restore_schema(cls, resource_type):
         return RESTORE_SCHEMA
-
-    def get_protect_operation(self, resource):
-        return ProtectOperation(self)
-
-    def get_restore_operation(self, resource):
-        return RestoreOperation(self)
-
-    def get_delete_operation(self, resource):
-        return DeleteOperation(self)
-
-    def get_verify_operation(self, resource):
-        return VerifyOperation(self)

@@ -55,12 +55,7 @@ RESTORE_SCHEMA = {
 }
 
 
-class _Base(protection_plugin.Operation):
-    def __init__(self, plugin):
-        self.plugin = plugin
-
-
-class ProtectOperation(_Base):
+class ProtectOperation(protection_plugin.Operation):
     def on_main(self, checkpoint, resource, context, parameters, **kwargs):
         path = local_roots.resolve(resource.id, self.plugin.allowed_roots,
                                    hint=resource.extra_info.get('path'))
@@ -78,7 +73,7 @@ class ProtectOperation(_Base):
         })
 
 
-class RestoreOperation(_Base):
+class RestoreOperation(protection_plugin.Operation):
     def on_main(self, checkpoint, resource, context, parameters,
                 restore_id=None, new_resources=None, **kwargs):
         section = checkpoint.resource_section(resource)
@@ -93,7 +88,7 @@ class RestoreOperation(_Base):
             new_resources[resource.id] = target
 
 
-class VerifyOperation(_Base):
+class VerifyOperation(protection_plugin.Operation):
     """The manifest is there, complete and consistent with the metadata:
     objects numbered without gaps, every one full but the last, as many
     bytes in the objects as in the files, paths inside the directory."""
@@ -124,12 +119,16 @@ class VerifyOperation(_Base):
                                metadata.get(name), name, value))
 
 
-class DeleteOperation(_Base):
+class DeleteOperation(protection_plugin.Operation):
     """The bank data goes with the checkpoint; nothing else to remove."""
 
 
 class LocalDirectoryProtectionPlugin(protection_plugin.ProtectionPlugin):
     SUPPORTED_RESOURCE_TYPES = (local_roots.RESOURCE_TYPE,)
+    PROTECT = ProtectOperation
+    RESTORE = RestoreOperation
+    DELETE = DeleteOperation
+    VERIFY = VerifyOperation
 
     def __init__(self, conf, state_path=None):
         super().__init__(conf, state_path)
@@ -148,15 +147,3 @@ class LocalDirectoryProtectionPlugin(protection_plugin.ProtectionPlugin):
         if parameters.get('target_path'):
             local_data.check_restore_target(parameters['target_path'],
                                             self.allowed_roots)
-
-    def get_protect_operation(self, resource):
-        return ProtectOperation(self)
-
-    def get_restore_operation(self, resource):
-        return RestoreOperation(self)
-
-    def get_delete_operation(self, resource):
-        return DeleteOperation(self)
-
-    def get_verify_operation(self, resource):
-        return VerifyOperation(self)

@@ -73,16 +73,22 @@ class ProtectionApiTestCase(base.ApiTestCase):
         self._reset_registries()
         self.addCleanup(self._reset_registries)
         if self.start_service:
-            # Idle pool threads (RPC server, flow runner) look for work or
-            # for the end every second; stopping the service would wait
-            # for that second, twice, in every test.
-            self.useFixture(fixtures.MockPatchObject(
-                futurist_thread.ThreadWorker, 'MAX_IDLE_FOR', 0.02))
-            self.service = service.RPCService(
-                manager.ProtectionManager(), 'karbor-protection',
-                cfg.CONF.protection.topic)
-            self.service.start()
-            self.addCleanup(self.service.stop)
+            self.service = self.start_protection_service()
+
+    def start_protection_service(self, host=None):
+        """karbor-protection in the process, on the in-process transport;
+        stopped at clean-up. Start it after writing provider files."""
+        # Idle pool threads (RPC server, flow runner) look for work or
+        # for the end every second; stopping the service would wait for
+        # that second, twice, in every test.
+        self.useFixture(fixtures.MockPatchObject(
+            futurist_thread.ThreadWorker, 'MAX_IDLE_FOR', 0.02))
+        protection = service.RPCService(
+            manager.ProtectionManager(host), 'karbor-protection',
+            cfg.CONF.protection.topic, host=host)
+        protection.start()
+        self.addCleanup(protection.stop)
+        return protection
 
     @staticmethod
     def _reset_registries():

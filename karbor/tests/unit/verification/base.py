@@ -9,15 +9,11 @@ import threading
 import time
 
 import fixtures
-from futurist import _thread as futurist_thread
-from oslo_config import cfg
 
 from karbor.common import constants
-from karbor.common import service
 from karbor.db import operation_logs as operation_logs_db
 from karbor.db import verifications as verifications_db
 from karbor.services.protection import checkpoint as checkpoint_module
-from karbor.services.protection import manager
 from karbor.services.protection.protection_plugins import local_directory
 from karbor.tests.unit.api_v1 import base
 
@@ -86,20 +82,6 @@ class VerificationTestCase(base.ProtectionApiTestCase):
             f.write(CHUNKED_PROVIDER_CONF % (CHUNKED_PROVIDER_ID, self.root))
         self._reset_registries()
         self.service = self.start_protection_service()
-
-    def start_protection_service(self, host=None):
-        """karbor-protection in the process, as karbor.tests.unit.api_v1
-        starts it; stopped at clean-up."""
-        # Idle pool threads look for work every second; stopping would
-        # wait for that second, twice, in every test.
-        self.useFixture(fixtures.MockPatchObject(
-            futurist_thread.ThreadWorker, 'MAX_IDLE_FOR', 0.02))
-        protection = service.RPCService(
-            manager.ProtectionManager(host), 'karbor-protection',
-            cfg.CONF.protection.topic, host=host)
-        protection.start()
-        self.addCleanup(protection.stop)
-        return protection
 
     # Checkpoints
 
