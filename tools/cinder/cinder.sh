@@ -87,6 +87,9 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 DIR=${KARBOR_CINDER_DIR:-/tmp/karbor-cinder}
+SERVICE=cinder
+# shellcheck source=../service-common.sh
+. "$HERE/../service-common.sh"
 PORT=${KARBOR_CINDER_PORT:-18776}
 PYTHON=${KARBOR_CINDER_PYTHON:-python3}
 PG_URL=${KARBOR_CINDER_PG_URL:-postgresql://postgres@127.0.0.1:5432}
@@ -107,21 +110,10 @@ ETC=$DIR/etc
 RUN=$DIR/run
 LOG=$DIR/log
 
-log() { echo "cinder.sh: $*" >&2; }
-die() { log "error: $*"; exit 1; }
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
-
 case "$BACKUP" in
     posix | swift) ;;
     *) die "KARBOR_CINDER_BACKUP must be posix or swift, not '$BACKUP'" ;;
 esac
-
-with_lock() {
-    mkdir -p "$DIR"
-    exec 9>"$DIR/cinder.lock"
-    flock 9
-}
 
 psql_admin() { psql "$PG_URL/postgres" -v ON_ERROR_STOP=1 -qAt "$@"; }
 

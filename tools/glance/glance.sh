@@ -39,6 +39,9 @@
 set -euo pipefail
 
 DIR=${KARBOR_GLANCE_DIR:-/tmp/karbor-glance}
+SERVICE=glance
+# shellcheck source=../service-common.sh
+. "$(cd "$(dirname "$0")" && pwd)/../service-common.sh"
 PORT=${KARBOR_GLANCE_PORT:-19292}
 PYTHON=${KARBOR_GLANCE_PYTHON:-python3}
 # Glance on SQLite with concurrent requests answers 500 "database is
@@ -57,17 +60,8 @@ LOG=$DIR/log
 PIDFILE=$RUN/gunicorn.pid
 PROC_NAME=karbor-glance-$PORT
 
-log() { echo "glance.sh: $*" >&2; }
-die() { log "error: $*"; exit 1; }
 
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
-with_lock() {
-    mkdir -p "$DIR"
-    exec 9>"$DIR/glance.lock"
-    flock 9
-}
 
 # ---------------------------------------------------------------- install
 
@@ -257,18 +251,6 @@ do_status() {
     print_env
 }
 
-# Test processes register in fixture-users/ (karbor/tests/functional/
-# glance_fixture.py) while they use this Glance; do not pull it from under
-# them.
-no_test_users() {
-    local f pids=
-    for f in "$DIR"/fixture-users/*; do
-        [ -e "$f" ] || continue
-        ! kill -0 "$(basename "$f")" 2>/dev/null || pids="$pids $(basename "$f")"
-    done
-    [ -z "$pids" ] ||
-        die "test processes$pids use this Glance; stop it when they end, or use 'stop --force'"
-}
 
 cmd=${1:-}
 case $cmd in

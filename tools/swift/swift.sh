@@ -39,6 +39,9 @@
 set -euo pipefail
 
 DIR=${KARBOR_SWIFT_DIR:-/tmp/karbor-swift}
+SERVICE=swift
+# shellcheck source=../service-common.sh
+. "$(cd "$(dirname "$0")" && pwd)/../service-common.sh"
 PORT=${KARBOR_SWIFT_PORT:-8080}
 STORAGE_PORT=${KARBOR_SWIFT_STORAGE_PORT:-6210}
 MC_PORT=${KARBOR_SWIFT_MEMCACHED_PORT:-11311}
@@ -60,17 +63,8 @@ LOG=$DIR/log
 SRV=$DIR/srv
 SERVERS="account container object proxy"
 
-log() { echo "swift.sh: $*" >&2; }
-die() { log "error: $*"; exit 1; }
 
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
-with_lock() {
-    mkdir -p "$DIR"
-    exec 9>"$DIR/swift.lock"
-    flock 9
-}
 
 # ---------------------------------------------------------------- install
 
@@ -369,18 +363,6 @@ do_status() {
     return $rc
 }
 
-# Test processes register in fixture-users/ (karbor/tests/functional/
-# swift_fixture.py) while they use this Swift; do not pull it from under
-# them.
-no_test_users() {
-    local f pids=
-    for f in "$DIR"/fixture-users/*; do
-        [ -e "$f" ] || continue
-        ! kill -0 "$(basename "$f")" 2>/dev/null || pids="$pids $(basename "$f")"
-    done
-    [ -z "$pids" ] ||
-        die "test processes$pids use this Swift; stop it when they end, or use 'stop --force'"
-}
 
 cmd=${1:-}
 case $cmd in
