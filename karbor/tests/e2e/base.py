@@ -1,6 +1,8 @@
 """What the end-to-end tests share: a running karbor-all and the real
 ``karbor`` shell of python-karborclient, both as separate processes."""
 
+import ast
+import json
 import os
 import shutil
 import subprocess
@@ -110,7 +112,12 @@ def run_cli(karbor_url, token, *args):
 
 
 def parse_table(text):
-    """The rows of a prettytable the shell prints, as dicts by header."""
+    """The rows of the prettytable the shell prints, as dicts by header.
+
+    A cell that spans several lines (the shell prints JSON over many) is
+    joined back with newlines: a line whose first cell is empty continues
+    the row before it.
+    """
     lines = [line for line in text.splitlines() if line.startswith('|')]
     if not lines:
         raise AssertionError('No table in the output:\n%s' % text)
@@ -119,7 +126,31 @@ def parse_table(text):
         return [cell.strip() for cell in line.strip().strip('|').split('|')]
 
     header = cells(lines[0])
-    return [dict(zip(header, cells(line))) for line in lines[1:]]
+    rows = []
+    for line in lines[1:]:
+        values = cells(line)
+        if rows and values[0] == '':
+            for key, value in zip(header, values):
+                if value:
+                    rows[-1][key] = (rows[-1][key] + '\n' + value
+                                     if rows[-1][key] else value)
+        else:
+            rows.append(dict(zip(header, values)))
+    return rows
+
+
+def parse_show(text):
+    """A ``Property | Value`` table as a dict; JSON values decoded."""
+    shown = {}
+    for row in parse_table(text):
+        value = row['Value']
+        if value[:1] in '[{':
+            try:
+                value = json.loads(value)
+            except ValueError:
+                value = ast.literal_eval(value)  # a Python repr
+        shown[row['Property']] = value
+    return shown
 
 
 class TestCase(base.BaseTestCase):
@@ -150,6 +181,25 @@ class SharedServerTestCase(TestCase):
     A class that needs a configuration file overrides
     :meth:`server_options`.
     """
+
+    # The project in the URL the shell talks to, unless a call names one.
+    PROJECT = None
+
+    def run_karbor(self, *args, project=None, token='admin-token'):
+        return self.karbor(self.server, project or self.PROJECT, *args,
+                           token=token)
+
+    def ok(self, *args, **kwargs):
+        """``karbor <args>``, which must succeed; its output."""
+        result = self.run_karbor(*args, **kwargs)
+        self.assertSucceeded(result)
+        return result.stdout
+
+    def show(self, *args, **kwargs):
+        return parse_show(self.ok(*args, **kwargs))
+
+    def rows(self, *args, **kwargs):
+        return parse_table(self.ok(*args, **kwargs))
 
     @classmethod
     def server_options(cls, state_path):

@@ -14,13 +14,10 @@ COLUMNS = ['Id', 'Binary', 'Host', 'Status', 'State', 'Updated_at',
 
 class ServiceCommandsTest(base.SharedServerTestCase):
 
-    def run_karbor(self, *args, token='admin-token', project=PROJECT):
-        return self.karbor(self.server, project, *args, token=token)
+    PROJECT = PROJECT
 
     def service_list(self, *args):
-        result = self.run_karbor('service-list', *args)
-        self.assertSucceeded(result)
-        return base.parse_table(result.stdout)
+        return self.rows('service-list', *args)
 
     def protection_row(self):
         rows = [row for row in self.service_list()

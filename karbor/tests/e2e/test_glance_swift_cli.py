@@ -22,8 +22,6 @@ import swiftclient
 
 from karbor.common import constants
 from karbor.tests.e2e import base
-from karbor.tests.e2e.test_protection_cycle import parse_rows
-from karbor.tests.e2e.test_protection_cycle import parse_show
 from karbor.tests.functional import glance_fixture
 from karbor.tests.functional import swift_fixture
 from karbor.tests.functional import utils
@@ -72,8 +70,6 @@ def swift_provider(provider_id, name, container, key):
 
 class _ShellTestCase(base.SharedServerTestCase):
 
-    PROJECT = None
-
     @classmethod
     def swift_container(cls):
         """A container of its own on the running Swift, removed after the
@@ -82,17 +78,6 @@ class _ShellTestCase(base.SharedServerTestCase):
         container.setUp()
         cls.addClassCleanup(container.cleanUp)
         return container
-
-    def ok(self, *args):
-        result = self.karbor(self.server, self.PROJECT, *args)
-        self.assertSucceeded(result)
-        return result.stdout
-
-    def show(self, *args):
-        return parse_show(self.ok(*args))
-
-    def rows(self, *args):
-        return parse_rows(self.ok(*args))
 
 
 class GlanceSwiftCliTest(_ShellTestCase):

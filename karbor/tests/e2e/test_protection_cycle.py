@@ -8,10 +8,8 @@ every byte and mode, delete the checkpoint, and check the errors the shell
 reports on the way.
 """
 
-import ast
 import filecmp
 import hashlib
-import json
 import os
 import random
 import stat
@@ -36,48 +34,6 @@ SMALL_DIRS = 8
 SMALL_FILES_PER_DIR = 40
 POLL_TIMEOUT = 40
 POLL_INTERVAL = 0.3
-
-
-def parse_rows(text):
-    """The rows of the prettytable the shell prints, as dicts by header.
-
-    A cell that spans several lines (the shell prints JSON over many) is
-    joined back with newlines: a line whose first cell is empty continues
-    the row before it.
-    """
-    lines = [line for line in text.splitlines() if line.startswith('|')]
-    if not lines:
-        raise AssertionError('No table in the output:\n%s' % text)
-
-    def cells(line):
-        return [cell.strip() for cell in line.strip().strip('|').split('|')]
-
-    header = cells(lines[0])
-    rows = []
-    for line in lines[1:]:
-        values = cells(line)
-        if rows and values[0] == '':
-            for key, value in zip(header, values):
-                if value:
-                    rows[-1][key] = (rows[-1][key] + '\n' + value
-                                     if rows[-1][key] else value)
-        else:
-            rows.append(dict(zip(header, values)))
-    return rows
-
-
-def parse_show(text):
-    """A ``Property | Value`` table as a dict; JSON values decoded."""
-    shown = {}
-    for row in parse_rows(text):
-        value = row['Value']
-        if value[:1] in '[{':
-            try:
-                value = json.loads(value)
-            except ValueError:
-                value = ast.literal_eval(value)  # a Python repr
-        shown[row['Property']] = value
-    return shown
 
 
 def make_tree(root):
@@ -138,19 +94,7 @@ def describe_tree(root):
 
 class ProtectionCycleTest(base.SharedServerTestCase):
 
-    def run_karbor(self, *args):
-        return self.karbor(self.server, PROJECT, *args)
-
-    def ok(self, *args):
-        result = self.run_karbor(*args)
-        self.assertSucceeded(result)
-        return result.stdout
-
-    def show(self, *args):
-        return parse_show(self.ok(*args))
-
-    def rows(self, *args):
-        return parse_rows(self.ok(*args))
+    PROJECT = PROJECT
 
     def poll(self, args, key, wanted, failed):
         """``karbor <args>`` until ``key`` is ``wanted``; bounded."""

@@ -18,8 +18,6 @@ import uuid
 from karbor.common import constants
 from karbor.services.protection import local_roots
 from karbor.tests.e2e import base
-from karbor.tests.e2e.test_protection_cycle import parse_rows
-from karbor.tests.e2e.test_protection_cycle import parse_show
 from karbor.tests.functional import utils
 
 PROVIDER_ID = '7a2f5d0c-3b8e-4c61-9f4a-1d2e3c4b5a69'
@@ -41,26 +39,14 @@ class VerificationCliTest(base.SharedServerTestCase):
     def setUp(self):
         super().setUp()
         # Each test in a project of its own: the server is shared.
-        self.project = 'e2e-verify-%s' % uuid.uuid4().hex[:8]
+        self.project = self.PROJECT = 'e2e-verify-%s' % uuid.uuid4().hex[:8]
 
     # The shell
-
-    def run_karbor(self, *args, project=None, token='admin-token'):
-        return self.karbor(self.server, project or self.project, *args,
-                           token=token)
-
-    def ok(self, *args, **kwargs):
-        result = self.run_karbor(*args, **kwargs)
-        self.assertSucceeded(result)
-        return result.stdout
-
-    def show(self, *args, **kwargs):
-        return parse_show(self.ok(*args, **kwargs))
 
     def listed(self, *args, **kwargs):
         """(id, status) of the rows of ``verification-list <args>``."""
         return [(row['Id'], row['Status']) for row in
-                parse_rows(self.ok('verification-list', *args, **kwargs))]
+                self.rows('verification-list', *args, **kwargs)]
 
     def create(self, checkpoint_id, *args):
         shown = self.show('verification-create', PROVIDER_ID, checkpoint_id,
@@ -233,8 +219,7 @@ class VerificationCliTest(base.SharedServerTestCase):
         other_id = self.api('POST', '/verifications', {'verification': {
             'provider_id': PROVIDER_ID, 'checkpoint_id': other_checkpoint}},
             expected=202, project=other)['verification']['id']
-        rows = parse_rows(self.ok('verification-list', '--all-tenants',
-                                  token='t'))
+        rows = self.rows('verification-list', '--all-tenants', token='t')
         projects = {row['Id']: row['Project id'] for row in rows}
         self.assertEqual(other, projects.get(other_id), rows)
         for verification_id in shown:
