@@ -6,8 +6,6 @@ API over HTTP and to the protection service over RabbitMQ.
 """
 
 import logging
-import os
-import subprocess
 import time
 import uuid
 
@@ -22,18 +20,15 @@ from karbor.common import context
 from karbor.common import rpc
 from karbor.services.protection import rpcapi
 from karbor.tests.functional import fixtures as ft_fixtures
-from karbor.tests.functional import utils
+from karbor.tests.functional import processes
 
-REPORT_INTERVAL = 1
+REPORT_INTERVAL = processes.REPORT_INTERVAL
 SERVICE_DOWN_TIME = 3
-# How long a start-up (imports, database, broker) may take.
-START_TIMEOUT = 30
-MANAGE_TIMEOUT = 60
 # How long a process may take to stop on SIGTERM.
 STOP_TIMEOUT = 10
 
 
-class _ApiAndProtectionProcesses:
+class _ApiAndProtectionProcesses(processes.ProcessTestMixin):
     """The shared body; subclasses name the database ``backend``."""
 
     backend = None
@@ -42,102 +37,18 @@ class _ApiAndProtectionProcesses:
         super().setUp()
         # The log lines of this process become a detail of a failure.
         self.useFixture(fixtures.FakeLogger(level=logging.INFO))
-        self.tmp = self.useFixture(fixtures.TempDir()).path
-        self.rabbit = self.useFixture(ft_fixtures.RabbitMQ())
-        self.db_url = self.useFixture(ft_fixtures.Database(self.backend)).url
-        self.host = ft_fixtures.unique_name('karbor-ft-')
-        self.project = uuid.uuid4().hex
-        port = utils.free_port()
-        self.base_url = 'http://127.0.0.1:%d/v1/%s' % (port, self.project)
-        self.config_file = utils.write_config(
-            os.path.join(self.tmp, 'karbor.conf'),
-            {'DEFAULT': {'transport_url': self.rabbit.url,
-                         'auth_strategy': 'noauth',
-                         'state_path': os.path.join(self.tmp, 'state'),
-                         'report_interval': REPORT_INTERVAL,
-                         'service_down_time': SERVICE_DOWN_TIME,
-                         'host': self.host},
-             'api': {'port': port, 'host_ip': '127.0.0.1'},
-             'protection': {'topic': self.rabbit.topic},
-             'database': {'connection': self.db_url}})
-        self._db_sync()
-        self.processes = []
-        self.protection = self._start('karbor-protection')
-        self.api = self._start('karbor-api')
+        self.services = self.useFixture(processes.KarborServices(
+            self.backend, SERVICE_DOWN_TIME))
+        self.host = self.services.host
+        self.protection = self.services.protection
+        self.base_url = 'http://127.0.0.1:%d/v1/%s' % (self.services.port,
+                                                       uuid.uuid4().hex)
         self.service = self.wait(
             lambda: self.protection_service(state=constants.SERVICE_STATE_UP),
             'karbor-protection of host %s listed "up" by the API' %
             self.host)
 
     # Helpers
-
-    def _db_sync(self):
-        result = subprocess.run(
-            [utils.executable('karbor-manage'), '--config-file',
-             self.config_file, 'db', 'sync'],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            timeout=MANAGE_TIMEOUT)
-        self.assertEqual(0, result.returncode,
-                         'karbor-manage db sync failed on %s:\n%s' %
-                         (self.backend,
-                          result.stdout.decode('utf-8', 'replace')))
-
-    def _start(self, command):
-        process = self.useFixture(utils.KarborProcess(
-            command, ['--config-file', self.config_file],
-            os.path.join(self.tmp, '%s.log' % command)))
-        self.processes.append(process)
-        return process
-
-    def logs(self):
-        """The output of every process, for the message of a failure."""
-        parts = []
-        for process in self.processes:
-            parts.append('----- %s (pid %s, exit code %s) -----\n%s' % (
-                process.command, process.process.pid,
-                process.process.poll(), process.output()))
-        return '\n'.join(parts)
-
-    def fail_with_logs(self, message):
-        self.fail('%s\n\nProcess logs (%s, host %s, topic %s):\n%s' % (
-            message, self.backend, self.host, self.rabbit.topic,
-            self.logs()))
-
-    def wait(self, predicate, what, timeout=START_TIMEOUT, interval=0.2,
-             expect_dead=()):
-        """The first true value of ``predicate``; fails with the logs.
-
-        Fails at once if a process other than ``expect_dead`` exits.
-        """
-        deadline = time.monotonic() + timeout
-        last_error = None
-        while True:
-            for process in self.processes:
-                if (process not in expect_dead and
-                        process.process.poll() is not None):
-                    self.fail_with_logs('%s exited (code %s) while waiting '
-                                        'for %s' % (process.command,
-                                                    process.process.poll(),
-                                                    what))
-            try:
-                result = predicate()
-                if result:
-                    return result
-            except Exception as e:  # the API may not listen yet
-                last_error = e
-            if time.monotonic() >= deadline:
-                self.fail_with_logs('Timed out after %ss waiting for %s '
-                                    '(last error: %r)' %
-                                    (timeout, what, last_error))
-            time.sleep(interval)
-
-    def request(self, method, path, body=None, expected=200):
-        status, _headers, doc = utils.http(method, self.base_url + path,
-                                           body=body, token='admin-token')
-        if status != expected:
-            self.fail_with_logs('%s %s answered %s, not %s: %s' %
-                                (method, path, status, expected, doc))
-        return doc
 
     def protection_service(self, state=None):
         """This test's karbor-protection row, as GET /os-services shows
@@ -170,8 +81,8 @@ class _ApiAndProtectionProcesses:
     def test_ping_over_rabbitmq(self):
         conf = self.useFixture(config_fixture.Config(cfg.CONF))
         config.register_all(cfg.CONF)
-        conf.config(transport_url=self.rabbit.url)
-        conf.config(topic=self.rabbit.topic, group='protection')
+        conf.config(transport_url=self.services.rabbit.url)
+        conf.config(topic=self.services.rabbit.topic, group='protection')
         rpc.cleanup()
         self.addCleanup(rpc.cleanup)
 
@@ -180,8 +91,8 @@ class _ApiAndProtectionProcesses:
             reply = api.ping(context.get_admin_context(), 'hello')
         except Exception as e:
             self.fail_with_logs('ping over RabbitMQ failed: %r' % e)
-        self.assertEqual(self.host, reply['host'], self.logs())
-        self.assertEqual('hello', reply['payload'], self.logs())
+        self.assertEqual(self.host, reply['host'], self.services.logs())
+        self.assertEqual('hello', reply['payload'], self.services.logs())
         self.assertTrue(reply['version'])
 
     def test_disable_then_enable(self):
@@ -226,12 +137,12 @@ class _ApiAndProtectionProcesses:
         # Not "down" before service_down_time has passed since the last
         # heartbeat (which was at most REPORT_INTERVAL before the kill).
         self.assertGreater(elapsed, SERVICE_DOWN_TIME - REPORT_INTERVAL - 0.5,
-                           self.logs())
+                           self.services.logs())
         self.assertEqual(self.service['id'], down['id'])
         self.assertEqual(constants.SERVICE_STATUS_ENABLED, down['status'])
 
     def test_sigterm_stops_both_cleanly(self):
-        for process in (self.protection, self.api):
+        for process in (self.protection, self.services.api):
             started = time.monotonic()
             code = process.stop(timeout=STOP_TIMEOUT)
             took = time.monotonic() - started

@@ -15,9 +15,7 @@ import os
 import random
 import shutil
 import signal
-import subprocess
 import threading
-import time
 import uuid
 
 import fixtures
@@ -27,6 +25,7 @@ from karbor.common import constants
 from karbor.services.protection import local_roots
 from karbor.services.protection import provider as provider_module
 from karbor.tests.functional import fixtures as ft_fixtures
+from karbor.tests.functional import processes
 from karbor.tests.functional import swift_fixture
 from karbor.tests.functional import utils
 
@@ -37,10 +36,7 @@ CHUNKED_PROVIDER_ID = 'c7b1e2d4-5f60-4a8b-9c0d-1e2f3a4b5c6d'
 SWIFT_PROVIDER_ID = '5d6e7f80-9a1b-4c2d-8e3f-4a5b6c7d8e9f'
 MiB = 1024 * 1024
 
-REPORT_INTERVAL = 1
 SERVICE_DOWN_TIME = 10
-START_TIMEOUT = 30
-MANAGE_TIMEOUT = 60
 OPERATION_TIMEOUT = 60
 
 VERIFYING = constants.VERIFICATION_STATUS_VERIFYING
@@ -115,92 +111,38 @@ class Throttle:
         self._signal(signal.SIGCONT)
 
 
-class Services(fixtures.Fixture):
-    """karbor-api and karbor-protection sharing a configuration file, a
-    database of their own on ``backend`` and a RabbitMQ topic of their
-    own; the built-in local provider, and the providers of the files
-    ``write_providers(directory, root)`` writes."""
+def configure_services(write_providers):
+    """The ``configure`` of the :class:`processes.KarborServices` of these
+    tests: the built-in local provider with its root, a chunked local
+    provider, and the providers of the files ``write_providers(services,
+    directory)`` writes."""
 
-    def __init__(self, backend, write_providers=None):
-        super().__init__()
-        self.backend = backend
-        self.write_providers = write_providers
-
-    def _setUp(self):
-        self.tmp = self.useFixture(fixtures.TempDir()).path
-        self.rabbit = self.useFixture(ft_fixtures.RabbitMQ())
-        self.db_url = self.useFixture(ft_fixtures.Database(self.backend)).url
-        self.host = ft_fixtures.unique_name('karbor-ft-')
-        self.state_path = os.path.join(self.tmp, 'state')
+    def configure(services, sections):
         # The root of the built-in local provider (karbor-all would make
         # it; the separate services do not).
-        self.root = os.path.realpath(os.path.join(self.state_path,
-                                                  'protect'))
-        os.makedirs(self.root)
-        providers_dir = os.path.join(self.tmp, 'providers.d')
+        services.root = os.path.realpath(os.path.join(services.state_path,
+                                                      'protect'))
+        os.makedirs(services.root)
+        providers_dir = os.path.join(services.tmp, 'providers.d')
         os.makedirs(providers_dir)
         utils.write_config(os.path.join(providers_dir, 'chunked.conf'), {
             'provider': {'id': CHUNKED_PROVIDER_ID,
                          'name': 'Chunked Local Provider',
                          'bank': 'file_system',
                          'plugin': 'local_directory'},
-            'file_system_bank': {'path': os.path.join(self.tmp,
+            'file_system_bank': {'path': os.path.join(services.tmp,
                                                       'chunked-bank'),
                                  'fsync': 'false'},
-            'local_directory': {'allowed_roots': self.root,
+            'local_directory': {'allowed_roots': services.root,
                                 'chunk_size_mb': DURABLE_CHUNK_MB}})
-        if self.write_providers:
-            self.write_providers(self, providers_dir)
-        self.port = utils.free_port()
-        self.config_file = utils.write_config(
-            os.path.join(self.tmp, 'karbor.conf'),
-            {'DEFAULT': {'transport_url': self.rabbit.url,
-                         'auth_strategy': 'noauth',
-                         'state_path': self.state_path,
-                         'report_interval': REPORT_INTERVAL,
-                         'service_down_time': SERVICE_DOWN_TIME,
-                         'host': self.host},
-             'api': {'port': self.port, 'host_ip': '127.0.0.1'},
-             'protection': {'topic': self.rabbit.topic,
-                            'verify_threads': 1},
-             'providers': {'enable_local_provider': 'true',
-                           'config_dir': providers_dir},
-             'database': {'connection': self.db_url}})
-        result = subprocess.run(
-            [utils.executable('karbor-manage'), '--config-file',
-             self.config_file, 'db', 'sync'],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            timeout=MANAGE_TIMEOUT)
-        if result.returncode:
-            raise AssertionError('karbor-manage db sync failed on %s:\n%s' %
-                                 (self.backend, result.stdout.decode(
-                                     'utf-8', 'replace')))
-        self.processes = []
-        self.protection = self.start('karbor-protection')
-        self.api = self.start('karbor-api')
-
-    def start(self, command):
-        process = self.useFixture(utils.KarborProcess(
-            command, ['--config-file', self.config_file],
-            os.path.join(self.tmp, '%s.log' % command)))
-        self.processes.append(process)
-        return process
-
-    def restart_protection(self):
-        """A new karbor-protection on the same host (after a kill)."""
-        self.processes.remove(self.protection)
-        self.protection = self.start('karbor-protection')
-
-    def logs(self):
-        parts = []
-        for process in self.processes:
-            parts.append('----- %s (pid %s, exit code %s) -----\n%s' % (
-                process.command, process.process.pid,
-                process.process.poll(), process.output()))
-        return '\n'.join(parts)
+        write_providers(services, providers_dir)
+        sections['protection']['verify_threads'] = 1
+        sections['providers'] = {'enable_local_provider': 'true',
+                                 'config_dir': providers_dir}
+    return configure
 
 
-class _VerificationProcesses:
+class _VerificationProcesses(processes.ProcessTestMixin):
     """Shared by the test classes: one ``Services`` per class (its start
     takes most of the time), a project of its own per test. Subclasses
     name the database ``backend`` and the provider of the corruption
@@ -214,7 +156,9 @@ class _VerificationProcesses:
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        services = Services(cls.backend, cls.write_providers)
+        services = processes.KarborServices(
+            cls.backend, SERVICE_DOWN_TIME,
+            configure=configure_services(cls.write_providers))
         # Outside any test, the log lines of the fixtures (every Swift
         # request at DEBUG) would end up on the runner's output.
         with fixtures.FakeLogger(level=logging.INFO):
@@ -260,49 +204,6 @@ class _VerificationProcesses:
         path = os.path.join(self.root, '%s-%s' % (name, uuid.uuid4().hex))
         self.addCleanup(shutil.rmtree, path, ignore_errors=True)
         return path
-
-    # Processes
-
-    def fail_with_logs(self, message):
-        self.fail('%s\n\nProcess logs (%s, host %s, topic %s):\n%s' % (
-            message, self.backend, self.services.host,
-            self.services.rabbit.topic, self.services.logs()))
-
-    def wait(self, predicate, what, timeout=START_TIMEOUT, interval=0.2):
-        """The first true value of ``predicate``; fails with the logs,
-        at once if a process exits."""
-        deadline = time.monotonic() + timeout
-        last_error = None
-        while True:
-            for process in self.services.processes:
-                if process.process.poll() is not None:
-                    self.fail_with_logs('%s exited (code %s) while waiting '
-                                        'for %s' % (process.command,
-                                                    process.process.poll(),
-                                                    what))
-            try:
-                result = predicate()
-                if result:
-                    return result
-            except AssertionError:
-                raise
-            except Exception as e:  # the API may not listen yet
-                last_error = e
-            if time.monotonic() >= deadline:
-                self.fail_with_logs('Timed out after %ss waiting for %s '
-                                    '(last error: %r)' %
-                                    (timeout, what, last_error))
-            time.sleep(interval)
-
-    # API
-
-    def request(self, method, path, body=None, expected=200):
-        status, _headers, doc = utils.http(method, self.base_url + path,
-                                           body=body, token='admin-token')
-        if status != expected:
-            self.fail_with_logs('%s %s answered %s, not %s: %s' %
-                                (method, path, status, expected, doc))
-        return doc
 
     def protect(self, provider_id, paths):
         """A plan of the directories ``paths``, and an available
@@ -535,7 +436,7 @@ class _DurabilityTests:
         self.assertEqual(frozen, self.show(verification_id))
 
         self.services.restart_protection()
-        ended = self.finished(verification_id, timeout=START_TIMEOUT)
+        ended = self.finished(verification_id, timeout=processes.START_TIMEOUT)
         self.assertEqual(ERROR, ended['status'], ended)
         self.assertIn('interrupted', ended['status_reason'])
         self.assertEqual({key: ERROR}, ended['resource_status'])
