@@ -20,7 +20,6 @@ were already running; if either cannot start, the tests fail.
 import swiftclient
 
 from karbor.common import constants
-from karbor.db import checkpoints as checkpoints_db
 from karbor.tests.functional import cinder_fixture
 from karbor.tests.functional import test_cinder_volume as base
 
@@ -76,13 +75,7 @@ class CinderSwiftBackupsTest(base._FileSystemBank, base._BankTests,
         backup_id = self.recorded(checkpoint.id, volume.id)['backup_id']
         self.assertTrue(self.backup_objects(backup_id))
 
-        checkpoints_db.checkpoint_update(
-            checkpoint.id, {'status': constants.CHECKPOINT_STATUS_DELETING})
-        log_id = self.new_log(constants.OPERATION_DELETE,
-                              checkpoint_id=checkpoint.id)
-        self.manager.delete(self.ctx, checkpoint.id, log_id)
-        row = self.wait(lambda: checkpoints_db.checkpoint_get(checkpoint.id),
-                        constants.CHECKPOINT_STATUS_DELETING)
+        row = self.delete(checkpoint.id)
         self.assertEqual(constants.CHECKPOINT_STATUS_DELETED, row.status,
                          row.status_reason)
         self.assertNotIn(backup_id,

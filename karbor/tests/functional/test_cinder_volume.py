@@ -28,11 +28,6 @@ from keystoneauth1 import session as ks_session
 
 from karbor.common import constants
 from karbor.common import context as karbor_context
-from karbor.db import checkpoints as checkpoints_db
-from karbor.db import operation_logs as operation_logs_db
-from karbor.db import plans as plans_db
-from karbor.db import restores as restores_db
-from karbor.db import verifications as verifications_db
 from karbor.services.protection import manager as manager_module
 from karbor.tests.functional.banks import test_s3_bank
 from karbor.tests.functional import cinder_fixture
@@ -57,7 +52,7 @@ def sha256_of(path):
     return digest.hexdigest()
 
 
-class _CinderVolumeTestCase(base.ProtectionTestCase):
+class _CinderVolumeTestCase(base.ManagerCalls, base.ProtectionTestCase):
     """A provider of the cinder_volume plugin over the bank of a mixin,
     which gives the provider file its bank section(s) (``bank_sections``).
     The Cinder is the one of ``ensure_cinder`` (posix backups unless a
@@ -65,6 +60,9 @@ class _CinderVolumeTestCase(base.ProtectionTestCase):
     """
 
     bank = None
+    provider_id = PROVIDER
+    wait_timeout = WAIT
+    wait_interval = 0.1
 
     def ensure_cinder(self):
         return cinder_fixture.ensure_cinder()
@@ -155,69 +153,19 @@ class _CinderVolumeTestCase(base.ProtectionTestCase):
         return {'type': TYPE, 'id': volume_id, 'name': volume_id,
                 'extra_info': {}}
 
-    def new_log(self, operation, **ids):
-        return operation_logs_db.operation_log_create(dict(
-            project_id=self.project, operation_type=operation,
-            status=constants.OPERATION_LOG_STATUS_RUNNING[operation],
-            provider_id=PROVIDER, **ids)).id
-
-    def wait(self, get, transient):
-        deadline = time.monotonic() + WAIT
-        while True:
-            row = get()
-            if row.status != transient:
-                return row
-            if time.monotonic() > deadline:
-                self.fail('still %s after %d s' % (transient, WAIT))
-            time.sleep(0.1)
-
     def protect(self, *volume_ids):
-        resources = [self.resource(volume_id) for volume_id in volume_ids]
-        plan = plans_db.plan_create({
-            'project_id': self.project, 'name': 'cinder plan',
-            'provider_id': PROVIDER,
-            'status': constants.PLAN_STATUS_SUSPENDED,
-            'resources': resources, 'parameters': {}})
-        row = checkpoints_db.checkpoint_create({
-            'project_id': self.project, 'provider_id': PROVIDER,
-            'plan_id': plan.id,
-            'status': constants.CHECKPOINT_STATUS_PROTECTING,
-            'protection_plan': {'id': plan.id, 'name': plan.name,
-                                'provider_id': PROVIDER,
-                                'resources': resources, 'parameters': {}},
-            'extra_info': {}})
-        log_id = self.new_log(constants.OPERATION_PROTECT,
-                              checkpoint_id=row.id, plan_id=plan.id)
-        self.manager.protect(self.ctx, row.id, log_id)
-        return self.wait(lambda: checkpoints_db.checkpoint_get(row.id),
-                         constants.CHECKPOINT_STATUS_PROTECTING)
+        row, _log_id = super().protect(
+            [self.resource(volume_id) for volume_id in volume_ids])
+        return row
 
     def verify(self, checkpoint_id):
-        row = verifications_db.verification_create({
-            'project_id': self.project, 'provider_id': PROVIDER,
-            'checkpoint_id': checkpoint_id,
-            'status': constants.VERIFICATION_STATUS_VERIFYING,
-            'parameters': {}, 'resources_status': {},
-            'resources_reason': {}})
-        log_id = self.new_log(constants.OPERATION_VERIFY,
-                              checkpoint_id=checkpoint_id,
-                              verification_id=row.id)
-        self.manager.verify(self.ctx, row.id, log_id)
-        return self.wait(lambda: verifications_db.verification_get(row.id),
-                         constants.VERIFICATION_STATUS_VERIFYING)
+        return super().verify(checkpoint_id)[0]
 
     def restore(self, checkpoint_id, name):
-        row = restores_db.restore_create({
-            'project_id': self.project, 'provider_id': PROVIDER,
-            'checkpoint_id': checkpoint_id,
-            'parameters': {TYPE: {'name': name}},
-            'status': constants.RESTORE_STATUS_IN_PROGRESS,
-            'resources_status': {}, 'resources_reason': {}})
-        log_id = self.new_log(constants.OPERATION_RESTORE,
-                              checkpoint_id=checkpoint_id, restore_id=row.id)
-        self.manager.restore(self.ctx, row.id, log_id)
-        return self.wait(lambda: restores_db.restore_get(row.id),
-                         constants.RESTORE_STATUS_IN_PROGRESS)
+        return super().restore(checkpoint_id, {TYPE: {'name': name}})[0]
+
+    def delete(self, checkpoint_id):
+        return super().delete(checkpoint_id)[0]
 
     def recorded(self, checkpoint_id, volume_id):
         from karbor.services.protection import provider
@@ -361,13 +309,7 @@ class CinderVolumeTest(_FileSystemBank, _BankTests, _CinderVolumeTestCase):
         self.assertEqual(constants.CHECKPOINT_STATUS_AVAILABLE,
                          checkpoint.status, checkpoint.status_reason)
         backup_id = self.recorded(checkpoint.id, volume.id)['backup_id']
-        checkpoints_db.checkpoint_update(
-            checkpoint.id, {'status': constants.CHECKPOINT_STATUS_DELETING})
-        log_id = self.new_log(constants.OPERATION_DELETE,
-                              checkpoint_id=checkpoint.id)
-        self.manager.delete(self.ctx, checkpoint.id, log_id)
-        self.wait(lambda: checkpoints_db.checkpoint_get(checkpoint.id),
-                  constants.CHECKPOINT_STATUS_DELETING)
+        self.delete(checkpoint.id)
         self.assertNotIn(backup_id,
                          [b.id for b in self.client.backups.list()])
 

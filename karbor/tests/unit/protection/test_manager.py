@@ -4,14 +4,11 @@ as the RPC server would call it."""
 
 import json
 import os
-import time
 
 from karbor.common import constants
 from karbor.common import context as karbor_context
 from karbor.db import checkpoints as checkpoints_db
 from karbor.db import operation_logs as operation_logs_db
-from karbor.db import plans as plans_db
-from karbor.db import restores as restores_db
 from karbor.services.protection import checkpoint as checkpoint_module
 from karbor.services.protection import graph
 from karbor.services.protection import local_roots
@@ -21,10 +18,9 @@ from karbor.tests.unit.protection import base
 
 PROVIDER = provider_module.LOCAL_PROVIDER_ID
 TYPE = local_roots.RESOURCE_TYPE
-WAIT = 30
 
 
-class ManagerTest(base.ProtectionTestCase):
+class ManagerTest(base.ManagerCalls, base.ProtectionTestCase):
 
     def setUp(self):
         super().setUp()
@@ -40,6 +36,8 @@ class ManagerTest(base.ProtectionTestCase):
         self.manager.init_host()
         self.addCleanup(self.manager.cleanup_host)
         self.bank = provider_module.get_registry().get(PROVIDER).bank
+        self.project = 'p1'
+        self.provider_id = PROVIDER
         self.ctx = karbor_context.RequestContext(project_id='p1',
                                                  user_id='u1')
 
@@ -50,70 +48,11 @@ class ManagerTest(base.ProtectionTestCase):
         return {'type': TYPE, 'id': local_roots.directory_id(path),
                 'name': path, 'extra_info': {'path': path}}
 
-    def new_log(self, operation, **ids):
-        return operation_logs_db.operation_log_create(dict(
-            project_id='p1', operation_type=operation,
-            status=constants.OPERATION_LOG_STATUS_RUNNING[operation],
-            provider_id=PROVIDER, **ids)).id
-
     def new_checkpoint(self, resources=None):
-        resources = resources or [self.resource()]
-        plan = plans_db.plan_create({
-            'project_id': 'p1', 'name': 'my plan', 'provider_id': PROVIDER,
-            'status': constants.PLAN_STATUS_SUSPENDED,
-            'resources': resources, 'parameters': {}})
-        row = checkpoints_db.checkpoint_create({
-            'project_id': 'p1', 'provider_id': PROVIDER,
-            'plan_id': plan.id,
-            'status': constants.CHECKPOINT_STATUS_PROTECTING,
-            'protection_plan': {'id': plan.id, 'name': plan.name,
-                                'provider_id': PROVIDER,
-                                'resources': resources, 'parameters': {}},
-            'extra_info': {'created_by': 'test'}})
-        return row.id, self.new_log(constants.OPERATION_PROTECT,
-                                    checkpoint_id=row.id, plan_id=plan.id)
-
-    def wait(self, get, transient):
-        deadline = time.monotonic() + WAIT
-        while True:
-            row = get()
-            if row.status != transient:
-                return row
-            if time.monotonic() > deadline:
-                self.fail('still %s after %d s' % (transient, WAIT))
-            time.sleep(0.02)
-
-    def wait_checkpoint(self, checkpoint_id, transient):
-        return self.wait(lambda: checkpoints_db.checkpoint_get(checkpoint_id),
-                         transient)
+        return super().new_checkpoint(resources or [self.resource()])
 
     def protect(self, resources=None):
-        checkpoint_id, log_id = self.new_checkpoint(resources)
-        self.manager.protect(self.ctx, checkpoint_id, log_id)
-        row = self.wait_checkpoint(checkpoint_id,
-                                   constants.CHECKPOINT_STATUS_PROTECTING)
-        return row, log_id
-
-    def restore(self, checkpoint_id, parameters=None):
-        row = restores_db.restore_create({
-            'project_id': 'p1', 'provider_id': PROVIDER,
-            'checkpoint_id': checkpoint_id, 'parameters': parameters or {},
-            'status': constants.RESTORE_STATUS_IN_PROGRESS,
-            'resources_status': {}, 'resources_reason': {}})
-        log_id = self.new_log(constants.OPERATION_RESTORE,
-                              checkpoint_id=checkpoint_id, restore_id=row.id)
-        self.manager.restore(self.ctx, row.id, log_id)
-        return self.wait(lambda: restores_db.restore_get(row.id),
-                         constants.RESTORE_STATUS_IN_PROGRESS), log_id
-
-    def delete(self, checkpoint_id):
-        checkpoints_db.checkpoint_update(
-            checkpoint_id, {'status': constants.CHECKPOINT_STATUS_DELETING})
-        log_id = self.new_log(constants.OPERATION_DELETE,
-                              checkpoint_id=checkpoint_id)
-        self.manager.delete(self.ctx, checkpoint_id, log_id)
-        return self.wait_checkpoint(
-            checkpoint_id, constants.CHECKPOINT_STATUS_DELETING), log_id
+        return super().protect(resources or [self.resource()])
 
     def bank_keys(self, checkpoint_id):
         return self.bank.list_objects(
