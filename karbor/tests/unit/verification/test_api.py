@@ -421,16 +421,17 @@ class ListShowTest(base.VerificationTestCase):
 
 class PolicyTest(base.VerificationTestCase):
 
-    def test_rules_are_admin_or_owner(self):
+    def test_rules_are_member_and_reader(self):
         rules = {r.name: r for r in verification_policies.list_rules()}
-        self.assertEqual({'verification:create', 'verification:get',
-                          'verification:get_all'}, set(rules))
-        for name, method in (('verification:create', 'POST'),
-                             ('verification:get', 'GET'),
-                             ('verification:get_all', 'GET')):
+        self.assertEqual({'karbor:verification:create',
+                          'karbor:verification:get',
+                          'karbor:verification:get_all'}, set(rules))
+        for name, method, check in (
+                ('karbor:verification:create', 'POST', policy_base.MEMBER),
+                ('karbor:verification:get', 'GET', policy_base.READER),
+                ('karbor:verification:get_all', 'GET', policy_base.READER)):
             rule = rules[name]
-            self.assertEqual(policy_base.RULE_ADMIN_OR_OWNER,
-                             rule.check_str)
+            self.assertEqual(check, rule.check_str)
             self.assertTrue(rule.description.strip())
             self.assertEqual([method], [o['method']
                                         for o in rule.operations])
