@@ -52,6 +52,21 @@ def get_visible(ctx, get, object_id, not_found, rule):
     return row
 
 
+def check_own(ctx, row, kind, action):
+    """``row`` (one the caller may see) belongs to the caller's project.
+
+    Protect, verify and restore run in the caller's project, on objects of
+    that project. Only whoever may see another project's objects (a cloud
+    administrator) gets here with one, and is told which token to use;
+    everyone else was already answered 404 by :func:`get_visible`.
+    """
+    if row.project_id != ctx.project_id:
+        raise exception.OtherProjectsObject(
+            kind=kind, object_id=row.id, owner=row.project_id,
+            action=action)
+    return row
+
+
 def list_scope(kwargs, ctx):
     """The project a list is limited to, or None for every project.
 

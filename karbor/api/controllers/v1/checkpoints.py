@@ -23,6 +23,7 @@ from karbor.db import operation_logs as operation_logs_db
 from karbor.db import plans as plans_db
 from karbor.db import restores as restores_db
 from karbor.db import verifications as verifications_db
+from karbor.policies import plans as plan_policies
 from karbor.policies import providers as provider_policies
 from karbor.services.protection import provider as provider_module
 from karbor.services.protection import rpcapi
@@ -61,11 +62,12 @@ def get_checkpoint(ctx, provider_id, checkpoint_id,
 def get_own_available(ctx, provider_id, checkpoint_id, action):
     """A checkpoint of the caller's own project that is available, for
     ``action`` ('restored', 'verified'): 404 if absent or another
-    project's (administrators included: upstream let any project verify
-    any checkpoint), 409 if not available."""
-    row = get_checkpoint(ctx, provider_id, checkpoint_id)
-    if row.project_id != ctx.project_id:
-        raise exception.CheckpointNotFound(checkpoint_id=row.id)
+    project's, 403 for an administrator who may see another project's
+    (upstream let any project verify any checkpoint), 409 if not
+    available."""
+    verb = {'restored': 'restore', 'verified': 'verify'}[action]
+    row = base.check_own(ctx, get_checkpoint(ctx, provider_id, checkpoint_id),
+                         'checkpoint', verb)
     if row.status != constants.CHECKPOINT_STATUS_AVAILABLE:
         raise exception.InvalidState(
             reason='checkpoint %s is %s; only an available checkpoint can '
@@ -127,7 +129,10 @@ class CheckpointsController(rest.RestController):
         body = validation.validated_body(schema.create)['checkpoint']
         _provider(provider_id)
         plan_id = body['plan_id']
-        plan = plans_db.plan_get(plan_id, project_id=ctx.project_id)
+        plan = base.check_own(ctx, base.get_visible(
+            ctx, plans_db.plan_get, plan_id,
+            exception.PlanNotFound(plan_id=plan_id), plan_policies.GET),
+            'plan', 'protect')
         if plan.provider_id != provider_id:
             raise exception.InvalidInput(
                 reason='plan %s belongs to provider %s, not %s' % (
