@@ -69,6 +69,12 @@ class Provider:
                 plugin.get_verify_schema(resource_type)
         return schemas
 
+    @property
+    def acts_for_caller(self):
+        """Whether a plugin of this provider calls OpenStack services for
+        the caller."""
+        return any(p.ACTS_FOR_CALLER for p in self.plugins.values())
+
     def plugin_for(self, resource_type):
         try:
             return self.plugins[resource_type]

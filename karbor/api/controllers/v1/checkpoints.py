@@ -26,6 +26,7 @@ from karbor.db import verifications as verifications_db
 from karbor.policies import plans as plan_policies
 from karbor.policies import providers as provider_policies
 from karbor.services.protection import provider as provider_module
+from karbor.services.protection.clients import trusts
 from karbor.services.protection import rpcapi
 
 SORT_KEYS = ('id', 'status', 'created_at', 'plan_id')
@@ -127,7 +128,7 @@ class CheckpointsController(rest.RestController):
         ctx = base.context()
         policy.authorize(ctx, provider_policies.CHECKPOINT_CREATE)
         body = validation.validated_body(schema.create)['checkpoint']
-        _provider(provider_id)
+        provider = _provider(provider_id)
         plan_id = body['plan_id']
         plan = base.check_own(ctx, base.get_visible(
             ctx, plans_db.plan_get, plan_id,
@@ -152,7 +153,8 @@ class CheckpointsController(rest.RestController):
         log = new_operation_log(ctx, constants.OPERATION_PROTECT,
                                 checkpoint_id=row.id, plan_id=plan.id,
                                 provider_id=provider_id)
-        rpcapi.ProtectionAPI().protect(ctx, row.id, log.id)
+        rpcapi.ProtectionAPI().protect(trusts.delegate(ctx, provider), row.id,
+                                       log.id)
         base.accepted()
         return {'checkpoint': views.checkpoint(row)}
 
@@ -160,7 +162,7 @@ class CheckpointsController(rest.RestController):
     def delete(self, provider_id, checkpoint_id):
         ctx = base.context()
         policy.authorize(ctx, provider_policies.CHECKPOINT_DELETE)
-        _provider(provider_id)
+        provider = _provider(provider_id)
         row = get_checkpoint(ctx, provider_id, checkpoint_id,
                              provider_policies.CHECKPOINT_DELETE)
         running = verifications_db.verification_count_running(row.id)
@@ -190,7 +192,8 @@ class CheckpointsController(rest.RestController):
         log = new_operation_log(ctx, constants.OPERATION_DELETE,
                                 checkpoint_id=row.id, plan_id=row.plan_id,
                                 provider_id=provider_id)
-        rpcapi.ProtectionAPI().delete(ctx, row.id, log.id)
+        rpcapi.ProtectionAPI().delete(trusts.delegate(ctx, provider), row.id,
+                                      log.id)
         return base.accepted_empty()
 
     @pecan.expose('json')

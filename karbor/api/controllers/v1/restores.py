@@ -15,6 +15,7 @@ from karbor.common import policy
 from karbor.db import restores as restores_db
 from karbor.policies import restores as restore_policies
 from karbor.services.protection import provider as provider_module
+from karbor.services.protection.clients import trusts
 from karbor.services.protection import rpcapi
 
 SORT_KEYS = ('id', 'status', 'created_at')
@@ -80,7 +81,8 @@ class RestoresController(rest.RestController):
             ctx, constants.OPERATION_RESTORE, checkpoint_id=checkpoint.id,
             plan_id=checkpoint.plan_id, provider_id=provider.id,
             restore_id=row.id)
-        rpcapi.ProtectionAPI().restore(ctx, row.id, log.id,
+        rpcapi.ProtectionAPI().restore(trusts.delegate(ctx, provider),
+                                       row.id, log.id,
                                        body.get('restore_auth'))
         base.accepted()
         return {'restore': views.restore(row)}

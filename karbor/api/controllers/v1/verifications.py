@@ -22,6 +22,7 @@ from karbor.common import policy
 from karbor.db import verifications as verifications_db
 from karbor.policies import verifications as verification_policies
 from karbor.services.protection import provider as provider_module
+from karbor.services.protection.clients import trusts
 from karbor.services.protection import rpcapi
 
 SORT_KEYS = ('id', 'status', 'created_at', 'updated_at')
@@ -80,6 +81,7 @@ class VerificationsController(rest.RestController):
             ctx, constants.OPERATION_VERIFY, checkpoint_id=checkpoint.id,
             plan_id=checkpoint.plan_id, provider_id=provider.id,
             verification_id=row.id)
-        rpcapi.ProtectionAPI().verify(ctx, row.id, log.id)
+        rpcapi.ProtectionAPI().verify(trusts.delegate(ctx, provider),
+                                      row.id, log.id)
         base.accepted()
         return {'verification': views.verification(row)}

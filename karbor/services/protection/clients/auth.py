@@ -1,8 +1,14 @@
 """The credentials that go with a request to Cinder, Glance or Nova.
 
-Each request carries the caller's own token, taken from the request
-context. A protect, restore or verification can last longer than that
-token: with ``[service_user] send_service_user_token`` each request also
+When the API made a Keystone trust for the operation (``trust_id`` in the
+request context, see :mod:`karbor.services.protection.clients.trusts`),
+each request carries a token of that trust, which Karbor's service user
+gets from Keystone and keystoneauth renews: the operation acts for its
+caller as long as it runs, whatever becomes of the caller's token.
+
+Otherwise each request carries the caller's own token, taken from the
+request context. A protect, restore or verification can last longer than
+that token: with ``[service_user] send_service_user_token`` each request also
 carries a token of Karbor's own service user (``X-Service-Token``), which
 keystoneauth gets from Keystone with the ``[service_user]`` options and
 renews before it expires; a service whose keystonemiddleware lists the
@@ -76,32 +82,73 @@ def token_refused(service, url, conf=cfg.CONF):
 _lock = threading.Lock()
 # (auth plugin, session to Keystone) of [service_user], once loaded.
 _loaded = None
+# Trust-scoped auth plugins, by trust id, while their operation runs.
+_trusts = {}
+
+# The scope options of an auth plugin: a trust-scoped token has none of
+# them (Keystone refuses a request scoped twice).
+_SCOPES = ('project_id', 'project_name', 'project_domain_id',
+           'project_domain_name', 'domain_id', 'domain_name',
+           'system_scope')
 
 
-def service_user(conf=cfg.CONF):
+def has_service_user(conf=cfg.CONF):
+    """Whether ``[service_user]`` names a Keystone user (auth_type)."""
+    return bool(conf[GROUP].auth_type)
+
+
+def service_credentials(conf=cfg.CONF):
     """The auth plugin of ``[service_user]`` and the session it talks to
-    Keystone with; None when ``send_service_user_token`` is off. Loaded
-    once per process (keystoneauth keeps its token and renews it);
-    :class:`ServiceUserFailed` when the options do not make a plugin."""
+    Keystone with. Loaded once per process (keystoneauth keeps its token
+    and renews it); :class:`ServiceUserFailed` when the options do not
+    make a plugin."""
     global _loaded
-    if not conf[GROUP].send_service_user_token:
-        return None
     with _lock:
         if _loaded is None:
+            if not has_service_user(conf):
+                raise ServiceUserFailed(
+                    reason=_('[service_user] auth_type is not set'))
             try:
                 auth = ks_loading.load_auth_from_conf_options(conf, GROUP)
             except ks_exc.AuthPluginException as e:
                 raise ServiceUserFailed(reason=_describe(e))
-            if auth is None:
-                raise ServiceUserFailed(
-                    reason=_('[service_user] auth_type is not set'))
             keystone = ks_loading.load_session_from_conf_options(conf,
                                                                  GROUP)
             _loaded = (auth, keystone)
-            LOG.info('Requests to Cinder, Glance and Nova carry a token '
-                     'of the service user of [service_user] (%s)',
-                     conf[GROUP].auth_type)
+            LOG.info('Karbor\'s service user is loaded from [service_user] '
+                     '(%s)', conf[GROUP].auth_type)
         return _loaded
+
+
+def service_user(conf=cfg.CONF):
+    """:func:`service_credentials` when ``send_service_user_token`` is on,
+    else None."""
+    if not conf[GROUP].send_service_user_token:
+        return None
+    return service_credentials(conf)
+
+
+def trust_auth(trust_id, conf=cfg.CONF):
+    """The service user's auth plugin scoped to trust ``trust_id``, and
+    the session to Keystone; one per trust and process, so that its token
+    is reused until keystoneauth renews it."""
+    with _lock:
+        found = _trusts.get(trust_id)
+    if found is not None:
+        return found
+    _service, keystone = service_credentials(conf)
+    try:
+        plugin = ks_loading.load_auth_from_conf_options(
+            conf, GROUP, trust_id=trust_id, **dict.fromkeys(_SCOPES))
+    except ks_exc.AuthPluginException as e:
+        raise ServiceUserFailed(reason=_describe(e))
+    with _lock:
+        return _trusts.setdefault(trust_id, (plugin, keystone))
+
+
+def forget_trust(trust_id):
+    with _lock:
+        _trusts.pop(trust_id, None)
 
 
 def reset():
@@ -109,6 +156,7 @@ def reset():
     global _loaded
     with _lock:
         _loaded = None
+        _trusts.clear()
 
 
 class _WithServiceToken(service_token.ServiceTokenAuthWrapper):
@@ -130,15 +178,41 @@ class _WithServiceToken(service_token.ServiceTokenAuthWrapper):
         return headers
 
 
+class _Delegated(token_endpoint.Token):
+    """The token of a trust, got over the service user's own session to
+    Keystone, for requests to ``url``."""
+
+    def __init__(self, url, trust, keystone):
+        super().__init__(url, None)
+        self.trust = trust
+        self.keystone = keystone
+
+    def get_token(self, session, **kwargs):
+        try:
+            return self.trust.get_token(self.keystone)
+        except ks_exc.ClientException as e:
+            raise ServiceUserFailed(reason=_describe(e))
+
+    def get_headers(self, session, **kwargs):
+        return {'X-Auth-Token': self.get_token(session)}
+
+    def invalidate(self):
+        return self.trust.invalidate()
+
+
 def session(context, url, group, conf=cfg.CONF):
     """A keystoneauth session to the service of ``[group]`` at ``url``
     for the caller of ``context``."""
     options = conf[group]
     verify = False if options.insecure else (options.ca_cert or True)
-    auth = token_endpoint.Token(url, caller_token(context))
-    service = service_user(conf)
-    if service is not None:
-        auth = _WithServiceToken(auth, *service)
+    trust_id = getattr(context, 'trust_id', None)
+    if trust_id:
+        auth = _Delegated(url, *trust_auth(trust_id, conf))
+    else:
+        auth = token_endpoint.Token(url, caller_token(context))
+        service = service_user(conf)
+        if service is not None:
+            auth = _WithServiceToken(auth, *service)
     return ks_session.Session(auth=auth, timeout=options.timeout,
                               verify=verify)
 

@@ -334,6 +334,7 @@ class DeleteOperation(protection_plugin.Operation):
 
 class GlanceImageProtectionPlugin(protection_plugin.ProtectionPlugin):
     SUPPORTED_RESOURCE_TYPES = (RESOURCE_TYPE,)
+    ACTS_FOR_CALLER = True
     PROTECT = ProtectOperation
     RESTORE = RestoreOperation
     DELETE = DeleteOperation

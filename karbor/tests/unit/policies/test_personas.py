@@ -64,8 +64,8 @@ class PersonaTest(base.ProtectionApiTestCase):
     def test_every_call_as_every_persona(self):
         wrong, table = personas.run(_Runner(self))
         names = [p.name for p in _Runner(self).personas()]
-        self.assertEqual([], wrong, '\n' + personas.format_table(table,
-                                                                  names))
+        self.assertEqual([], wrong,
+                         '\n' + personas.format_table(table, names))
         # The table covers every persona and call.
         self.assertEqual(len(personas.CALLS), len(table))
         for row in table.values():

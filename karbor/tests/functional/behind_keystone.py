@@ -1,0 +1,97 @@
+"""karbor-api and karbor-protection behind the real Keystone of
+:mod:`keystone_fixture`: keystonemiddleware validates every token with
+Karbor's service user, policy sees the roles Keystone gave, and Karbor's
+endpoint is in the catalog (in a region of the test class's own).
+
+The projects, users and roles are those of ``tools/keystone/seed.py``:
+alice (member) and rita (reader) of alpha, bob (member) and betty (admin)
+of beta, admin (the cloud administrator, of project admin).
+"""
+
+import logging
+import os
+
+import fixtures
+import testtools
+
+from karbor.tests.functional import fixtures as ft_fixtures
+from karbor.tests.functional import keystone_fixture
+from karbor.tests.functional import processes
+from karbor.tests.functional import utils
+
+# The built-in "Local Provider" of karbor-protection.
+LOCAL_PROVIDER_ID = '7a2f5d0c-3b8e-4c61-9f4a-1d2e3c4b5a69'
+DIRECTORY = 'OS::Local::Directory'
+
+
+def configure(keystone, more=None):
+    """The ``configure`` of a :class:`processes.KarborServices` behind
+    ``keystone``, with the built-in local provider; ``more(services,
+    sections)`` adds to it."""
+
+    def configure(services, sections):
+        sections['DEFAULT']['auth_strategy'] = 'keystone'
+        sections.update(keystone.karbor_options())
+        services.root = os.path.realpath(os.path.join(services.state_path,
+                                                      'protect'))
+        os.makedirs(services.root)
+        sections['providers'] = {'enable_local_provider': 'true'}
+        if more:
+            more(services, sections)
+    return configure
+
+
+class BehindKeystone(processes.ProcessTestMixin, testtools.TestCase):
+    """One pair of services per test class (their start takes most of the
+    time); ``configure_more(services, sections)`` of a subclass adds to
+    their configuration."""
+
+    backend = ft_fixtures.POSTGRESQL
+
+    @staticmethod
+    def configure_more(services, sections):
+        pass
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.keystone = keystone_fixture.ensure_keystone()
+        services = processes.KarborServices(
+            cls.backend, 60,
+            configure=configure(cls.keystone, cls.configure_more))
+        with fixtures.FakeLogger(level=logging.INFO):
+            services.setUp()  # cleans itself up if it fails
+        cls.addClassCleanup(services.cleanUp)
+        cls.services = services
+        cls.endpoint = 'http://127.0.0.1:%d/v1' % services.port
+        utils.wait_for(lambda: utils.http('GET', cls.endpoint + '/',
+                                          token=None)[0] == 200,
+                       timeout=processes.START_TIMEOUT,
+                       what='karbor-api on port %d' % services.port)
+        region = keystone_fixture.CatalogRegion(
+            cls.keystone, cls.endpoint + '/$(project_id)s')
+        region.setUp()
+        cls.addClassCleanup(region.cleanUp)
+        cls.region = region.region
+        cls.tokens = {}
+
+    def setUp(self):
+        super().setUp()
+        self.useFixture(fixtures.FakeLogger(level=logging.INFO))
+
+    def token(self, user):
+        """A token of ``user`` (one per user and class) and its
+        project's id."""
+        if user not in self.tokens:
+            self.tokens[user] = self.keystone.token(user)
+        return self.tokens[user]
+
+    def call(self, user, method, path, body=None, token=None,
+             project=None):
+        """(status, headers, JSON) of ``/v1/<user's project>/<path>`` as
+        ``user`` (or with ``token``, or on ``project``)."""
+        user_token, project_id = self.token(user)
+        url = '%s/%s/%s' % (self.endpoint, project or project_id,
+                            path.lstrip('/'))
+        return utils.http(method, url, body=body,
+                          token=token or user_token, timeout=30)
