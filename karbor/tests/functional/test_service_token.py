@@ -57,7 +57,7 @@ class ServiceTokenTest(base.ProtectionApiTestCase):
         self.proxy = token_fakes.TokenCheckingProxy(
             self.glance_endpoint, CALLER_TOKEN, self.keystone).start()
         self.addCleanup(self.proxy.stop)
-        self.conf.config(endpoint=self.proxy.url, group='glance_client')
+        self.conf.config(endpoint_override=self.proxy.url, group='glance')
         with open(os.path.join(self.state_path, 'providers.d',
                                'glance.conf'), 'w') as f:
             f.write(PROVIDER_CONF)

@@ -26,11 +26,11 @@ says what to configure when the service token is not sent.
 
 import threading
 
+from keystoneauth1.access import service_catalog
 from keystoneauth1 import exceptions as ks_exc
 from keystoneauth1 import loading as ks_loading
+from keystoneauth1 import plugin
 from keystoneauth1 import service_token
-from keystoneauth1 import session as ks_session
-from keystoneauth1 import token_endpoint
 from oslo_config import cfg
 from oslo_log import log as logging
 
@@ -42,18 +42,25 @@ LOG = logging.getLogger(__name__)
 
 GROUP = service_user_conf.GROUP
 
-_NO_SERVICE_TOKEN_HINT = _(
-    '; set [service_user] send_service_user_token = true, with the '
-    'credentials of a service user, so that operations outlive the '
-    'caller\'s token')
+_NO_SERVICE_USER_HINT = _(
+    '; configure Karbor\'s service user in [service_user] (auth_type and '
+    'its credentials), so that operations act through a Keystone trust '
+    '(delegate_with_trusts) or send its token beside the caller\'s '
+    '(send_service_user_token), and outlive the caller\'s token')
 
 
 class TokenRefused(exception.KarborException):
-    msg_fmt = _('%(service)s at %(url)s refused the caller\'s token '
-                '(expired or revoked)%(hint)s')
+    msg_fmt = _('%(service)s refused the caller\'s token (expired or '
+                'revoked)%(hint)s')
     code = 401
     fault_name = 'unauthorized'
     safe = True
+
+
+class TrustRefused(TokenRefused):
+    msg_fmt = _('%(service)s refused the token of the Keystone trust of '
+                'this operation (the trust was deleted or expired, or its '
+                'user lost the roles it delegated)')
 
 
 class ServiceUserFailed(exception.KarborException):
@@ -73,10 +80,18 @@ def caller_token(context):
         context.user_id or 'karbor', context.project_id or '')
 
 
-def token_refused(service, url, conf=cfg.CONF):
-    hint = '' if conf[GROUP].send_service_user_token else \
-        _NO_SERVICE_TOKEN_HINT
-    return TokenRefused(service=service, url=url, hint=hint)
+def token_refused(service, url, context=None, conf=cfg.CONF):
+    """The error of a service at ``url`` that answered 401; the URL goes
+    to the log only."""
+    LOG.warning('%s at %s refused the credentials of the request (401)',
+                service, url)
+    if getattr(context, 'trust_id', None):
+        return TrustRefused(service=service)
+    options = conf[GROUP]
+    hint = '' if has_service_user(conf) and (
+        options.delegate_with_trusts or options.send_service_user_token) \
+        else _NO_SERVICE_USER_HINT
+    return TokenRefused(service=service, hint=hint)
 
 
 _lock = threading.Lock()
@@ -178,12 +193,48 @@ class _WithServiceToken(service_token.ServiceTokenAuthWrapper):
         return headers
 
 
-class _Delegated(token_endpoint.Token):
-    """The token of a trust, got over the service user's own session to
-    Keystone, for requests to ``url``."""
+class _Caller(plugin.BaseAuthPlugin):
+    """The caller's token, and endpoints from the caller's catalog (the
+    one keystonemiddleware gave the API, which travels in the context)."""
 
-    def __init__(self, url, trust, keystone):
-        super().__init__(url, None)
+    def __init__(self, context):
+        self.context = context
+
+    def get_token(self, session, **kwargs):
+        return caller_token(self.context)
+
+    def get_headers(self, session, **kwargs):
+        return {'X-Auth-Token': self.get_token(session)}
+
+    def get_endpoint(self, session, service_type=None, interface=None,
+                     region_name=None, **kwargs):
+        entries = getattr(self.context, 'service_catalog', None) or []
+        # keystonemiddleware hands the catalog on in the v2 form
+        # (publicURL, ...); a v3 catalog (interface, url) is read too.
+        v3 = any('interface' in endpoint for entry in entries
+                 for endpoint in entry.get('endpoints') or [])
+        catalog = (service_catalog.ServiceCatalogV3 if v3 else
+                   service_catalog.ServiceCatalogV2)(entries)
+        try:
+            return catalog.url_for(service_type=service_type,
+                                   interface=interface,
+                                   region_name=region_name)
+        except ks_exc.EndpointNotFound:
+            return None
+
+    def get_user_id(self, session, **kwargs):
+        return self.context.user_id
+
+    def get_project_id(self, session, **kwargs):
+        return self.context.project_id
+
+
+class _Delegated(_Caller):
+    """A token of the operation's trust, which the service user gets over
+    its own session to Keystone, instead of the caller's."""
+
+    def __init__(self, context, trust, keystone):
+        super().__init__(context)
         self.trust = trust
         self.keystone = keystone
 
@@ -193,28 +244,23 @@ class _Delegated(token_endpoint.Token):
         except ks_exc.ClientException as e:
             raise ServiceUserFailed(reason=_describe(e))
 
-    def get_headers(self, session, **kwargs):
-        return {'X-Auth-Token': self.get_token(session)}
-
     def invalidate(self):
         return self.trust.invalidate()
 
 
-def session(context, url, group, conf=cfg.CONF):
-    """A keystoneauth session to the service of ``[group]`` at ``url``
-    for the caller of ``context``."""
-    options = conf[group]
-    verify = False if options.insecure else (options.ca_cert or True)
+def plugin_for(context, conf=cfg.CONF):
+    """The keystoneauth plugin that authenticates requests for the caller
+    of ``context``: the trust's tokens when the operation has a trust,
+    else the caller's token (with the service user's beside it when
+    ``send_service_user_token`` is on)."""
     trust_id = getattr(context, 'trust_id', None)
     if trust_id:
-        auth = _Delegated(url, *trust_auth(trust_id, conf))
-    else:
-        auth = token_endpoint.Token(url, caller_token(context))
-        service = service_user(conf)
-        if service is not None:
-            auth = _WithServiceToken(auth, *service)
-    return ks_session.Session(auth=auth, timeout=options.timeout,
-                              verify=verify)
+        return _Delegated(context, *trust_auth(trust_id, conf))
+    auth = _Caller(context)
+    service = service_user(conf)
+    if service is not None:
+        auth = _WithServiceToken(auth, *service)
+    return auth
 
 
 def _describe(error):
