@@ -1,9 +1,11 @@
 """Set-up of the configuration and logging of a Karbor process."""
 
+from keystonemiddleware import opts as ks_middleware_opts
 from oslo_config import cfg
 from oslo_db import options as db_options
 from oslo_log import log
 from oslo_messaging import opts as messaging_opts
+from oslo_middleware import cors
 from oslo_middleware import opts as middleware_opts
 from oslo_policy import opts as policy_opts
 
@@ -27,6 +29,14 @@ def set_lib_defaults(conf):
     conf.set_default('max_request_body_size', MAX_REQUEST_BODY_SIZE,
                      group='oslo_middleware')
     policy_opts.set_defaults(conf, policy_file='policy.yaml')
+    # What a browser (Horizon's JavaScript, say) may send and read.
+    cors.set_defaults(
+        allow_headers=['X-Auth-Token', 'X-Openstack-Request-Id',
+                       'X-Subject-Token', 'X-Service-Token',
+                       'Content-Type'],
+        expose_headers=['X-Auth-Token', 'X-Openstack-Request-Id',
+                        'X-Subject-Token', 'X-Service-Token'],
+        allow_methods=['GET', 'PUT', 'POST', 'DELETE', 'HEAD'])
     # The storage clients log their requests, headers included (part of a
     # Swift key, say): only their warnings, unless asked for.
     log.set_defaults(default_log_levels=log.get_default_log_levels() + [
@@ -43,6 +53,10 @@ def register_all(conf=karbor_conf.CONF, api_cli=False):
         if group is None:
             conf.register_opts(opts)
     conf.set_default('control_exchange', 'karbor')
+    # [keystone_authtoken], so that it can be checked before
+    # keystonemiddleware reads it.
+    for group, opts in ks_middleware_opts.list_auth_token_opts():
+        conf.register_opts(opts, group=group)
     set_lib_defaults(conf)
 
 

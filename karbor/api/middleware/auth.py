@@ -99,10 +99,21 @@ class PublicPathDispatcher:
 
 
 def wrap(app, conf=cfg.CONF):
-    """``app`` behind the authentication that ``auth_strategy`` selects."""
+    """``app`` behind the authentication that ``auth_strategy`` selects.
+
+    With Keystone, ``[keystone_authtoken]`` must say where Keystone is and
+    with which service user tokens are validated: without that, every
+    request would fail, so the process refuses to start.
+    """
     if conf.auth_strategy == 'noauth':
         LOG.warning('auth_strategy is noauth: every caller is trusted.')
         authed = NoAuthMiddleware(app)
     else:
         authed = auth_token.AuthProtocol(app, {'oslo_config_config': conf})
+        options = conf.keystone_authtoken
+        missing = [name for name in ('www_authenticate_uri', 'auth_type')
+                   if not options[name]]
+        if missing:
+            raise cfg.RequiredOptError(
+                ' and '.join(missing), cfg.OptGroup('keystone_authtoken'))
     return PublicPathDispatcher(app, authed)
