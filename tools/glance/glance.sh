@@ -129,6 +129,8 @@ user_domain_name = Default
 project_domain_name = Default
 service_token_roles = service
 service_token_roles_required = true
+# No cache of validated tokens: a revoked token is refused at once.
+token_cache_time = -1
 EOF
 }
 

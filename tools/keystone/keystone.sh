@@ -33,8 +33,14 @@
 #   catalog   identity; data-protect "karbor" (public and internal
 #             http://127.0.0.1:8799/v1/$(project_id)s) in RegionOne
 #
+# A second server on the same database and keys issues tokens that expire
+# after $KARBOR_KEYSTONE_SHORT_EXPIRATION seconds (default 10), which either
+# server validates (a fernet token carries its expiry): tests get a token
+# that expires without waiting two hours.
+#
 # Once started, start and status print (KEY=value lines):
 #   KARBOR_KEYSTONE_AUTH_URL=http://127.0.0.1:$PORT/v3
+#   KARBOR_KEYSTONE_SHORT_AUTH_URL=http://127.0.0.1:$((PORT + 1))/v3
 #   KARBOR_KEYSTONE_ADMIN_PASSWORD=admin
 #   KARBOR_KEYSTONE_USER_PASSWORD=secret
 #   KARBOR_KEYSTONE_SERVICE_PASSWORD=karbor
@@ -44,7 +50,8 @@
 #   KARBOR_KEYSTONE_DIR     state directory (default /tmp/karbor-keystone):
 #                           venv/, etc/, run/, log/, fernet-keys/,
 #                           credential-keys/, keystone.sqlite
-#   KARBOR_KEYSTONE_PORT    port (default 15000)
+#   KARBOR_KEYSTONE_PORT    port (default 15000; the short-token server
+#                           listens on the next one)
 #   KARBOR_KEYSTONE_PYTHON  interpreter of the venv (default python3)
 #   KARBOR_KEYSTONE_THREADS requests served at once (default 4)
 #
@@ -69,16 +76,21 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 PORT=${KARBOR_KEYSTONE_PORT:-15000}
 PYTHON=${KARBOR_KEYSTONE_PYTHON:-python3}
 THREADS=${KARBOR_KEYSTONE_THREADS:-4}
+SHORT_PORT=$((PORT + 1))
+SHORT_EXPIRATION=${KARBOR_KEYSTONE_SHORT_EXPIRATION:-10}
 
 KEYSTONE_REQ='keystone==30.*'
 HOST=127.0.0.1
 AUTH_URL=http://$HOST:$PORT/v3
+SHORT_AUTH_URL=http://$HOST:$SHORT_PORT/v3
 VENV=$DIR/venv
 ETC=$DIR/etc
 RUN=$DIR/run
 LOG=$DIR/log
 PIDFILE=$RUN/gunicorn.pid
+SHORT_PIDFILE=$RUN/gunicorn-short.pid
 PROC_NAME=karbor-keystone-$PORT
+SHORT_PROC_NAME=karbor-keystone-short-$SHORT_PORT
 
 ADMIN_PASSWORD=admin
 USER_PASSWORD=secret
@@ -152,6 +164,12 @@ enabled = true
 backend = dogpile.cache.memory
 CONF
 
+    # The short-token server: the same, but for the tokens' lifetime.
+    mkdir -p "$ETC/short"
+    sed -e "s/^expiration = .*/expiration = $SHORT_EXPIRATION/" \
+        -e "s#^log_file = .*#log_file = $LOG/keystone-short.log#" \
+        "$ETC/keystone.conf" >"$ETC/short/keystone.conf"
+
     cat >"$ETC/keystone_wsgi.py" <<'PY'
 # Keystone parses sys.argv for its options: under gunicorn that is
 # gunicorn's command line, which it refuses. Empty it first.
@@ -163,14 +181,18 @@ PY
 
 # ---------------------------------------------------------------- processes
 
+# PID of a gunicorn master started here (pid file, name), if it is still
+# that process.
 live_pid() {
-    local pid
-    [ -f "$PIDFILE" ] || return 1
-    pid=$(cat "$PIDFILE")
+    local pidfile=${1:-$PIDFILE} name=${2:-$PROC_NAME} pid
+    [ -f "$pidfile" ] || return 1
+    pid=$(cat "$pidfile")
     [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
-    grep -qa "$PROC_NAME" "/proc/$pid/cmdline" 2>/dev/null || return 1
+    grep -qa "$name" "/proc/$pid/cmdline" 2>/dev/null || return 1
     echo "$pid"
 }
+
+short_pid() { live_pid "$SHORT_PIDFILE" "$SHORT_PROC_NAME"; }
 
 port_open() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
 
@@ -179,10 +201,16 @@ api_ok() { curl -sf -o /dev/null --max-time 5 "$AUTH_URL"; }
 # Seeded: the service user can get a token.
 seeded_ok() { [ -f "$RUN/seeded" ]; }
 
-running() { live_pid >/dev/null && api_ok && seeded_ok; }
+short_ok() { curl -sf -o /dev/null --max-time 5 "$SHORT_AUTH_URL"; }
+
+running() {
+    live_pid >/dev/null && short_pid >/dev/null && api_ok && short_ok &&
+        seeded_ok
+}
 
 print_env() {
     echo "KARBOR_KEYSTONE_AUTH_URL=$AUTH_URL"
+    echo "KARBOR_KEYSTONE_SHORT_AUTH_URL=$SHORT_AUTH_URL"
     echo "KARBOR_KEYSTONE_ADMIN_PASSWORD=$ADMIN_PASSWORD"
     echo "KARBOR_KEYSTONE_USER_PASSWORD=$USER_PASSWORD"
     echo "KARBOR_KEYSTONE_SERVICE_PASSWORD=$SERVICE_PASSWORD"
@@ -212,15 +240,15 @@ export OS_INTERFACE=public
 ENV
 }
 
-kill_started() {
+kill_one() {  # pid file, name
     local pid
-    if pid=$(live_pid); then
+    if pid=$(live_pid "$1" "$2"); then
         kill "$pid" 2>/dev/null || true  # the master stops its worker
         for _ in $(seq 100); do
-            live_pid >/dev/null || break
+            live_pid "$1" "$2" >/dev/null || break
             sleep 0.05
         done
-        if live_pid >/dev/null; then
+        if live_pid "$1" "$2" >/dev/null; then
             kill -9 "$pid" 2>/dev/null || true
             local child
             for child in $(ps -o pid= --ppid "$pid" 2>/dev/null); do
@@ -228,7 +256,22 @@ kill_started() {
             done
         fi
     fi
-    rm -f "$PIDFILE" "$RUN/seeded"
+    rm -f "$1"
+}
+
+kill_started() {
+    kill_one "$PIDFILE" "$PROC_NAME"
+    kill_one "$SHORT_PIDFILE" "$SHORT_PROC_NAME"
+    rm -f "$RUN/seeded"
+}
+
+serve() {  # port, pid file, name, config dir, log
+    OS_KEYSTONE_CONFIG_DIR=$4 "$VENV/bin/gunicorn" \
+        --bind "$HOST:$1" --workers 1 --worker-class gthread \
+        --threads "$THREADS" --timeout 120 --no-control-socket \
+        --name "$3" --pid "$2" --pythonpath "$ETC" \
+        keystone_wsgi:application >"$5" 2>&1 9>&- &
+    echo $! >"$2"
 }
 
 init_db() {
@@ -263,22 +306,23 @@ do_start() {
     fi
     do_install
     kill_started   # leftovers of a half-dead earlier start
-    ! port_open "$PORT" ||
-        die "port $PORT is taken by another program; choose another with KARBOR_KEYSTONE_PORT"
+    local p
+    for p in "$PORT" "$SHORT_PORT"; do
+        ! port_open "$p" ||
+            die "port $p is taken by another program; choose others with KARBOR_KEYSTONE_PORT"
+    done
     local t0; t0=$(now)
     write_configs
     rm -f "$LOG"/*.log
     init_db
     local t1; t1=$(now)
-    OS_KEYSTONE_CONFIG_DIR=$ETC "$VENV/bin/gunicorn" \
-        --bind "$HOST:$PORT" --workers 1 --worker-class gthread \
-        --threads "$THREADS" --timeout 120 --no-control-socket \
-        --name "$PROC_NAME" --pid "$PIDFILE" --pythonpath "$ETC" \
-        keystone_wsgi:application >"$LOG/gunicorn.log" 2>&1 9>&- &
-    echo $! >"$PIDFILE"
+    serve "$PORT" "$PIDFILE" "$PROC_NAME" "$ETC" "$LOG/gunicorn.log"
+    serve "$SHORT_PORT" "$SHORT_PIDFILE" "$SHORT_PROC_NAME" "$ETC/short" \
+        "$LOG/gunicorn-short.log"
     local deadline=$((SECONDS + 180))
-    until api_ok; do
-        if [ $SECONDS -ge $deadline ] || ! live_pid >/dev/null; then
+    until api_ok && short_ok; do
+        if [ $SECONDS -ge $deadline ] || ! live_pid >/dev/null ||
+                ! short_pid >/dev/null; then
             log "Keystone did not come up; logs in $LOG:"
             tail -n 30 "$LOG"/*.log >&2 || true
             kill_started
@@ -302,7 +346,7 @@ do_status() {
         log "not running"
         return 3
     fi
-    if ! api_ok || ! seeded_ok; then
+    if ! short_pid >/dev/null || ! api_ok || ! short_ok || ! seeded_ok; then
         log "gunicorn (pid $pid) runs, but $AUTH_URL does not answer or is not seeded"
         return 3
     fi

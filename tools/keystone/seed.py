@@ -25,6 +25,9 @@ USERS = {
     'glance': ('service', 'service', 'glance'),
 }
 KARBOR_URL = 'http://127.0.0.1:8799/v1/$(project_id)s'
+# Services whose endpoints tests add in regions of their own.
+OTHER_SERVICES = (('glance', 'image'), ('cinder', 'block-storage'),
+                  ('nova', 'compute'))
 
 
 class Admin:
@@ -84,6 +87,10 @@ def main(auth_url, admin_pw, user_pw, service_pw, glance_pw):
             admin.post('/endpoints', {'endpoint': {
                 'service_id': service['id'], 'interface': interface,
                 'url': KARBOR_URL, 'region_id': 'RegionOne'}})
+    for name, service_type in OTHER_SERVICES:
+        if not admin.one('/services', 'services', name, type=service_type):
+            admin.post('/services', {'service': {
+                'name': name, 'type': service_type}})
     print('seeded projects %s, users %s, data-protect service %s' % (
         ', '.join(sorted(projects)), ', '.join(sorted(USERS)),
         service['id']))

@@ -24,14 +24,16 @@ LOCAL_PROVIDER_ID = '7a2f5d0c-3b8e-4c61-9f4a-1d2e3c4b5a69'
 DIRECTORY = 'OS::Local::Directory'
 
 
-def configure(keystone, more=None):
+def configure(keystone, region, more=None):
     """The ``configure`` of a :class:`processes.KarborServices` behind
-    ``keystone``, with the built-in local provider; ``more(services,
-    sections)`` adds to it."""
+    ``keystone``, finding services in the catalog's ``region``, with the
+    built-in local provider; ``more(services, sections)`` adds to it."""
 
     def configure(services, sections):
         sections['DEFAULT']['auth_strategy'] = 'keystone'
         sections.update(keystone.karbor_options())
+        for group in ('cinder', 'glance', 'nova'):
+            sections[group] = {'region_name': region}
         services.root = os.path.realpath(os.path.join(services.state_path,
                                                       'protect'))
         os.makedirs(services.root)
@@ -43,8 +45,9 @@ def configure(keystone, more=None):
 
 class BehindKeystone(processes.ProcessTestMixin, testtools.TestCase):
     """One pair of services per test class (their start takes most of the
-    time); ``configure_more(services, sections)`` of a subclass adds to
-    their configuration."""
+    time), in a catalog region of the class's own;
+    ``configure_more(services, sections)`` of a subclass adds to their
+    configuration, ``catalog()`` to the endpoints of that region."""
 
     backend = ft_fixtures.POSTGRESQL
 
@@ -53,12 +56,18 @@ class BehindKeystone(processes.ProcessTestMixin, testtools.TestCase):
         pass
 
     @classmethod
+    def catalog(cls):
+        """{service type: url} of the region, besides Karbor's."""
+        return {}
+
+    @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.keystone = keystone_fixture.ensure_keystone()
+        cls.region = keystone_fixture.region_name()
         services = processes.KarborServices(
-            cls.backend, 60,
-            configure=configure(cls.keystone, cls.configure_more))
+            cls.backend, 60, configure=configure(
+                cls.keystone, cls.region, cls.configure_more))
         with fixtures.FakeLogger(level=logging.INFO):
             services.setUp()  # cleans itself up if it fails
         cls.addClassCleanup(services.cleanUp)
@@ -68,11 +77,17 @@ class BehindKeystone(processes.ProcessTestMixin, testtools.TestCase):
                                           token=None)[0] == 200,
                        timeout=processes.START_TIMEOUT,
                        what='karbor-api on port %d' % services.port)
+        # Its queue exists once it says so: a cast before that is lost.
+        utils.wait_for(lambda: 'serving topic' in
+                       services.protection.output(),
+                       timeout=processes.START_TIMEOUT,
+                       what='karbor-protection consuming its topic')
         region = keystone_fixture.CatalogRegion(
-            cls.keystone, cls.endpoint + '/$(project_id)s')
+            cls.keystone, cls.region,
+            dict(cls.catalog(),
+                 **{'data-protect': cls.endpoint + '/$(project_id)s'}))
         region.setUp()
         cls.addClassCleanup(region.cleanUp)
-        cls.region = region.region
         cls.tokens = {}
 
     def setUp(self):

@@ -30,8 +30,8 @@ from karbor.tests.functional import shared_service
 
 SERVICE = shared_service.SharedService(
     'keystone', '/tmp/karbor-keystone',
-    ['AUTH_URL', 'ADMIN_PASSWORD', 'USER_PASSWORD', 'SERVICE_PASSWORD',
-     'GLANCE_PASSWORD'])
+    ['AUTH_URL', 'SHORT_AUTH_URL', 'ADMIN_PASSWORD', 'USER_PASSWORD',
+     'SERVICE_PASSWORD', 'GLANCE_PASSWORD'])
 
 
 def _seed_module():
@@ -53,6 +53,8 @@ class Keystone:
 
     def __init__(self, values):
         self.auth_url = values['AUTH_URL']
+        # The same Keystone, whose tokens expire in seconds.
+        self.short_auth_url = values['SHORT_AUTH_URL']
         self.passwords = {'admin': values['ADMIN_PASSWORD'],
                           'user': values['USER_PASSWORD'],
                           'service': values['SERVICE_PASSWORD'],
@@ -110,28 +112,27 @@ class Keystone:
         self.admin().delete(self.auth_url + '/auth/tokens',
                             headers={'X-Subject-Token': token})
 
-    def expired_token(self, user, lifetime=2):
-        """A token of ``user`` that has expired: one made through a trust
-        that lives ``lifetime`` seconds (Keystone ends a trust's tokens
-        with the trust), and a wait past its end."""
-        trustor = self.session(user)
-        expires = (datetime.datetime.now(datetime.timezone.utc) +
-                   datetime.timedelta(seconds=lifetime))
-        trust = trustor.post(self.auth_url + '/OS-TRUST/trusts', json={
-            'trust': {'trustor_user_id': trustor.get_user_id(),
-                      'trustee_user_id': self.user_id('karbor'),
-                      'project_id': trustor.get_project_id(),
-                      'impersonation': True,
-                      'roles': [{'name': 'member'}],
-                      'expires_at': expires.strftime(
-                          '%Y-%m-%dT%H:%M:%S.%fZ')}}).json()['trust']
-        trustee = ks_session.Session(auth=v3.Password(
-            auth_url=self.auth_url, username='karbor',
-            password=self.passwords['service'], user_domain_name='Default',
-            trust_id=trust['id']))
-        token = trustee.get_token()
-        while datetime.datetime.now(datetime.timezone.utc) <= expires:
+    def short_lived_token(self, user):
+        """A token of ``user`` that expires in seconds, and when (from the
+        second server of keystone.sh, which issues such tokens; both
+        servers validate them)."""
+        session = ks_session.Session(auth=v3.Password(
+            auth_url=self.short_auth_url, username=user,
+            password=self.password(user), user_domain_name='Default',
+            project_domain_name='Default',
+            project_name=self.project_of(user)))
+        access = session.auth.get_access(session)
+        return access.auth_token, access.expires
+
+    @staticmethod
+    def wait_past(moment):
+        while datetime.datetime.now(datetime.timezone.utc) <= moment:
             time.sleep(0.2)
+
+    def expired_token(self, user):
+        """A token of ``user`` that has expired."""
+        token, expires = self.short_lived_token(user)
+        self.wait_past(expires)
         return token
 
     def validate(self, token):
@@ -163,25 +164,33 @@ def ensure_keystone():
     return Keystone(SERVICE.ensure())
 
 
-class CatalogRegion(fixtures.Fixture):
-    """A region of its own in the catalog, whose ``data-protect``
-    endpoints (public and internal) are ``url`` (ending in
-    ``/v1/$(project_id)s``); removed at clean-up."""
+def region_name():
+    """A name for a region of a test's own."""
+    return 'karbor-test-%s' % uuid.uuid4().hex[:12]
 
-    def __init__(self, keystone, url):
+
+class CatalogRegion(fixtures.Fixture):
+    """Region ``region`` in the catalog, with public and internal
+    endpoints ``{service type: url}`` (Karbor's ``data-protect`` ending in
+    ``/v1/$(project_id)s``; seed.py made every service); removed at
+    clean-up."""
+
+    def __init__(self, keystone, region, endpoints):
         super().__init__()
         self.keystone = keystone
-        self.url = url
+        self.region = region
+        self.endpoints = endpoints
 
     def _setUp(self):
         ks = self.keystone
-        self.region = 'karbor-test-%s' % uuid.uuid4().hex[:12]
         ks.call('POST', '/regions', json={'region': {'id': self.region}})
         self.addCleanup(ks.call, 'DELETE', '/regions/%s' % self.region)
-        [service] = ks.call('GET', '/services?type=data-protect')['services']
-        for interface in ('public', 'internal'):
-            endpoint = ks.call('POST', '/endpoints', json={'endpoint': {
-                'service_id': service['id'], 'interface': interface,
-                'url': self.url, 'region_id': self.region}})['endpoint']
-            self.addCleanup(ks.call, 'DELETE',
-                            '/endpoints/%s' % endpoint['id'])
+        for service_type, url in self.endpoints.items():
+            [service] = ks.call('GET', '/services?type=%s' %
+                                service_type)['services']
+            for interface in ('public', 'internal'):
+                endpoint = ks.call('POST', '/endpoints', json={'endpoint': {
+                    'service_id': service['id'], 'interface': interface,
+                    'url': url, 'region_id': self.region}})['endpoint']
+                self.addCleanup(ks.call, 'DELETE',
+                                '/endpoints/%s' % endpoint['id'])

@@ -24,9 +24,11 @@ class KeystoneApiTest(behind_keystone.BehindKeystone):
 
     def test_tokens_that_are_not_valid_get_401(self):
         _token, alpha = self.token('alice')
+        expiring, expires = self.keystone.short_lived_token('alice')
         revoked, _ = self.keystone.token('alice')
         self.keystone.revoke(revoked)
-        expired = self.keystone.expired_token('alice')
+        self.keystone.wait_past(expires)
+        expired = expiring
         self.assertFalse(self.keystone.validate(revoked))
         self.assertFalse(self.keystone.validate(expired))
         for name, token in (('none', None), ('bogus', 'gAAAAAbogus'),

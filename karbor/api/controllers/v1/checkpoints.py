@@ -139,6 +139,8 @@ class CheckpointsController(rest.RestController):
                 reason='plan %s belongs to provider %s, not %s' % (
                     plan_id, plan.provider_id, provider_id))
         extra_info = body.get('extra-info') or body.get('extra_info') or {}
+        # Before anything is written: it may refuse (503).
+        operation = trusts.delegate(ctx, provider)
         row = checkpoints_db.checkpoint_create({
             'project_id': ctx.project_id,
             'provider_id': provider_id,
@@ -153,8 +155,7 @@ class CheckpointsController(rest.RestController):
         log = new_operation_log(ctx, constants.OPERATION_PROTECT,
                                 checkpoint_id=row.id, plan_id=plan.id,
                                 provider_id=provider_id)
-        rpcapi.ProtectionAPI().protect(trusts.delegate(ctx, provider), row.id,
-                                       log.id)
+        rpcapi.ProtectionAPI().protect(operation, row.id, log.id)
         base.accepted()
         return {'checkpoint': views.checkpoint(row)}
 
@@ -180,6 +181,7 @@ class CheckpointsController(rest.RestController):
         allowed = [constants.CHECKPOINT_STATUS_AVAILABLE,
                    constants.CHECKPOINT_STATUS_ERROR,
                    constants.CHECKPOINT_STATUS_ERROR_DELETING]
+        operation = trusts.delegate(ctx, provider)
         updated = checkpoints_db.checkpoint_update(
             row.id, {'status': constants.CHECKPOINT_STATUS_DELETING,
                      'status_reason': None},
@@ -192,8 +194,7 @@ class CheckpointsController(rest.RestController):
         log = new_operation_log(ctx, constants.OPERATION_DELETE,
                                 checkpoint_id=row.id, plan_id=row.plan_id,
                                 provider_id=provider_id)
-        rpcapi.ProtectionAPI().delete(trusts.delegate(ctx, provider), row.id,
-                                      log.id)
+        rpcapi.ProtectionAPI().delete(operation, row.id, log.id)
         return base.accepted_empty()
 
     @pecan.expose('json')

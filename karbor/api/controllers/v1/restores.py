@@ -67,6 +67,7 @@ class RestoresController(rest.RestController):
             ctx, provider.id, body['checkpoint_id'], 'restored')
         parameters = body.get('parameters') or {}
         check_plugin_parameters(provider, parameters, 'restore')
+        operation = trusts.delegate(ctx, provider)
         row = restores_db.restore_create({
             'project_id': ctx.project_id,
             'provider_id': provider.id,
@@ -81,8 +82,7 @@ class RestoresController(rest.RestController):
             ctx, constants.OPERATION_RESTORE, checkpoint_id=checkpoint.id,
             plan_id=checkpoint.plan_id, provider_id=provider.id,
             restore_id=row.id)
-        rpcapi.ProtectionAPI().restore(trusts.delegate(ctx, provider),
-                                       row.id, log.id,
+        rpcapi.ProtectionAPI().restore(operation, row.id, log.id,
                                        body.get('restore_auth'))
         base.accepted()
         return {'restore': views.restore(row)}

@@ -67,6 +67,7 @@ class VerificationsController(rest.RestController):
             ctx, provider.id, body['checkpoint_id'], 'verified')
         parameters = body.get('parameters') or {}
         validation.validate_parameters(provider, parameters, 'verify')
+        operation = trusts.delegate(ctx, provider)
         row = verifications_db.verification_create({
             'project_id': ctx.project_id,
             'provider_id': provider.id,
@@ -81,7 +82,6 @@ class VerificationsController(rest.RestController):
             ctx, constants.OPERATION_VERIFY, checkpoint_id=checkpoint.id,
             plan_id=checkpoint.plan_id, provider_id=provider.id,
             verification_id=row.id)
-        rpcapi.ProtectionAPI().verify(trusts.delegate(ctx, provider),
-                                      row.id, log.id)
+        rpcapi.ProtectionAPI().verify(operation, row.id, log.id)
         base.accepted()
         return {'verification': views.verification(row)}

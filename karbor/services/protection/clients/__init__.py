@@ -23,6 +23,7 @@ from karbor.common import exception
 from karbor.conf import clients as clients_conf
 from karbor.i18n import _
 from karbor.services.protection.clients import auth
+from karbor.services.protection.clients import reasons
 
 LOG = logging.getLogger(__name__)
 
@@ -71,29 +72,9 @@ def has_endpoint(context, group, conf=cfg.CONF):
     return True
 
 
-def short_reason(error):
-    """What went wrong, in a few words and without a URL: the kind of
-    failure, or the HTTP status the service answered."""
-    status = getattr(error, 'http_status', None) or getattr(
-        error, 'code', None) or getattr(error, 'status_code', None)
-    if isinstance(status, int) and status >= 400:
-        return _('it answered HTTP %d') % status
-    text = '%s %s' % (error.__class__.__name__, error)
-    if isinstance(error, (ks_exc.ConnectTimeout, ks_exc.RequestTimeout,
-                          TimeoutError)) or 'timed out' in text.lower():
-        return _('it did not answer in time')
-    if 'reset' in text.lower() or 'Chunked' in text or \
-            'IncompleteRead' in text:
-        return _('the connection broke off')
-    if isinstance(error, (ks_exc.ConnectionError, ConnectionError)) or \
-            'connect' in text.lower():
-        return _('it cannot be reached')
-    return _('it failed (%s)') % error.__class__.__name__
-
-
 def unavailable(exception_class, group, url, error):
     """``exception_class(service=..., reason=...)`` for a failure of the
     service at ``url``, whose detail is logged."""
     LOG.warning('%s at %s failed: %s', service_name(group), url, error)
     return exception_class(service=service_name(group),
-                           reason=short_reason(error))
+                           reason=reasons.short(error))

@@ -37,6 +37,7 @@ from oslo_log import log as logging
 from karbor.common import exception
 from karbor.conf import service_user as service_user_conf
 from karbor.i18n import _
+from karbor.services.protection.clients import reasons
 
 LOG = logging.getLogger(__name__)
 
@@ -126,7 +127,7 @@ def service_credentials(conf=cfg.CONF):
             try:
                 auth = ks_loading.load_auth_from_conf_options(conf, GROUP)
             except ks_exc.AuthPluginException as e:
-                raise ServiceUserFailed(reason=_describe(e))
+                raise ServiceUserFailed(reason=describe(e))
             keystone = ks_loading.load_session_from_conf_options(conf,
                                                                  GROUP)
             _loaded = (auth, keystone)
@@ -156,7 +157,7 @@ def trust_auth(trust_id, conf=cfg.CONF):
         plugin = ks_loading.load_auth_from_conf_options(
             conf, GROUP, trust_id=trust_id, **dict.fromkeys(_SCOPES))
     except ks_exc.AuthPluginException as e:
-        raise ServiceUserFailed(reason=_describe(e))
+        raise ServiceUserFailed(reason=describe(e))
     with _lock:
         return _trusts.setdefault(trust_id, (plugin, keystone))
 
@@ -189,7 +190,7 @@ class _WithServiceToken(service_token.ServiceTokenAuthWrapper):
             headers[service_token.SERVICE_AUTH_HEADER_NAME] = \
                 self.service_auth.get_token(self.keystone)
         except ks_exc.ClientException as e:
-            raise ServiceUserFailed(reason=_describe(e))
+            raise ServiceUserFailed(reason=describe(e))
         return headers
 
 
@@ -242,7 +243,7 @@ class _Delegated(_Caller):
         try:
             return self.trust.get_token(self.keystone)
         except ks_exc.ClientException as e:
-            raise ServiceUserFailed(reason=_describe(e))
+            raise ServiceUserFailed(reason=describe(e))
 
     def invalidate(self):
         return self.trust.invalidate()
@@ -263,6 +264,9 @@ def plugin_for(context, conf=cfg.CONF):
     return auth
 
 
-def _describe(error):
-    text = str(error) or error.__class__.__name__
-    return text if len(text) <= 300 else text[:297] + '...'
+def describe(error):
+    """The failure of a request to Keystone, for the reason a user reads;
+    the detail (the URL of Keystone among it) goes to the log."""
+    LOG.warning('Keystone refused or failed Karbor\'s service user: %s',
+                error)
+    return reasons.short(error)

@@ -17,7 +17,9 @@ and deletes the trust when the operation ends (:func:`release`).
 
 When Keystone refuses the trust (a caller whose token may not delegate,
 such as an application credential restricted from it), the operation
-falls back to the caller's token, as without a service user.
+falls back to the caller's token, as without a service user. A service
+user that cannot log in is the operator's to fix: the request is refused
+(503) with that reason.
 """
 
 import datetime
@@ -56,11 +58,15 @@ def create(context, conf=cfg.CONF):
     user; ServiceUserFailed when the service user cannot be loaded, a
     keystoneauth error when Keystone refuses."""
     service, keystone = auth.service_credentials(conf)
+    try:
+        trustee = service.get_user_id(keystone)
+    except ks_exc.ClientException as e:
+        raise auth.ServiceUserFailed(reason=auth.describe(e))
     expires = timeutils.utcnow() + datetime.timedelta(
         seconds=conf[GROUP].trust_lifetime)
     body = {'trust': {
         'trustor_user_id': context.user_id,
-        'trustee_user_id': service.get_user_id(keystone),
+        'trustee_user_id': trustee,
         'project_id': context.project_id,
         'impersonation': True,
         'roles': [{'name': role} for role in context.roles],
@@ -75,12 +81,12 @@ def create(context, conf=cfg.CONF):
 def delegate(context, provider, conf=cfg.CONF):
     """``context`` as an operation on ``provider`` should carry it: with a
     trust and without the caller's token when :func:`wanted`, else
-    unchanged."""
+    unchanged. ServiceUserFailed when the service user cannot log in."""
     if not wanted(context, provider, conf):
         return context
     try:
         trust_id = create(context, conf)
-    except (auth.ServiceUserFailed, ks_exc.ClientException) as e:
+    except ks_exc.ClientException as e:
         LOG.warning('No trust for %s on project %s (%s); the operation '
                     'uses the caller\'s token', context.user_id,
                     context.project_id, e)
