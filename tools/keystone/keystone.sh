@@ -17,13 +17,14 @@
 # What start seeds (seed.py beside this script; every password below is a
 # test password):
 #   projects  admin (the cloud's admin project: [resource]
-#             admin_project_name), alpha, beta, service
+#             admin_project_name), alpha, beta, gamma, service
 #   users     admin   admin of project admin: the cloud administrator
 #             alice   member of alpha            (password secret)
 #             rita    reader of alpha            (password secret)
 #             bob     member of beta             (password secret)
 #             betty   admin of beta: a project administrator, not a
 #                     cloud administrator         (password secret)
+#             olga    member of gamma             (password secret)
 #             karbor  service of service: Karbor's service user
 #                     (password karbor)
 #             glance  service of service: the user of a Glance behind
@@ -223,8 +224,9 @@ user_env() {  # user -> export lines for OpenStack clients
         admin) project=admin; password=$ADMIN_PASSWORD ;;
         alice|rita) project=alpha ;;
         bob|betty) project=beta ;;
+        olga) project=gamma ;;
         karbor) project=service; password=$SERVICE_PASSWORD ;;
-        *) die "unknown user $user (admin, alice, rita, bob, betty, karbor)" ;;
+        *) die "unknown user $user (admin, alice, rita, bob, betty, olga, karbor)" ;;
     esac
     cat <<ENV
 export OS_AUTH_URL=$AUTH_URL

@@ -14,13 +14,16 @@ import sys
 from keystoneauth1 import session as ks_session
 from keystoneauth1.identity import v3
 
-PROJECTS = ('alpha', 'beta', 'service')
+PROJECTS = ('alpha', 'beta', 'gamma', 'service')
 # user: (project, role, password key)
 USERS = {
     'alice': ('alpha', 'member', 'user'),
     'rita': ('alpha', 'reader', 'user'),
     'bob': ('beta', 'member', 'user'),
     'betty': ('beta', 'admin', 'user'),
+    # gamma: a project whose catalog a test limits to its own endpoints
+    # (OS-EP-FILTER), for clients that ignore the region.
+    'olga': ('gamma', 'member', 'user'),
     'karbor': ('service', 'service', 'service'),
     'glance': ('service', 'service', 'glance'),
 }

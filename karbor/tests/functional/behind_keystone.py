@@ -88,6 +88,7 @@ class BehindKeystone(processes.ProcessTestMixin, testtools.TestCase):
                  **{'data-protect': cls.endpoint + '/$(project_id)s'}))
         region.setUp()
         cls.addClassCleanup(region.cleanUp)
+        cls.catalog_region = region
         cls.tokens = {}
 
     def setUp(self):

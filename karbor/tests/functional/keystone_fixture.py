@@ -183,6 +183,7 @@ class CatalogRegion(fixtures.Fixture):
 
     def _setUp(self):
         ks = self.keystone
+        self.endpoint_ids = []
         ks.call('POST', '/regions', json={'region': {'id': self.region}})
         self.addCleanup(ks.call, 'DELETE', '/regions/%s' % self.region)
         for service_type, url in self.endpoints.items():
@@ -194,3 +195,15 @@ class CatalogRegion(fixtures.Fixture):
                     'url': url, 'region_id': self.region}})['endpoint']
                 self.addCleanup(ks.call, 'DELETE',
                                 '/endpoints/%s' % endpoint['id'])
+                self.endpoint_ids.append(endpoint['id'])
+
+    def only_for(self, project):
+        """Make these endpoints the whole catalog of ``project``'s tokens
+        (an OS-EP-FILTER association), for clients that ignore the
+        region (the OSC plugin of python-karborclient 2.1.0)."""
+        project_id = self.keystone.project_id(project)
+        for endpoint_id in self.endpoint_ids:
+            path = '/OS-EP-FILTER/projects/%s/endpoints/%s' % (
+                project_id, endpoint_id)
+            self.keystone.call('PUT', path)
+            self.addCleanup(self.keystone.call, 'DELETE', path)
