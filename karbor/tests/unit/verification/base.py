@@ -24,6 +24,7 @@ OTHER_PROJECT = base.OTHER_PROJECT
 LOCAL_PROVIDER_ID = base.LOCAL_PROVIDER_ID
 SECOND_PROVIDER_ID = base.SECOND_PROVIDER_ID
 DIRECTORY = base.DIRECTORY
+write_tree = base.write_tree
 
 VERIFICATION_KEYS = {'id', 'project_id', 'provider_id', 'checkpoint_id',
                      'parameters', 'resource_status', 'resource_reason',
@@ -72,14 +73,13 @@ class VerificationTestCase(base.ProtectionApiTestCase):
         super().setUp()
         files = dict(DIRECTORIES)
         files['big/random.bin'] = random.Random(4).randbytes(BIG_BYTES)
-        for rel, data in files.items():
-            path = self.path(rel)
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            with open(path, 'wb') as f:
-                f.write(data)
+        for root in (self.root, self.project_root(base.OTHER_PROJECT)):
+            base.write_tree(root, files)
+        # The same roots as the local provider: one per project.
         with open(os.path.join(self.state_path, 'providers.d',
                                'chunked.conf'), 'w') as f:
-            f.write(CHUNKED_PROVIDER_CONF % (CHUNKED_PROVIDER_ID, self.root))
+            f.write(CHUNKED_PROVIDER_CONF % (
+                CHUNKED_PROVIDER_ID, self.project_root('{project_id}')))
         self._reset_registries()
         self.service = self.start_protection_service()
 

@@ -149,6 +149,7 @@ class RefusalTest(base.VerificationTestCase):
     def test_checkpoint_of_another_project_for_an_admin(self):
         # An administrator of p1 sees B's checkpoint, but a verification
         # is made in the caller's project, of the caller's checkpoints.
+        base.write_tree(self.project_root('B'), {'alpha/a': b'a'})
         theirs = self.available_checkpoint(token='u:B', project='B')
         message = self.refused(self.verify(theirs['id'], status=404), 404,
                                'itemNotFound')
