@@ -74,18 +74,22 @@ def listen_problem(conf):
             'that can reach it is trusted.' % conf.api.host_ip)
 
 
+def parse(argv):
+    """cfg.CONF from the command line and the files it names only: a
+    karbor.conf of a system-wide installation in /etc/karbor must not
+    change what the embedded default does."""
+    return common.prepare_process(
+        argv, api_cli=True, defaults=EMBEDDED_DEFAULTS,
+        cli_opts=embedded.opts, default_config_files=[],
+        default_config_dirs=[])
+
+
 def main(argv=None):
     argv = argv if argv is not None else sys.argv
-    conf = cfg.CONF
-    # Only the files given: a karbor.conf of a system-wide installation in
-    # /etc/karbor must not change what the embedded default does.
-    common.prepare_process(argv, api_cli=True, defaults=EMBEDDED_DEFAULTS,
-                           cli_opts=embedded.opts, default_config_files=[],
-                           default_config_dirs=[])
+    conf = parse(argv)
     problem = listen_problem(conf)
     if problem:
-        LOG.error('%s', problem)
-        return 2
+        return common.startup_error(conf, problem, 'karbor-all')
 
     roots = provider.local_provider_roots(conf)
     for root in roots:

@@ -2,6 +2,7 @@
 
 import os
 import signal
+import sys
 import threading
 
 from oslo_config import cfg
@@ -41,6 +42,16 @@ def prepare_api_process(argv, default_config_files=None, api_cli=False):
     rpc.init(conf)
     db_api.get_engine()
     return api_app.setup_app(conf)
+
+
+def startup_error(conf, message, prog='karbor'):
+    """Say on stderr, in one line, why the command does not start (and in
+    the log file, if there is one); the exit code."""
+    if conf.log_file or conf.log_dir:
+        LOG.error('%s', message)
+    sys.stderr.write('%s: error: %s\n' % (prog, message))
+    sys.stderr.flush()
+    return 2
 
 
 def wait_for_signal(stop):

@@ -36,7 +36,8 @@ _SAFE_PROJECT = re.compile(r'^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,254}$')
 
 # An absolute path in a message: after a space, quote or bracket, not
 # inside a URL ("http://h/p") nor a relative name ("photos/a").
-_ABSOLUTE_PATH = re.compile(r'''(?<![\w:/.~-])/[^\s'",;)\]]*''')
+_ABSOLUTE_PATH = re.compile(
+    r'''(?<![\w:/.~-])/[^\s'",;)\]]*?(?=:?(?:[\s'",;)\]]|$))''')
 
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 

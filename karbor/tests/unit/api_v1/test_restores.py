@@ -1,11 +1,16 @@
 """/v1/{project_id}/restores, with a real protection service: the files
 come back."""
 
+import json
+import logging
 import os
 
 import fixtures
 from oslo_utils import uuidutils
+import sqlalchemy
 
+from karbor.common import rpc
+from karbor.db import api as db_api
 from karbor.services.protection import rpcapi
 from karbor.tests.unit.api_v1 import base
 
@@ -329,3 +334,62 @@ class RestoreApiTest(base.ProtectionApiTestCase):
         self.assertEqual('available', self.get(path).json['checkpoint'][
             'status'])
         self.assertEqual('in_progress', self.show(restore['id'])['status'])
+
+
+class RestoreCredentialsTest(base.ProtectionApiTestCase):
+    """A password sent with a restore reaches no RPC message, no database
+    row, no log line, no bank object and no file of the state directory.
+    The RPC driver's send is spied on (wrapped, still sending)."""
+
+    start_service = True
+
+    def setUp(self):
+        super().setUp()
+        self.logs = self.useFixture(fixtures.FakeLogger(level=logging.DEBUG))
+        self.sent = []
+        driver = rpc.init()._driver
+        real_send = driver.send
+
+        def spy(target, ctxt, message, *args, **kwargs):
+            self.sent.append(json.dumps([ctxt, message], default=str))
+            return real_send(target, ctxt, message, *args, **kwargs)
+        self.useFixture(fixtures.MonkeyPatch(
+            'oslo_messaging._drivers.impl_fake.FakeDriver.send',
+            lambda _self, *args, **kwargs: spy(*args, **kwargs)))
+        self.plan = self.create_plan()
+        self.checkpoint = self.create_checkpoint(self.plan['id'])
+
+    def test_password_goes_nowhere(self):
+        body = {'restore': {'provider_id': base.LOCAL_PROVIDER_ID,
+                            'checkpoint_id': self.checkpoint['id'],
+                            'restore_target': 'http://keystone.example/v3',
+                            'restore_auth': AUTH, 'parameters': {}}}
+        message = self.assertFault(self.post('restores', body, status=400),
+                                   400, 'badRequest')
+        self.assertIn('restore_auth', message)
+        # What the client sends without --restore_target still restores.
+        body['restore'].update(restore_auth=None, restore_target=None)
+        restore = self.post('restores', body, status=202).json['restore']
+        self.wait_for(
+            lambda: self.get('restores/' + restore['id']).json['restore'],
+            lambda r: r['status'] != 'in_progress', 'success')
+
+        self.assertTrue(any('restore' in m for m in self.sent), self.sent)
+        for text in self.sent:
+            self.assertNotIn(SECRET, text)
+            self.assertNotIn('restorer', text)
+        self.assertIn('Restore %s' % restore['id'], self.logs.output)
+        self.assertNotIn(SECRET, self.logs.output)
+        engine = db_api.get_engine()
+        with engine.connect() as connection:
+            for table in sqlalchemy.inspect(engine).get_table_names():
+                rows = connection.execute(sqlalchemy.text(
+                    'SELECT * FROM %s' % table)).fetchall()
+                self.assertNotIn(SECRET, repr(rows), table)
+        files = 0
+        for directory, _, names in os.walk(self.state_path):
+            for name in names:
+                with open(os.path.join(directory, name), 'rb') as f:
+                    self.assertNotIn(SECRET.encode(), f.read())
+                files += 1
+        self.assertGreater(files, 5)  # the bank is in there

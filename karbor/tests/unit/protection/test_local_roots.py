@@ -5,9 +5,11 @@ import uuid
 
 import fixtures
 
+from karbor.common import context
 from karbor.common import exception
 from karbor.services.protection import local_index
 from karbor.services.protection import local_roots
+from karbor.services.protection.protection_plugins import local_directory
 from karbor.tests.unit.protection import base
 
 
@@ -196,3 +198,33 @@ class DirectoryIndexTest(base.ProtectionTestCase):
         self.assertRaises(exception.ProtectableResourceNotFound,
                           self.index.resolve, self.roots, 'p', self.ident)
         self.assertIsNone(self.index.get('p', self.ident))
+
+
+class TenantErrorsTest(base.ProtectionTestCase):
+    """What a tenant reads of a failure, and what the log keeps. The
+    permission error is made up: the tests run as root, whom no
+    permission stops."""
+
+    def test_reason_names_the_file_the_log_the_path(self):
+        root = os.path.join(self.tmp, 'projects', 'A')
+        roots = local_roots.Roots([root])
+        logs = self.useFixture(fixtures.FakeLogger())
+        ctx = context.RequestContext(project_id='A', user_id='u',
+                                     request_id='req-1234')
+        path = os.path.join(root, 'photos', 'x.jpg')
+        e = self.assertRaises(
+            exception.ProtectionFailed, self._fail, roots, ctx,
+            PermissionError(13, 'Permission denied', path))
+        self.assertEqual('photos/x.jpg: Permission denied', str(e))
+        self.assertIn(path, logs.output)
+        self.assertIn('req-1234', logs.output)
+        e = self.assertRaises(
+            exception.ProtectionFailed, self._fail, roots, ctx,
+            OSError(28, 'No space left on device',
+                    '/var/lib/karbor/bank/.tmp-1'))
+        self.assertEqual('<host path>: No space left on device', str(e))
+
+    @staticmethod
+    def _fail(roots, ctx, error):
+        with local_directory.tenant_errors(roots, ctx, 'Protect of x'):
+            raise error
