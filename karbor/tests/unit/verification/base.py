@@ -3,6 +3,7 @@ provider, its file-system bank and a real protection service running in
 the process on the in-process transport (as karbor.tests.unit.api_v1
 sets them up)."""
 
+import json
 import os
 import random
 import threading
@@ -111,6 +112,17 @@ class VerificationTestCase(base.ProtectionApiTestCase):
     def index_key(self, checkpoint_id):
         return '%s/%s' % (checkpoint_module.checkpoint_prefix(checkpoint_id),
                           constants.BANK_INDEX)
+
+    def settled_index_file(self, checkpoint_id):
+        """The bank file of the checkpoint's index, once it says
+        available: the database says so a moment before the bank."""
+        path = self.bank_file(self.index_key(checkpoint_id))
+
+        def status():
+            with open(path) as f:
+                return {'status': json.load(f).get('status')}
+        self.wait_for(status, lambda s: s['status'] == 'available')
+        return path
 
     def object_key(self, checkpoint_id, rel, name):
         """The bank key of object ``name`` of directory ``rel``."""
