@@ -1,5 +1,8 @@
 """Set-up of the configuration and logging of a Karbor process."""
 
+import glob
+import os
+
 from keystonemiddleware import opts as ks_middleware_opts
 from oslo_config import cfg
 from oslo_db import options as db_options
@@ -61,13 +64,28 @@ def register_all(conf=karbor_conf.CONF, api_cli=False):
 
 
 def parse_args(argv, conf=karbor_conf.CONF, default_config_files=None,
-               setup_logging=True):
+               setup_logging=True, default_config_dirs=None):
     """Parse the command line and config files of a service process.
 
     The options must be registered (:func:`register_all`) before.
+    ``default_config_files``/``default_config_dirs``: None lets oslo.config
+    look in ~/.karbor, ~/, /etc/karbor and /etc; ``[]`` reads only what the
+    command line names.
     """
     conf(argv[1:], project='karbor', prog=None,
          version=version.version_string(),
-         default_config_files=default_config_files)
+         default_config_files=default_config_files,
+         default_config_dirs=default_config_dirs)
     if setup_logging:
         log.setup(conf, 'karbor')
+
+
+def files_read(conf=karbor_conf.CONF):
+    """The configuration files ``conf`` was parsed from, in order: the
+    --config-file ones (or those oslo.config found), then the ``*.conf``
+    of each --config-dir."""
+    files = [os.path.abspath(f) for f in conf.config_file or ()]
+    for directory in conf.config_dir or ():
+        files.extend(sorted(glob.glob(os.path.join(
+            os.path.abspath(directory), '*.conf'))))
+    return files

@@ -118,11 +118,10 @@ def configure_services(write_providers):
     directory)`` writes."""
 
     def configure(services, sections):
-        # The root of the built-in local provider (karbor-all would make
-        # it; the separate services do not).
-        services.root = os.path.realpath(os.path.join(services.state_path,
-                                                      'protect'))
-        os.makedirs(services.root)
+        # The roots of the built-in local provider, one per project (each
+        # test has a project of its own); the other providers share them.
+        services.root = os.path.join(os.path.realpath(services.state_path),
+                                     'protect', '{project_id}')
         providers_dir = os.path.join(services.tmp, 'providers.d')
         os.makedirs(providers_dir)
         utils.write_config(os.path.join(providers_dir, 'chunked.conf'), {
@@ -134,6 +133,7 @@ def configure_services(write_providers):
                                                       'chunked-bank'),
                                  'fsync': 'false'},
             'local_directory': {'allowed_roots': services.root,
+                                'create_roots': 'true',
                                 'chunk_size_mb': DURABLE_CHUNK_MB}})
         write_providers(services, providers_dir)
         sections['protection']['verify_threads'] = 1
@@ -189,7 +189,8 @@ class _VerificationProcesses(processes.ProcessTestMixin):
         self.project = uuid.uuid4().hex
         self.base_url = 'http://127.0.0.1:%d/v1/%s' % (
             self.services.port, self.project)
-        self.root = self.services.root
+        self.root = self.services.root.replace('{project_id}',
+                                               self.project)
         self.state_path = self.services.state_path
         host = self.services.host
         self.wait(lambda: [s for s in self.request(
@@ -208,8 +209,12 @@ class _VerificationProcesses(processes.ProcessTestMixin):
     def protect(self, provider_id, paths):
         """A plan of the directories ``paths``, and an available
         checkpoint of it; the checkpoint id."""
-        resources = [{'id': local_roots.directory_id(p), 'type': DIRECTORY,
-                      'name': p} for p in paths]
+        # As a client does: the ids from the list of the project's root.
+        listed = {i['name']: i['id'] for i in self.request(
+            'GET', '/protectables/%s/instances' % DIRECTORY)['instances']}
+        resources = [{'id': listed[os.path.relpath(p, self.root)],
+                      'type': DIRECTORY, 'name': os.path.relpath(p, self.root)}
+                     for p in paths]
         plan = self.request('POST', '/plans', {'plan': {
             'name': 'verify-%s' % uuid.uuid4().hex[:8],
             'provider_id': provider_id, 'resources': resources}})['plan']
@@ -530,7 +535,8 @@ class TestVerificationSwiftBank(_CorruptionTests, _VerificationProcesses,
                            'user': container.user,
                            'key': container.key,
                            'container': container.name},
-            'local_directory': {'allowed_roots': services.root}})
+            'local_directory': {'allowed_roots': services.root,
+                                'create_roots': 'true'}})
 
     @property
     def provider_id(self):

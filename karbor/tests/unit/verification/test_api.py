@@ -149,6 +149,7 @@ class RefusalTest(base.VerificationTestCase):
         # A cloud administrator sees B's checkpoint, but a verification
         # is made in the caller's project, of the caller's checkpoints:
         # the answer says which token to use.
+        base.write_tree(self.project_root('B'), {'alpha/a': b'a'})
         theirs = self.available_checkpoint(token='u:B', project='B')
         message = self.refused(self.verify(theirs['id'], status=403), 403,
                                'forbidden')
