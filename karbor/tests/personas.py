@@ -30,6 +30,9 @@ READ, WRITE, ADMIN = 'read', 'write', 'admin'
 # own project), an object of A, or an object of A that the call would act
 # on in the caller's own project (protect, verify, restore).
 OWN, A_OBJECT, A_SOURCE = 'own', 'a-object', 'a-source'
+# A resource of A's own (a local directory under A's root): whoever calls
+# from another project, administrators included, looks in that project.
+A_RESOURCE = 'a-resource'
 
 Persona = collections.namedtuple('Persona', 'name project cloud_admin writer')
 
@@ -64,6 +67,13 @@ CALLS = [
     call('GET', 'providers/{provider}'),
     call('GET', 'protectables'),
     call('GET', 'protectables/{type}'),
+    call('GET', 'protectables/{type}/instances'),
+    call('GET', 'protectables/{type}/instances/{resource}',
+         target=A_RESOURCE),
+    call('POST', 'plans', {'plan': {
+        'name': 'a plan of A\'s directory', 'provider_id': '{provider}',
+        'resources': [{'id': '{resource}', 'type': '{type}',
+                       'name': 'docs'}]}}, level=WRITE, target=A_RESOURCE),
     # Lists of the caller's own project.
     call('GET', 'plans'),
     call('GET', _checkpoints()),
@@ -115,7 +125,7 @@ def expected(persona, item, project_a):
     if item.level == WRITE and not persona.writer:
         return 403
     if item.target != OWN and persona.project != project_a:
-        if not persona.cloud_admin:
+        if not persona.cloud_admin or item.target == A_RESOURCE:
             return 404
         if item.target == A_SOURCE:
             # The administrator sees A's object, but an operation runs in
@@ -188,6 +198,7 @@ class Runner:
         body = self.plan_body()['plan']
         ids = {'provider': body['provider_id'],
                'type': body['resources'][0]['type'],
+               'resource': body['resources'][0]['id'],
                'project_a': self.project_a,
                'service': self.service_id()}
         ids['plan'] = self.new_plan(ids)
@@ -209,6 +220,8 @@ def _fill(value, ids):
         return value.format(**ids)
     if isinstance(value, dict):
         return {k: _fill(v, ids) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, ids) for v in value]
     return value
 
 

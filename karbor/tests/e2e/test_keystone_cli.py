@@ -26,13 +26,21 @@ FILES = {'report.txt': b'quarterly numbers\n',
 
 class _Clients(behind_keystone.BehindKeystone):
 
+    USER = None
+
     @classmethod
     def configure_more(cls, services, sections):
+        root = cls.project_root(services, cls.keystone.project_of(cls.USER))
         for rel, data in FILES.items():
-            path = os.path.join(services.root, 'docs', rel)
+            path = os.path.join(root, 'docs', rel)
             os.makedirs(os.path.dirname(path), exist_ok=True)
             with open(path, 'wb') as f:
                 f.write(data)
+
+    @property
+    def root(self):
+        return self.project_root(self.services,
+                                 self.keystone.project_of(self.USER))
 
     def environment(self, user):
         """What ``keystone.sh env <user>`` exports, in this class's
@@ -80,7 +88,8 @@ class _Clients(behind_keystone.BehindKeystone):
         return docs
 
     def assertRestored(self, target):
-        source = os.path.join(self.services.root, 'docs')
+        target = os.path.join(self.root, target)
+        source = os.path.join(self.root, 'docs')
         for rel in FILES:
             self.assertTrue(filecmp.cmp(os.path.join(source, rel),
                                         os.path.join(target, rel),
@@ -90,6 +99,8 @@ class _Clients(behind_keystone.BehindKeystone):
 class KarborShellTest(_Clients):
     """The legacy shell: ``karbor --os-auth-url ... --os-username ...``,
     with the endpoint of service type data-protect from the catalog."""
+
+    USER = 'alice'
 
     def karbor(self, user, *args):
         return self.ok(user, 'karbor', *args)
@@ -117,7 +128,7 @@ class KarborShellTest(_Clients):
             'alice', 'verification-show', verification['id']),
             'verification')
         self.assertEqual('success', verification['status'], verification)
-        target = os.path.join(self.services.root, 'docs-from-shell')
+        target = 'docs-from-shell'
         restore = self.show(
             'alice', 'restore-create', PROVIDER, checkpoint['id'],
             '--parameters', 'resource_type=%s,target_path=%s' % (
@@ -150,6 +161,8 @@ class OpenStackClientTest(_Clients):
     cloud with one region would be.
     """
 
+    USER = 'olga'
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -179,7 +192,7 @@ class OpenStackClientTest(_Clients):
             'olga', 'verification', 'show', verification['id']),
             'verification')
         self.assertEqual('success', verification['status'], verification)
-        target = os.path.join(self.services.root, 'docs-from-osc')
+        target = 'docs-from-osc'
         restore = self.openstack(
             'olga', 'restore', 'create', PROVIDER, checkpoint['id'],
             '--parameters', 'resource_type=%s,target_path=%s' % (

@@ -34,9 +34,10 @@ def configure(keystone, region, more=None):
         sections.update(keystone.karbor_options())
         for group in ('cinder', 'glance', 'nova'):
             sections[group] = {'region_name': region}
+        # The Local Provider's roots: protect/<project id> (made on first
+        # use; a test that puts files there makes it first).
         services.root = os.path.realpath(os.path.join(services.state_path,
                                                       'protect'))
-        os.makedirs(services.root)
         sections['providers'] = {'enable_local_provider': 'true'}
         if more:
             more(services, sections)
@@ -94,6 +95,11 @@ class BehindKeystone(processes.ProcessTestMixin, testtools.TestCase):
     def setUp(self):
         super().setUp()
         self.useFixture(fixtures.FakeLogger(level=logging.INFO))
+
+    @classmethod
+    def project_root(cls, services, project):
+        """The local directories of ``project`` (a name)."""
+        return os.path.join(services.root, cls.keystone.project_id(project))
 
     def token(self, user):
         """A token of ``user`` (one per user and class) and its

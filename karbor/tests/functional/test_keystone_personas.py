@@ -57,9 +57,9 @@ class _Runner(personas.Runner):
 
 class KeystonePersonaTest(behind_keystone.BehindKeystone):
 
-    @staticmethod
-    def configure_more(services, sections):
-        docs = os.path.join(services.root, 'docs')
+    @classmethod
+    def configure_more(cls, services, sections):
+        docs = os.path.join(cls.project_root(services, 'alpha'), 'docs')
         os.makedirs(os.path.join(docs, 'sub'))
         with open(os.path.join(docs, 'sub', 'notes.txt'), 'w') as f:
             f.write('what alpha protects\n')
