@@ -94,4 +94,5 @@ class CinderApiTest(base.ProtectionApiTestCase):
         self.conf.config(endpoint_override=down, group='cinder')
         message = self.assertFault(self.plan(str(uuid.uuid4()), None), 503,
                                    'serviceUnavailable')
-        self.assertIn('Cinder unavailable at %s' % down, message)
+        self.assertEqual('Cinder is unavailable: it cannot be reached',
+                         message)
