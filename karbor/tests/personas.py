@@ -134,9 +134,14 @@ def expected(persona, item, project_a):
     return item.ok
 
 
+# What A protects: its directory "docs", with the built-in Local Provider.
+LOCAL_PROVIDER_ID = '7a2f5d0c-3b8e-4c61-9f4a-1d2e3c4b5a69'
+DIRECTORY = 'OS::Local::Directory'
+
+
 class Runner:
-    """The transport and the objects of a persona test; subclasses fill
-    in the three methods."""
+    """The transport and the objects of a persona test; subclasses give
+    ``request`` and the projects."""
 
     project_a = project_b = admin_project = None
     with_project_admin = False
@@ -146,17 +151,30 @@ class Runner:
         ``/v1/<persona.project>/<path>``."""
         raise NotImplementedError
 
+    def persona(self, name):
+        return next(p for p in self.personas() if p.name == name)
+
     def plan_body(self):
-        """{'plan': {...}} of a plan of A, as member_a would send it."""
-        raise NotImplementedError
+        """{'plan': {...}} of a plan of A's directory "docs", as member_a
+        sends it."""
+        _status, doc = self.request(self.member_a(), 'GET',
+                                    'protectables/%s/instances' % DIRECTORY)
+        docs = next(i for i in doc['instances']
+                    if i['name'].rstrip('/').split('/')[-1] == 'docs')
+        return {'plan': {'name': 'personas',
+                         'provider_id': LOCAL_PROVIDER_ID,
+                         'resources': [{'id': docs['id'], 'type': DIRECTORY,
+                                        'name': 'docs'}]}}
 
     def service_id(self):
-        raise NotImplementedError
+        _status, doc = self.request(self.persona('admin'), 'GET',
+                                    'os-services')
+        return doc['services'][0]['id']
 
     # Objects of A, made by member_a.
 
     def member_a(self):
-        return next(p for p in self.personas() if p.name == 'member_a')
+        return self.persona('member_a')
 
     def personas(self):
         return personas(self.project_a, self.project_b, self.admin_project,

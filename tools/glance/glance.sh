@@ -204,19 +204,8 @@ EOF
 # ---------------------------------------------------------------- processes
 
 # PID of the gunicorn master started here, if it is still that process.
-live_pid() {
-    local pid
-    [ -f "$PIDFILE" ] || return 1
-    pid=$(cat "$PIDFILE")
-    [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
-    # A recycled PID belongs to some other program: check the command line
-    # (gunicorn retitles itself "gunicorn: master [<--name>]" when
-    # setproctitle is installed, so the name carries the port).
-    grep -qa "$PROC_NAME" "/proc/$pid/cmdline" 2>/dev/null || return 1
-    echo "$pid"
-}
+live_pid() { pid_of "$PIDFILE" "$PROC_NAME"; }
 
-port_open() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
 
 # One real request: the image list answers 200 (without Keystone; behind
 # it, an unauthenticated request answers 401 from keystonemiddleware).
@@ -237,25 +226,7 @@ print_env() {
     echo "KARBOR_GLANCE_AUTH=$AUTH"
 }
 
-kill_started() {
-    local pid
-    if pid=$(live_pid); then
-        kill "$pid" 2>/dev/null || true  # the master stops its worker
-        for _ in $(seq 100); do
-            live_pid >/dev/null || break
-            sleep 0.05
-        done
-        if live_pid >/dev/null; then
-            kill -9 "$pid" 2>/dev/null || true
-            # Its worker would be orphaned: end it too, by its parent PID.
-            local child
-            for child in $(ps -o pid= --ppid "$pid" 2>/dev/null); do
-                kill -9 "$child" 2>/dev/null || true
-            done
-        fi
-    fi
-    rm -f "$PIDFILE"
-}
+kill_started() { stop_gunicorn "$PIDFILE" "$PROC_NAME"; }
 
 do_start() {
     if running; then

@@ -182,20 +182,9 @@ PY
 
 # ---------------------------------------------------------------- processes
 
-# PID of a gunicorn master started here (pid file, name), if it is still
-# that process.
-live_pid() {
-    local pidfile=${1:-$PIDFILE} name=${2:-$PROC_NAME} pid
-    [ -f "$pidfile" ] || return 1
-    pid=$(cat "$pidfile")
-    [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
-    grep -qa "$name" "/proc/$pid/cmdline" 2>/dev/null || return 1
-    echo "$pid"
-}
+live_pid() { pid_of "$PIDFILE" "$PROC_NAME"; }
+short_pid() { pid_of "$SHORT_PIDFILE" "$SHORT_PROC_NAME"; }
 
-short_pid() { live_pid "$SHORT_PIDFILE" "$SHORT_PROC_NAME"; }
-
-port_open() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
 
 api_ok() { curl -sf -o /dev/null --max-time 5 "$AUTH_URL"; }
 
@@ -242,28 +231,9 @@ export OS_INTERFACE=public
 ENV
 }
 
-kill_one() {  # pid file, name
-    local pid
-    if pid=$(live_pid "$1" "$2"); then
-        kill "$pid" 2>/dev/null || true  # the master stops its worker
-        for _ in $(seq 100); do
-            live_pid "$1" "$2" >/dev/null || break
-            sleep 0.05
-        done
-        if live_pid "$1" "$2" >/dev/null; then
-            kill -9 "$pid" 2>/dev/null || true
-            local child
-            for child in $(ps -o pid= --ppid "$pid" 2>/dev/null); do
-                kill -9 "$child" 2>/dev/null || true
-            done
-        fi
-    fi
-    rm -f "$1"
-}
-
 kill_started() {
-    kill_one "$PIDFILE" "$PROC_NAME"
-    kill_one "$SHORT_PIDFILE" "$SHORT_PROC_NAME"
+    stop_gunicorn "$PIDFILE" "$PROC_NAME"
+    stop_gunicorn "$SHORT_PIDFILE" "$SHORT_PROC_NAME"
     rm -f "$RUN/seeded"
 }
 

@@ -37,23 +37,6 @@ class _Runner(personas.Runner):
             self.test.assertEqual(status, inner['code'], doc)
         return status, doc
 
-    def plan_body(self):
-        _status, doc = self.request(
-            self.member_a(), 'GET', 'protectables/%s/instances' %
-            behind_keystone.DIRECTORY)
-        docs = next(i for i in doc['instances']
-                    if i['name'].rstrip('/').split('/')[-1] == 'docs')
-        return {'plan': {'name': 'personas',
-                         'provider_id': behind_keystone.LOCAL_PROVIDER_ID,
-                         'resources': [{'id': docs['id'],
-                                        'type': behind_keystone.DIRECTORY,
-                                        'name': 'docs'}]}}
-
-    def service_id(self):
-        admin = next(p for p in self.personas() if p.name == 'admin')
-        _status, doc = self.request(admin, 'GET', 'os-services')
-        return doc['services'][0]['id']
-
 
 class KeystonePersonaTest(behind_keystone.BehindKeystone):
 

@@ -38,23 +38,6 @@ class _Runner(personas.Runner):
                                   next(iter(doc)))
         return resp.status_int, doc
 
-    def plan_body(self):
-        _status, doc = self.request(
-            self.member_a(), 'GET', 'protectables/%s/instances' %
-            base.DIRECTORY)
-        docs = next(i for i in doc['instances']
-                    if i['name'].rstrip('/').split('/')[-1] == 'docs')
-        return {'plan': {'name': 'personas',
-                         'provider_id': base.LOCAL_PROVIDER_ID,
-                         'resources': [{'id': docs['id'],
-                                        'type': base.DIRECTORY,
-                                        'name': 'docs'}]}}
-
-    def service_id(self):
-        admin = next(p for p in self.personas() if p.name == 'admin')
-        _status, doc = self.request(admin, 'GET', 'os-services')
-        return doc['services'][0]['id']
-
 
 class PersonaTest(base.ProtectionApiTestCase):
 
