@@ -218,6 +218,9 @@ class DeleteOperation(protection_plugin.Operation):
 
 class LocalDirectoryProtectionPlugin(protection_plugin.ProtectionPlugin):
     SUPPORTED_RESOURCE_TYPES = (local_roots.RESOURCE_TYPE,)
+    # A file-system bank reports no checksum: only reading every byte
+    # catches bit rot.
+    DEFAULT_VERIFY_LEVEL = constants.VERIFY_LEVEL_DEEP
     PROTECT = ProtectOperation
     RESTORE = RestoreOperation
     DELETE = DeleteOperation
@@ -249,6 +252,12 @@ class LocalDirectoryProtectionPlugin(protection_plugin.ProtectionPlugin):
     @classmethod
     def get_restore_schema(cls, resource_type):
         return RESTORE_SCHEMA
+
+    @staticmethod
+    def object_holders(manifest):
+        """{object key: [paths of the files whose bytes it holds]}, for
+        verification reasons that name the user's files."""
+        return local_data.files_of_objects(manifest)
 
     def check_restore_parameters(self, parameters, context):
         """Refuse, before anything starts, a target outside the caller's
