@@ -124,6 +124,8 @@ def _walk_into(fd, prefix, entries, skipped):
                 os.close(child)
         elif kind == 'file':
             item['size'] = st.st_size
+            # What will be read: less than the size for a sparse file.
+            item['stored'] = min(st.st_size, st.st_blocks * 512)
             entries.append(item)
         elif kind == 'symbolic link':
             try:

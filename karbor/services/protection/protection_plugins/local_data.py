@@ -64,8 +64,8 @@ def protect_directory(path, section, chunk_size, threads, progress=None):
     links = [_public(e, 'target') for e in entries
              if e['kind'] == 'symbolic link']
     candidates = [e for e in entries if e['kind'] == 'file']
-    progress.plan(files=len(candidates),
-                  bytes=sum(e['size'] for e in candidates))
+    planned = sum(e['stored'] for e in candidates)
+    progress.plan(files=len(candidates), bytes=planned)
     idents = {e['path']: e['ident'] for e in entries
               if e['kind'] == 'directory'}
     reader = _Reader(path, idents, candidates, chunk_size, skipped,
@@ -74,6 +74,9 @@ def protect_directory(path, section, chunk_size, threads, progress=None):
         objects = data_objects.write(section, reader.chunks(), threads)
     finally:
         reader.close()
+    # Files grow, shrink and vanish while they are read: the total is
+    # what was read.
+    progress.plan(bytes=sum(o['size'] for o in objects) - planned)
     return {
         'version': MANIFEST_VERSION,
         'root': root,
@@ -276,10 +279,12 @@ def _layout(manifest):
 
 
 def restore_directory(manifest, section, root, name, threads,
-                      options=None, progress=None):
+                      options=None, progress=None, journal=None):
     """Recreate the tree of ``manifest`` as directory ``name`` below
     ``root`` (a checked target: absent or an empty directory); the list
-    of what was not restored as it was ({path, reason})."""
+    of what was not restored as it was ({path, reason}). ``journal`` (a
+    :class:`karbor.services.protection.local_partials.Journal`) notes the
+    hidden directory while it is written."""
     options = options or default_options()
     progress = progress or _Progress()
     parent, leaf = os.path.split(name)
@@ -294,6 +299,8 @@ def restore_directory(manifest, section, root, name, threads,
         os.close(root_fd)
     partial = '.%s%s%s' % (leaf, local_tree.PARTIAL_MARK,
                                  uuid.uuid4().hex[:8])
+    token = journal.begin(os.path.join(root, parent, partial)) \
+        if journal is not None else None
     try:
         os.mkdir(partial, 0o700, dir_fd=parent_fd)
         try:
@@ -310,6 +317,8 @@ def restore_directory(manifest, section, root, name, threads,
             raise
     finally:
         os.close(parent_fd)
+        if token is not None:
+            journal.end(token)
     return writer.not_restored
 
 

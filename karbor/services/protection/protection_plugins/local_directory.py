@@ -28,6 +28,7 @@ from karbor.common import exception
 from karbor.i18n import _
 from karbor.services.protection import graph
 from karbor.services.protection import local_index
+from karbor.services.protection import local_partials
 from karbor.services.protection import local_roots
 from karbor.services.protection import operation_progress
 from karbor.services.protection import protection_plugin
@@ -78,7 +79,7 @@ RESTORE_SCHEMA = {
                            'directory root (photos-restored); its parent '
                            'must exist, and it must not exist or be empty. '
                            'Default: next to the original, named '
-                           '<name>.restored-<first 8 characters of the '
+                           '<name>.restored-<last 8 characters of the '
                            'restore id>; restore-show says where.'},
     },
     'additionalProperties': False,
@@ -152,14 +153,16 @@ class RestoreOperation(protection_plugin.Operation):
             manifest = section.get_json(constants.BANK_RESOURCE_MANIFEST)
             target = parameters.get('target_path') or '%s.restored-%s' % (
                 original_name(metadata, roots, resource),
-                (restore_id or 'x')[:8])
+                (restore_id or 'x')[-8:])
             root, name = roots.target(target)
             progress = operation_progress.get(constants.OPERATION_RESTORE,
                                               restore_id)
             try:
+                self.plugin.partials.sweep()
                 not_restored = local_data.restore_directory(
                     manifest, section, root, name, self.plugin.io_threads,
-                    self.plugin.restore_options, progress)
+                    self.plugin.restore_options, progress,
+                    self.plugin.partials)
                 progress.skipped(name, not_restored)
                 progress.target(graph.resource_key(resource), name)
             finally:
@@ -237,6 +240,10 @@ class LocalDirectoryProtectionPlugin(protection_plugin.ProtectionPlugin):
         self.io_threads = conf[GROUP].io_threads
         self.index = local_index.DirectoryIndex(
             state_path or cfg.CONF.state_path)
+        # Restores killed before they ended leave hidden directories.
+        self.partials = local_partials.Journal(
+            state_path or cfg.CONF.state_path)
+        self.partials.sweep()
         shared = [r for r in self.allowed_roots
                   if not local_roots.is_template(r)]
         if shared:

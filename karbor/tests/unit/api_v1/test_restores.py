@@ -85,11 +85,11 @@ class RestoreApiTest(base.ProtectionApiTestCase):
         self.assertEqual({self.key(self.docs): 'available'},
                          done['resources_status'])
         self.assertIsNone(done['status_reason'])
-        target = '%s.restored-%s' % (self.path('docs'), created['id'][:8])
+        target = '%s.restored-%s' % (self.path('docs'), created['id'][-8:])
         self.assertTrue(os.path.isdir(target))
         # Where the files went, by name, and how many.
         self.assertEqual({self.key(self.docs): 'docs.restored-%s' %
-                          created['id'][:8]}, done['restored_to'])
+                          created['id'][-8:]}, done['restored_to'])
         self.assertEqual({'count': 0, 'first': []}, done['not_restored'])
         files = len([f for f in base.FILES if f.startswith('docs/')])
         self.assertEqual(

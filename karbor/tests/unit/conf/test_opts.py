@@ -1,5 +1,6 @@
 """karbor.conf: option groups for the generator, help everywhere."""
 
+import os
 import subprocess
 import sys
 
@@ -7,6 +8,7 @@ from oslo_config import cfg
 import testtools
 
 from karbor import conf
+from karbor.conf import doc
 from karbor.conf import opts
 
 
@@ -72,3 +74,20 @@ class ListOptsTest(testtools.TestCase):
                              capture_output=True, text=True, timeout=120)
         self.assertEqual(0, out.returncode, out.stderr)
         self.assertEqual('', out.stdout.strip())
+
+
+class ConfigurationDocTest(testtools.TestCase):
+    """doc/source/configuration.rst is what the options say."""
+
+    def test_reference_is_up_to_date(self):
+        path = os.path.join(os.path.dirname(__file__), '..', '..', '..',
+                            '..', 'doc', 'source', 'configuration.rst')
+        with open(path) as f:
+            committed = f.read()
+        self.assertEqual(doc.render(), committed,
+                         'doc/source/configuration.rst is out of date: run '
+                         'tox -e genconfig (or python -m karbor.conf.doc > '
+                         'doc/source/configuration.rst)')
+        for option in ('insecure_listen_anywhere', 'create_roots',
+                       'restore_setid_bits', 'allowed_roots'):
+            self.assertIn('``%s``' % option, committed)

@@ -143,3 +143,4 @@ class ServiceGetUpdateTest(base.TestCase):
         rows = services_db.service_get_all()
         self.assertIsInstance(rows[0].last_heartbeat, datetime.datetime)
         self.assertEqual(row.id, rows[0].id)
+

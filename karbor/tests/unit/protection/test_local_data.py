@@ -8,6 +8,8 @@ import random
 import shutil
 import socket
 import stat
+import subprocess
+import sys
 import threading
 import time
 
@@ -17,6 +19,7 @@ from oslo_config import cfg
 from karbor.common import exception
 from karbor.services.protection import bank_plugin
 from karbor.services.protection import data_objects
+from karbor.services.protection import local_partials
 from karbor.services.protection import local_roots
 from karbor.services.protection import local_tree
 from karbor.services.protection.bank_plugins import file_system
@@ -586,3 +589,31 @@ class SwapTest(base.ProtectionTestCase):
         os.makedirs(os.path.join(self.root, '.photos%sab12cd34' %
                                  local_tree.PARTIAL_MARK))
         self.assertEqual(['src'], [n for n, _ in self.roots.list()])
+
+
+class KilledRestoreTest(base.ProtectionTestCase):
+    """A restore killed mid-way leaves a hidden directory; the next load
+    of the plugin (or the next restore) removes it."""
+
+    def test_partial_of_a_dead_process_is_removed(self):
+        root = os.path.join(self.tmp, 'root')
+        journal = local_partials.Journal(os.path.join(self.tmp, 'state'))
+        mine = os.path.join(root, '.a%s11111111' % local_tree.PARTIAL_MARK)
+        theirs = os.path.join(root, '.b%s22222222' % local_tree.PARTIAL_MARK)
+        for path in (mine, theirs):
+            base.write(os.path.join(path, 'half'), b'x')
+        journal.begin(mine)  # this process: alive
+        # A process that ended (a child that exited).
+        child = subprocess.Popen([sys.executable, '-c', 'pass'])
+        child.wait()
+        token = journal.begin(theirs)
+        record = os.path.join(journal.base, token)
+        with open(record) as f:
+            note = json.load(f)
+        note['pid'] = child.pid
+        with open(record, 'w') as f:
+            json.dump(note, f)
+        self.assertEqual(1, journal.sweep())
+        self.assertTrue(os.path.isdir(mine))
+        self.assertFalse(os.path.exists(theirs))
+        self.assertEqual(1, len(os.listdir(journal.base)))

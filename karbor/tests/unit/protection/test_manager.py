@@ -5,6 +5,7 @@ as the RPC server would call it."""
 import json
 import logging
 import os
+import time
 
 from oslo_context import context as oslo_context
 
@@ -132,7 +133,7 @@ class ManagerTest(base.ManagerCalls, base.ProtectionTestCase):
         self.assertEqual({key: ''}, restore.resources_reason)
         self.assertIsNone(restore.host)
         self.assertLogEnded(log_id, constants.OPERATION_LOG_STATUS_SUCCESS)
-        target = '%s.restored-%s' % (self.src, restore.id[:8])
+        target = '%s.restored-%s' % (self.src, restore.id[-8:])
         self.assertEqual(before, base.snapshot(target))
 
         # A second restore, to a target of the caller's choice.
@@ -277,6 +278,12 @@ class ManagerTest(base.ManagerCalls, base.ProtectionTestCase):
             self.wait_checkpoint(checkpoint_id,
                                  constants.CHECKPOINT_STATUS_PROTECTING)
         for ctx, checkpoint_id in zip(contexts, checkpoints):
+            # The last line comes just after the status.
+            deadline = time.monotonic() + 30
+            while not [s for s in seen if checkpoint_id in s[0] and
+                       'is available' in s[0]]:
+                self.assertLess(time.monotonic(), deadline, seen)
+                time.sleep(0.05)
             lines = [s for s in seen if checkpoint_id in s[0]]
             self.assertGreaterEqual(len(lines), 2, seen)
             for message, request_id, user in lines:
