@@ -42,7 +42,8 @@ def file_system_bank(path):
     return bank_plugin.Bank(plugin)
 
 
-class LocalDataTest(base.ProtectionTestCase):
+class TreeTestCase(base.ProtectionTestCase):
+    """``src`` below root ``root``, and a section of a file-system bank."""
 
     def setUp(self):
         super().setUp()
@@ -52,6 +53,9 @@ class LocalDataTest(base.ProtectionTestCase):
         self.bank = file_system_bank(os.path.join(self.tmp, 'bank'))
         self.section = self.bank.section('checkpoints/cp/resource-data/r')
         self.roots = local_roots.Roots([self.root])
+
+
+class LocalDataTest(TreeTestCase):
 
     def make_tree(self):
         """Nested directories, empty files and directories, modes, a file
@@ -392,17 +396,8 @@ class OrderedMapTest(base.ProtectionTestCase):
         self.assertLessEqual(state['taken'], 3 + 2 + 1)
 
 
-class FaithfulCopyTest(base.ProtectionTestCase):
+class FaithfulCopyTest(TreeTestCase):
     """What a person's directory holds besides bytes comes back."""
-
-    def setUp(self):
-        super().setUp()
-        self.root = os.path.join(self.tmp, 'root')
-        self.src = os.path.join(self.root, 'src')
-        os.makedirs(self.src)
-        self.bank = file_system_bank(os.path.join(self.tmp, 'bank'))
-        self.section = self.bank.section('checkpoints/cp/resource-data/r')
-        self.roots = local_roots.Roots([self.root])
 
     def round_trip(self, options=None):
         manifest = local_data.protect_directory(self.src, self.section,
@@ -482,7 +477,7 @@ class FaithfulCopyTest(base.ProtectionTestCase):
         self.assertEqual([], os.listdir(target))
 
 
-class SwapTest(base.ProtectionTestCase):
+class SwapTest(TreeTestCase):
     """Directories swapped for symbolic links and files for FIFOs while a
     protect or a restore runs: nothing outside is read or written, nothing
     waits. The swaps happen at a fixed point of the operation: the real
@@ -490,15 +485,10 @@ class SwapTest(base.ProtectionTestCase):
 
     def setUp(self):
         super().setUp()
-        self.root = os.path.join(self.tmp, 'root')
-        self.src = os.path.join(self.root, 'src')
         base.write(os.path.join(self.src, 'sub', 'f'), b'mine\n')
         base.write(os.path.join(self.src, 'a.txt'), b'plain\n')
         self.outside = os.path.join(self.tmp, 'outside')
         base.write(os.path.join(self.outside, 'f'), b'SECRET of the host\n')
-        self.bank = file_system_bank(os.path.join(self.tmp, 'bank'))
-        self.section = self.bank.section('checkpoints/cp/resource-data/r')
-        self.roots = local_roots.Roots([self.root])
 
     def after(self, module, name, change):
         real = getattr(module, name)
