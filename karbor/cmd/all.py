@@ -13,7 +13,6 @@ otherwise.
 """
 
 import ipaddress
-import os
 import socket
 import sys
 import threading
@@ -23,6 +22,7 @@ from oslo_log import log as logging
 from karbor.api import app as api_app
 from karbor.cmd import common
 from karbor.cmd import protection
+from karbor.cmd import startup
 from karbor.common import rpc
 from karbor.common import wsgi_server
 from karbor.conf import embedded
@@ -83,39 +83,51 @@ def parse(argv):
         default_config_dirs=[])
 
 
-def main(argv=None):
+def _main(argv=None):
     argv = argv if argv is not None else sys.argv
     conf = parse(argv)
     problem = listen_problem(conf)
     if problem:
-        return common.startup_error(conf, problem, 'karbor-all')
+        raise startup.StartupError(problem)
 
     roots = provider.local_provider_roots(conf)
     for root in roots:
-        os.makedirs(local_roots.static_part(root), exist_ok=True)
+        startup.check_state_path(local_roots.static_part(root))
     migration.upgrade('head')
+    app = api_app.setup_app(conf)
+    # Bound before anything starts: a busy port is said at once.
+    server = wsgi_server.WSGIServer(app, conf.api.host_ip, conf.api.port,
+                                    conf.api.threads, name='karbor-all')
+    try:
+        server.prepare()
+    except OSError as e:
+        raise startup.StartupError(startup.bind_problem(
+            e, conf.api.host_ip, conf.api.port))
     protection_service = protection.build_service(conf)
     protection_service.start()
 
-    app = api_app.setup_app(conf)
-    server = wsgi_server.WSGIServer(app, conf.api.host_ip, conf.api.port,
-                                    conf.api.threads, name='karbor-all')
-    server.prepare()
     thread = threading.Thread(target=server.serve, name='wsgi', daemon=True)
     thread.start()
-    LOG.info('karbor-all ready on http://%s:%s/; state in %s; put the '
-             'directories to protect in %s (the project is the one of the '
-             'URL, /v1/<project id>/)', conf.api.host_ip, conf.api.port,
-             conf.state_path, ', '.join(
-                 r.replace(local_roots.PROJECT_TEMPLATE, '<project id>')
-                 for r in roots))
+
+    def ready():
+        LOG.info('karbor-all ready on http://%s:%s/; state in %s; put the '
+                 'directories to protect in %s (the project is the one of '
+                 'the URL, /v1/<project id>/); Ctrl-C stops it',
+                 conf.api.host_ip, conf.api.port, conf.state_path,
+                 ', '.join(r.replace(local_roots.PROJECT_TEMPLATE,
+                                     '<project id>') for r in roots))
 
     def stop():
         server.stop()
         protection_service.stop()
 
-    common.wait_for_signal(stop)
+    common.wait_for_signal(
+        stop, lambda: common.running_operations(protection_service.host),
+        ready)
     return 0
+
+
+main = common.explained(_main, 'karbor-all')
 
 
 if __name__ == '__main__':

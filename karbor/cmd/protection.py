@@ -20,13 +20,17 @@ def build_service(conf=cfg.CONF):
                               conf.protection.topic)
 
 
-def main(argv=None):
+def _main(argv=None):
     argv = argv if argv is not None else sys.argv
     common.prepare_process(argv)
     svc = build_service()
     svc.start()
-    common.wait_for_signal(svc.stop)
+    common.wait_for_signal(svc.stop,
+                           lambda: common.running_operations(svc.host))
     return 0
+
+
+main = common.explained(_main, 'karbor-protection')
 
 
 if __name__ == '__main__':

@@ -1,15 +1,14 @@
 """Database functions of the checkpoint index."""
 
-from oslo_utils import uuidutils
-
 from karbor.common import exception
 from karbor.db import api
+from karbor.db import ids
 from karbor.db import models
 
 
 def checkpoint_create(values):
     values = dict(values)
-    values.setdefault('id', uuidutils.generate_uuid())
+    values.setdefault('id', ids.newest_first())
     return api.create(models.Checkpoint, values)
 
 

@@ -89,6 +89,8 @@ class Checkpoint(TimestampMixin, Base):
     status_reason = sa.Column(sa.Text, nullable=True)
     # The protection service working on it, while it protects or deletes.
     host = sa.Column(sa.String(255), nullable=True)
+    # Files and bytes done of total, what was not copied (JSON).
+    progress = sa.Column(db_types.JsonEncodedDict, nullable=True)
 
 
 class Restore(TimestampMixin, Base):
@@ -109,6 +111,9 @@ class Restore(TimestampMixin, Base):
     resources_reason = sa.Column(db_types.JsonEncodedDict, nullable=True)
     status_reason = sa.Column(sa.Text, nullable=True)
     host = sa.Column(sa.String(255), nullable=True)
+    # Files and bytes done of total, what was not restored as it was,
+    # where each resource went (JSON).
+    progress = sa.Column(db_types.JsonEncodedDict, nullable=True)
 
 
 class OperationLog(TimestampMixin, Base):

@@ -1,16 +1,15 @@
 """Database functions of restores."""
 
-from oslo_utils import uuidutils
-
 from karbor.common import constants
 from karbor.common import exception
 from karbor.db import api
+from karbor.db import ids
 from karbor.db import models
 
 
 def restore_create(values):
     values = dict(values)
-    values.setdefault('id', uuidutils.generate_uuid())
+    values.setdefault('id', ids.newest_first())
     return api.create(models.Restore, values)
 
 

@@ -1,10 +1,9 @@
 """Database functions of verifications."""
 
-from oslo_utils import uuidutils
-
 from karbor.common import constants
 from karbor.common import exception
 from karbor.db import api
+from karbor.db import ids
 from karbor.db import models
 
 
@@ -14,7 +13,7 @@ def _not_found(verification_id):
 
 def verification_create(values):
     values = dict(values)
-    values.setdefault('id', uuidutils.generate_uuid())
+    values.setdefault('id', ids.newest_first())
     return api.create(models.Verification, values)
 
 

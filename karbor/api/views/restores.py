@@ -4,6 +4,7 @@ from karbor.api.views import common
 
 
 def restore(row):
+    progress, not_restored, places = common.progress_parts(row.progress)
     return {
         'id': row.id,
         'project_id': row.project_id,
@@ -15,6 +16,11 @@ def restore(row):
         'status_reason': row.status_reason,
         'resources_status': row.resources_status or {},
         'resources_reason': row.resources_reason or {},
+        'progress': progress,
+        # Where each resource went ("<type>#<id>": name), and what could
+        # not be restored as it was (setuid bits...).
+        'restored_to': places,
+        'not_restored': not_restored,
         'created_at': common.iso(row.created_at),
         'updated_at': common.iso(row.updated_at),
     }

@@ -22,6 +22,7 @@ import stat
 import uuid
 
 from karbor.common import exception
+from karbor.services.protection import local_tree
 
 RESOURCE_TYPE = 'OS::Local::Directory'
 
@@ -181,7 +182,8 @@ class Roots:
             try:
                 entries = sorted(
                     e.name for e in os.scandir(fd)
-                    if e.is_dir(follow_symlinks=False))
+                    if e.is_dir(follow_symlinks=False) and
+                    not local_tree.is_partial(e.name))
             except OSError:
                 entries = []
             finally:
@@ -196,7 +198,7 @@ class Roots:
         return found
 
     def target(self, target):
-        """(host path, name) of restore target ``target``: a name, or, for
+        """(root, name) of restore target ``target``: a name, or, for
         single-user setups, an absolute path below a root. Its parent must
         be an existing directory (no link on the way); the target itself
         must not exist or be an empty directory."""
@@ -220,7 +222,7 @@ class Roots:
                 _check_target_leaf(fd, leaf, name)
             finally:
                 os.close(fd)
-            return os.path.join(root, name), name
+            return root, name
         if not self.paths:
             raise exception.InvalidInput(
                 reason='your project has no directory root on this provider')

@@ -16,6 +16,7 @@ from oslo_utils import timeutils
 from taskflow import engines
 
 from karbor.common import constants
+from karbor.common import context as karbor_context
 from karbor.common import exception
 from karbor.db import checkpoints as checkpoints_db
 from karbor.db import operation_logs as operation_logs_db
@@ -30,6 +31,7 @@ from karbor.services.protection.flows import protect as protect_flow
 from karbor.services.protection.flows import restore as restore_flow
 from karbor.services.protection.flows import verify as verify_flow
 from karbor.services.protection import graph
+from karbor.services.protection import log_context
 from karbor.services.protection import protectables
 from karbor.services.protection import provider as provider_module
 from karbor.services.protection import recovery
@@ -140,11 +142,15 @@ class ProtectionManager:
 
         The first task of every flow records a failure itself; ``fail``
         is the last resort if even that could not happen, and it changes
-        only a record still in its transient state.
+        only a record still in its transient state. Every step logs with
+        the operation's context (request id, user).
         """
+        context = karbor_context.RequestContext.from_dict(
+            store[constants.STORE_CONTEXT], overwrite=False)
         engine = engines.load(
             flow, store=store, engine='parallel',
-            executor=self.task_executor)
+            executor=log_context.ContextExecutor(self.task_executor,
+                                                 context))
         engine.compile()
         engine.prepare()
         engine.validate()
@@ -160,7 +166,7 @@ class ProtectionManager:
                     LOG.exception('Could not record the failure of %s', name)
             finally:
                 trusts.release(context)
-        self.executor.submit(run)
+        self.executor.submit(log_context.bound(run, context))
 
     def _start(self, context, kind, object_id, operation_log_id, what,
                build):

@@ -23,21 +23,34 @@ completes only after all such work; hooks of parents do not wait for it,
 so only work that no parent needs may be left running this way.
 """
 
+import copy
+
 EMPTY_SCHEMA = {'type': 'object', 'properties': {},
                 'additionalProperties': False}
 
 # What every resource type accepts in a verification's parameters: the
-# depth of the framework's bank checks.
+# depth of the framework's bank checks. The plugin's default level is
+# added as "default" (see ProtectionPlugin.get_verify_schema).
 VERIFY_SCHEMA = {
     'type': 'object',
     'properties': {
         'level': {
-            'type': 'string', 'enum': ['quick', 'deep'],
-            'description': 'quick (the default): metadata, presence and '
-                           'size of every data object, and its ETag '
-                           'against the recorded MD5 where the bank reports '
-                           'one. deep: also read every object and recompute '
-                           'its SHA-256.'},
+            'type': 'string', 'enum': ['quick', 'deep', 'sample'],
+            'description': 'quick: metadata, presence and size of every '
+                           'data object, and its ETag against the recorded '
+                           'MD5 where the bank reports one (a flipped bit '
+                           'goes unnoticed where the bank reports no ETag). '
+                           'deep: also read every object and recompute its '
+                           'SHA-256. sample: read "percent" of the objects '
+                           'in full; successive sampled verifications of a '
+                           'checkpoint read the others in turn, all of them '
+                           'within ceil(100 / percent) runs, and each states '
+                           'its cumulative coverage.'},
+        'percent': {
+            'type': ['integer', 'string'], 'minimum': 1, 'maximum': 100,
+            'pattern': '^(100|[1-9][0-9]?)$',
+            'description': 'Share of the objects a sample verification '
+                           're-reads, 1 to 100. Default: 10.'},
     },
     'additionalProperties': False,
 }
@@ -77,6 +90,8 @@ class ProtectionPlugin:
     # for the caller, and so needs the caller's credentials for as long as
     # an operation runs (see karbor.services.protection.clients.trusts).
     ACTS_FOR_CALLER = False
+    # The verification level used when a verification names none.
+    DEFAULT_VERIFY_LEVEL = 'quick'
     # The Operation classes the get_*_operation methods make, with the
     # plugin; a plugin that needs more than that overrides those methods.
     PROTECT = RESTORE = DELETE = VERIFY = None
@@ -99,7 +114,9 @@ class ProtectionPlugin:
 
     @classmethod
     def get_verify_schema(cls, resource_type):
-        return VERIFY_SCHEMA
+        schema = copy.deepcopy(VERIFY_SCHEMA)
+        schema['properties']['level']['default'] = cls.DEFAULT_VERIFY_LEVEL
+        return schema
 
     @classmethod
     def get_saved_info_schema(cls, resource_type):

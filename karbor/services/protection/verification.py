@@ -4,7 +4,12 @@
 * the resource was protected successfully (its status object);
 * every data object its manifest lists is present with the recorded size,
   and, where the bank reports an ETag, with the recorded MD5 (quick level);
-  or is read in full and its SHA-256 recomputed (deep level).
+  or is read in full and its SHA-256 recomputed (deep level); or a share
+  of the objects, rotating from run to run, is read in full (sample level,
+  see :mod:`karbor.services.protection.sampling`).
+
+A problem with an object names the files of the user it holds when the
+plugin can tell (``object_holders``).
 
 Problems are collected, not raised: a person reads which object, what was
 expected and what was found.
@@ -47,7 +52,8 @@ class Progress:
         self._verdicts = {}
         self.values = {'resources_total': 0, 'resources_checked': 0,
                        'objects_total': 0, 'objects_checked': 0,
-                       'bytes_total': 0, 'bytes_checked': 0}
+                       'bytes_total': 0, 'bytes_checked': 0,
+                       'levels': {}, 'coverage': {}}
 
     def add(self, **counts):
         with self._lock:
@@ -67,6 +73,12 @@ class Progress:
                 self.values[name] += value
         self._write(force=False)
 
+    def note(self, name, key, value):
+        """Record ``value`` for resource ``key`` under ``name`` (levels,
+        coverage); written with the next write."""
+        with self._lock:
+            self.values[name][key] = value
+
     def write_now(self):
         self._write(force=True)
 
@@ -79,7 +91,7 @@ class Progress:
                 if not force and now - self._last < self._interval:
                     return
                 self._last = now
-                snapshot = dict(self.values)
+                snapshot = self._copy()
                 verdicts, self._verdicts = self._verdicts, {}
             if verdicts:
                 self._record(verdicts, snapshot)
@@ -90,13 +102,19 @@ class Progress:
 
     def snapshot(self):
         with self._lock:
-            return dict(self.values)
+            return self._copy()
+
+    def _copy(self):
+        return {k: dict(v) if isinstance(v, dict) else v
+                for k, v in self.values.items()}
 
 
 class Problems:
     def __init__(self):
         self.items = []
         self._lock = threading.Lock()
+        # What a sampled check read and covered, if it was one.
+        self.coverage = None
 
     def add(self, message):
         with self._lock:
@@ -185,16 +203,29 @@ def _check_deep(section, entry, progress):
     return None
 
 
-def check_objects(section, objects, level, progress, threads, problems):
-    check = _check_deep if level == constants.VERIFY_LEVEL_DEEP \
-        else _check_quick
+def _holding(problem, paths):
+    """``problem``, then the user's files the object holds."""
+    if not paths:
+        return problem
+    holds = paths[0] if len(paths) == 1 else '%s and %d other file%s' % (
+        paths[0], len(paths) - 1, 's' if len(paths) > 2 else '')
+    return '%s; it holds %s' % (problem, holds)
+
+
+def check_objects(section, objects, level, progress, threads, problems,
+                  holders=None):
+    check = _check_quick if level == constants.VERIFY_LEVEL_QUICK \
+        else _check_deep
 
     def one(entry):
+        key = section.full_key(entry['key'])
         try:
-            return check(section, entry, progress)
+            problem = check(section, entry, progress)
         except exception.BankError as e:
-            return 'object %s cannot be read: %s' % (
-                section.full_key(entry['key']), e)
+            problem = 'object %s cannot be read: %s' % (key, e)
+        if problem and holders:
+            problem = _holding(problem, holders.get(entry['key']))
+        return problem
 
     # A pool costs a thread start or more: not for a single object (the
     # common case of a checkpoint of many small resources).
@@ -205,8 +236,14 @@ def check_objects(section, objects, level, progress, threads, problems):
             problems.add(problem)
 
 
-def check_resource(checkpoint, resource, level, progress, threads):
-    """Problems of one resource at bank level (empty: all is well)."""
+def check_resource(checkpoint, resource, level, progress, threads,
+                   sample=None, holders=None):
+    """Problems of one resource at bank level (empty: all is well).
+
+    ``sample(objects)``: (the objects to read, the coverage record) of a
+    sampled check; ``holders(manifest)``: {object key: [file paths]}.
+    """
+
     problems = Problems()
     section = checkpoint.resource_section(resource)
     _read_json(section, constants.BANK_RESOURCE_METADATA, problems)
@@ -224,7 +261,18 @@ def check_resource(checkpoint, resource, level, progress, threads):
             constants.BANK_RESOURCE_MANIFEST))
     if manifest:
         objects = manifest['objects']
+        if level == constants.VERIFY_LEVEL_SAMPLE and sample is not None:
+            objects, problems.coverage = sample(objects)
+            problems.coverage['bytes_read'] = sum(o.get('size', 0)
+                                                  for o in objects)
+        by_key = None
+        if holders is not None:
+            try:
+                by_key = holders(manifest)
+            except Exception:
+                by_key = None  # the plugin's own check says what is wrong
         progress.add(objects_total=len(objects),
                      bytes_total=sum(o.get('size', 0) for o in objects))
-        check_objects(section, objects, level, progress, threads, problems)
+        check_objects(section, objects, level, progress, threads, problems,
+                      by_key)
     return problems

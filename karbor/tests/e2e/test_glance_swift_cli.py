@@ -223,7 +223,7 @@ class GlanceSwiftCliTest(_ShellTestCase):
                              verification['status'], verification)
             self.assertEqual(
                 {resource_key: constants.VERIFICATION_STATUS_SUCCESS},
-                verification['resources_status'])
+                verification['resource_status'])
             self.assertEqual((OBJECTS, IMAGE_BYTES),
                              (verification['progress']['objects_checked'],
                               verification['progress']['bytes_checked']))
@@ -262,8 +262,8 @@ class GlanceSwiftCliTest(_ShellTestCase):
         self.assertEqual(constants.VERIFICATION_STATUS_ERROR,
                          verification['status'], verification)
         self.assertEqual({resource_key: constants.VERIFICATION_STATUS_ERROR},
-                         verification['resources_status'])
-        reason = verification['resources_reason'][resource_key]
+                         verification['resource_status'])
+        reason = verification['resource_reason'][resource_key]
         self.assertIn('object %s: ETag' % damaged, reason)
         self.assertIn('MD5', reason)
         # Only that object: the others still pass.

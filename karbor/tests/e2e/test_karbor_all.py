@@ -2,7 +2,10 @@
 one directory, several side by side, a clean stop."""
 
 import os
+import signal
+import socket
 import sqlite3
+import subprocess
 
 import fixtures
 
@@ -111,3 +114,87 @@ class KarborAllTest(base.TestCase):
         result = self.karbor(second, PROJECT, 'service-list')
         self.assertSucceeded(result)
         self.assertEqual(0, second.stop())
+
+
+class StartupErrorsTest(base.TestCase):
+    """Every start-up error: one line saying what to change, exit 2."""
+
+    def start(self, *args):
+        state = os.path.join(self.useFixture(fixtures.TempDir()).path, 's')
+        return subprocess.run(
+            [utils.executable('karbor-all'), '--state-path', state] +
+            list(args), capture_output=True, text=True, timeout=120)
+
+    def assertOneLine(self, result, *words):
+        self.assertEqual(2, result.returncode, result)
+        lines = result.stderr.strip().splitlines()
+        self.assertEqual(1, len(lines), result.stderr)
+        self.assertTrue(lines[0].startswith('karbor-all: error: '), lines)
+        for word in words:
+            self.assertIn(word, lines[0])
+        self.assertNotIn('Traceback', result.stdout + result.stderr)
+
+    def test_busy_port(self):
+        with socket.socket() as busy:
+            busy.bind(('127.0.0.1', 0))
+            busy.listen()
+            port = busy.getsockname()[1]
+            result = self.start('--api-port', str(port))
+        self.assertOneLine(result, 'port %d of 127.0.0.1 is already in use'
+                           % port, '--api-port')
+
+    def test_missing_and_malformed_config_file(self):
+        tmp = self.useFixture(fixtures.TempDir()).path
+        self.assertOneLine(
+            self.start('--config-file', os.path.join(tmp, 'nope.conf')),
+            'nope.conf cannot be read', '--config-file')
+        bad = os.path.join(tmp, 'bad.conf')
+        with open(bad, 'w') as f:
+            f.write('[api]\nport = 8123\nthis line is no option\n')
+        self.assertOneLine(self.start('--config-file', bad),
+                           'bad.conf is malformed', 'bad.conf:3')
+        wrong = os.path.join(tmp, 'wrong.conf')
+        with open(wrong, 'w') as f:
+            f.write('[api]\nport = eighty\n')
+        self.assertOneLine(self.start('--config-file', wrong),
+                           '--api-port (or [api] port)', 'eighty')
+        self.assertOneLine(self.start('--api-port', '70000'),
+                           '--api-port (or [api] port)', '70000')
+        self.assertOneLine(self.start('--no-such-option'),
+                           '--no-such-option')
+
+    def test_state_path_that_cannot_be_written(self):
+        # The tests run as root, whom permissions do not stop: a state
+        # path below a file cannot be created by anyone.
+        tmp = self.useFixture(fixtures.TempDir()).path
+        blocker = os.path.join(tmp, 'a-file')
+        with open(blocker, 'w'):
+            pass
+        state = os.path.join(blocker, 'state')
+        result = subprocess.run(
+            [utils.executable('karbor-all'), '--state-path', state],
+            capture_output=True, text=True, timeout=120)
+        self.assertOneLine(result, 'state path %s cannot be used' % state,
+                           '--state-path')
+
+
+class InterruptTest(base.TestCase):
+    """Ctrl-C says what the stop waits for; a second one stops now."""
+
+    def test_first_and_second_interrupt(self):
+        server = self.useFixture(base.KarborAll())
+        utils.wait_for(lambda: 'karbor-all ready' in server.process.output(),
+                       timeout=30, what='karbor-all ready')
+        server.process.process.send_signal(signal.SIGINT)
+        utils.wait_for(lambda: 'press Ctrl-C again to stop now' in
+                       server.process.output(), timeout=30,
+                       what='the first Ctrl-C message')
+        self.assertIn('waiting for 0 running operations to end',
+                      server.process.output())
+        try:
+            code = server.process.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.process.process.send_signal(signal.SIGINT)
+            code = server.process.process.wait(timeout=10)
+            self.assertIn('stopping now', server.process.output())
+        self.assertIn(code, (0, 130))

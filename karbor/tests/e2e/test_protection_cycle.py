@@ -190,7 +190,7 @@ class ProtectionCycleTest(base.SharedServerTestCase):
         self.assertEqual({key: constants.RESOURCE_STATUS_AVAILABLE},
                          restore['resources_status'])
         self.assertSameTree(data, '%s.restored-%s' % (
-            data, default_restore_id[:8]))
+            data, default_restore_id[-8:]))
 
         # Restore into a named target, relative to the project's root.
         target = os.path.join(root, 'restored-here')

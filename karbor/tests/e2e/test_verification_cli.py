@@ -23,6 +23,7 @@ from karbor.tests.functional import utils
 PROVIDER_ID = '7a2f5d0c-3b8e-4c61-9f4a-1d2e3c4b5a69'
 DIRECTORY = local_roots.RESOURCE_TYPE
 DEEP = 'resource_type=%s,level=deep' % DIRECTORY
+QUICK = 'resource_type=%s,level=quick' % DIRECTORY
 MiB = 1024 * 1024
 # Two data objects of the built-in provider (8 MiB each).
 DATA_SIZE = 9 * MiB + 4321
@@ -155,14 +156,15 @@ class VerificationCliTest(base.SharedServerTestCase):
         checkpoint_id = self.protect(path)
         key = '%s#%s' % (DIRECTORY, local_roots.directory_id(path))
 
-        quick = self.create(checkpoint_id)
-        self.assertEqual({}, quick['parameters'])
+        quick = self.create(checkpoint_id, '--parameters', QUICK)
+        self.assertEqual({DIRECTORY: {'level': 'quick'}},
+                         quick['parameters'])
         deep = self.create(checkpoint_id, '--parameters', DEEP)
         self.assertEqual({DIRECTORY: {'level': 'deep'}}, deep['parameters'])
         for created in (quick, deep):
             shown = self.verdict(created['id'])
             self.assertEqual(SUCCESS, shown['status'], shown)
-            self.assertEqual({key: SUCCESS}, shown['resources_status'])
+            self.assertEqual({key: SUCCESS}, shown['resource_status'])
             self.assertEqual({key: SUCCESS}, shown['resource_status'])
             self.assertEqual(created['parameters'], shown['parameters'])
             self.assertEqual(2, shown['progress']['objects_checked'])
@@ -170,12 +172,17 @@ class VerificationCliTest(base.SharedServerTestCase):
                              shown['progress']['bytes_checked'])
 
         # A flipped byte: the sizes are right, so the quick level passes;
-        # the deep level reads it and names the object.
+        # the deep level, the Local Provider's default, reads it and names
+        # the object and the file it holds.
         damaged = self.flip_byte(checkpoint_id, path, 'data/00000001', 77)
-        quick_after = self.verdict(self.create(checkpoint_id)['id'])
+        quick_after = self.verdict(
+            self.create(checkpoint_id, '--parameters', QUICK)['id'])
         self.assertEqual(SUCCESS, quick_after['status'], quick_after)
-        deep_after = self.verdict(
-            self.create(checkpoint_id, '--parameters', DEEP)['id'])
+        self.assertEqual({key: 'quick'}, quick_after['levels'])
+        deep_after = self.verdict(self.create(checkpoint_id)['id'])
+        self.assertEqual({key: 'deep'}, deep_after['levels'])
+        self.assertIn('it holds data.bin',
+                      deep_after['resource_reason'][key])
         _, bank_file = self.bank_file(checkpoint_id, path, 'data/00000001')
         self.assertEqual(ERROR, deep_after['status'], '%s\nobject SHA-256 '
                          'now %s, recorded %s; karbor-all log:\n%s' % (
@@ -183,8 +190,8 @@ class VerificationCliTest(base.SharedServerTestCase):
                              self.recorded_sha256(checkpoint_id, path,
                                                   'data/00000001'),
                              self.server.process.output()))
-        self.assertEqual({key: ERROR}, deep_after['resources_status'])
-        reason = deep_after['resources_reason'][key]
+        self.assertEqual({key: ERROR}, deep_after['resource_status'])
+        reason = deep_after['resource_reason'][key]
         self.assertIn(damaged, reason)
         self.assertIn('SHA-256 mismatch', reason)
         self.assertIn(key, deep_after['status_reason'])

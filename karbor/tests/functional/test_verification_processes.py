@@ -343,7 +343,7 @@ class _CorruptionTests:
         size = self.flip_byte(damaged, 12345)
         self.assertEqual(9 * MiB + 1234 - 8 * MiB, size)
 
-        quick = self.verified(self.provider_id, checkpoint_id)
+        quick = self.verified(self.provider_id, checkpoint_id, 'quick')
         if self.quick_sees_flipped_byte:
             self.assertEqual(ERROR, quick['status'], quick)
             self.assertEqual(SUCCESS, quick['resource_status'][keys[1]])

@@ -144,11 +144,27 @@ class FileSystemBankPlugin(bank_plugin.BankPlugin):
             os.unlink(path)
         except (FileNotFoundError, NotADirectoryError):
             return
-        # Remove directories left empty, up to the bank root.
+        # Remove directories left empty, up to the bank root. A directory
+        # that holds only temporary files of writes that never finished (a
+        # process killed mid-write) is empty too: they go with it.
         directory = os.path.dirname(path)
         while directory != self.root:
+            self._drop_orphan_temporaries(directory)
             try:
                 os.rmdir(directory)
             except OSError:
                 break
             directory = os.path.dirname(directory)
+
+    @staticmethod
+    def _drop_orphan_temporaries(directory):
+        try:
+            names = os.listdir(directory)
+        except OSError:
+            return
+        if names and all(n.startswith(_TMP_PREFIX) for n in names):
+            for name in names:
+                try:
+                    os.unlink(os.path.join(directory, name))
+                except OSError:
+                    pass

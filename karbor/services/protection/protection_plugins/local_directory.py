@@ -26,8 +26,11 @@ from oslo_log import log as logging
 from karbor.common import constants
 from karbor.common import exception
 from karbor.i18n import _
+from karbor.services.protection import graph
 from karbor.services.protection import local_index
+from karbor.services.protection import local_partials
 from karbor.services.protection import local_roots
+from karbor.services.protection import operation_progress
 from karbor.services.protection import protection_plugin
 from karbor.services.protection.protection_plugins import local_data
 
@@ -56,6 +59,10 @@ opts = [
     cfg.IntOpt('io_threads', default=4, min=1,
                help=_('Data objects written or read in parallel for one '
                       'directory.')),
+    cfg.BoolOpt('restore_setid_bits', default=False,
+                help=_('Restore the setuid and setgid bits of files and '
+                       'directories. Off: they are left out, and the '
+                       'restore lists the paths concerned.')),
 ]
 
 
@@ -72,7 +79,8 @@ RESTORE_SCHEMA = {
                            'directory root (photos-restored); its parent '
                            'must exist, and it must not exist or be empty. '
                            'Default: next to the original, named '
-                           '<name>.restored-<restore id>.'},
+                           '<name>.restored-<last 8 characters of the '
+                           'restore id>; restore-show says where.'},
     },
     'additionalProperties': False,
 }
@@ -113,17 +121,26 @@ class ProtectOperation(protection_plugin.Operation):
 
     def _protect(self, checkpoint, resource, path, name):
         section = checkpoint.resource_section(resource)
-        manifest = local_data.protect_directory(
-            path, section, self.plugin.chunk_size, self.plugin.io_threads)
-        section.put_json(constants.BANK_RESOURCE_MANIFEST, manifest)
-        section.put_json(constants.BANK_RESOURCE_METADATA, {
-            'name': name,
-            'files': len(manifest['files']),
-            'directories': len(manifest['directories']),
-            'bytes': manifest['total_bytes'],
-            'objects': len(manifest['objects']),
-            'skipped': manifest['skipped'],
-        })
+        progress = operation_progress.get(constants.OPERATION_PROTECT,
+                                          checkpoint.id)
+        try:
+            manifest = local_data.protect_directory(
+                path, section, self.plugin.chunk_size,
+                self.plugin.io_threads, progress)
+            progress.skipped(name, manifest['skipped'])
+            section.put_json(constants.BANK_RESOURCE_MANIFEST, manifest)
+            section.put_json(constants.BANK_RESOURCE_METADATA, {
+                'name': name,
+                'files': len(manifest['files']),
+                'hardlinks': len(manifest['hardlinks']),
+                'links': len(manifest['links']),
+                'directories': len(manifest['directories']),
+                'bytes': manifest['total_bytes'],
+                'objects': len(manifest['objects']),
+                'skipped': len(manifest['skipped']),
+            })
+        finally:
+            progress.write()
 
 
 class RestoreOperation(protection_plugin.Operation):
@@ -136,10 +153,20 @@ class RestoreOperation(protection_plugin.Operation):
             manifest = section.get_json(constants.BANK_RESOURCE_MANIFEST)
             target = parameters.get('target_path') or '%s.restored-%s' % (
                 original_name(metadata, roots, resource),
-                (restore_id or 'x')[:8])
-            path, name = roots.target(target)
-            local_data.restore_directory(manifest, section, path,
-                                         self.plugin.io_threads)
+                (restore_id or 'x')[-8:])
+            root, name = roots.target(target)
+            progress = operation_progress.get(constants.OPERATION_RESTORE,
+                                              restore_id)
+            try:
+                self.plugin.partials.sweep()
+                not_restored = local_data.restore_directory(
+                    manifest, section, root, name, self.plugin.io_threads,
+                    self.plugin.restore_options, progress,
+                    self.plugin.partials)
+                progress.skipped(name, not_restored)
+                progress.target(graph.resource_key(resource), name)
+            finally:
+                progress.write()
         if new_resources is not None:
             new_resources[resource.id] = name
 
@@ -194,6 +221,9 @@ class DeleteOperation(protection_plugin.Operation):
 
 class LocalDirectoryProtectionPlugin(protection_plugin.ProtectionPlugin):
     SUPPORTED_RESOURCE_TYPES = (local_roots.RESOURCE_TYPE,)
+    # A file-system bank reports no checksum: only reading every byte
+    # catches bit rot.
+    DEFAULT_VERIFY_LEVEL = constants.VERIFY_LEVEL_DEEP
     PROTECT = ProtectOperation
     RESTORE = RestoreOperation
     DELETE = DeleteOperation
@@ -204,10 +234,16 @@ class LocalDirectoryProtectionPlugin(protection_plugin.ProtectionPlugin):
         conf.register_opts(opts, group=GROUP)
         self.allowed_roots = [r for r in conf[GROUP].allowed_roots if r]
         self.create_roots = conf[GROUP].create_roots
+        self.restore_options = local_data.default_options(
+            setid=conf[GROUP].restore_setid_bits)
         self.chunk_size = conf[GROUP].chunk_size_mb * 1024 * 1024
         self.io_threads = conf[GROUP].io_threads
         self.index = local_index.DirectoryIndex(
             state_path or cfg.CONF.state_path)
+        # Restores killed before they ended leave hidden directories.
+        self.partials = local_partials.Journal(
+            state_path or cfg.CONF.state_path)
+        self.partials.sweep()
         shared = [r for r in self.allowed_roots
                   if not local_roots.is_template(r)]
         if shared:
@@ -223,6 +259,12 @@ class LocalDirectoryProtectionPlugin(protection_plugin.ProtectionPlugin):
     @classmethod
     def get_restore_schema(cls, resource_type):
         return RESTORE_SCHEMA
+
+    @staticmethod
+    def object_holders(manifest):
+        """{object key: [paths of the files whose bytes it holds]}, for
+        verification reasons that name the user's files."""
+        return local_data.files_of_objects(manifest)
 
     def check_restore_parameters(self, parameters, context):
         """Refuse, before anything starts, a target outside the caller's

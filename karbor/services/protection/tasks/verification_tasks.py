@@ -19,6 +19,7 @@ from karbor.db import checkpoints as checkpoints_db
 from karbor.db import verifications as verifications_db
 from karbor.services.protection import graph
 from karbor.services.protection import provider as provider_module
+from karbor.services.protection import sampling
 from karbor.services.protection.tasks import common
 from karbor.services.protection.tasks import resource_tasks
 from karbor.services.protection import verification
@@ -87,13 +88,19 @@ class VerifyResourceTask(task.Task):
                 parameters):
         key = graph.resource_key(self.resource)
         params = resource_tasks.merged_parameters(parameters, self.resource)
-        level = params.get('level', constants.VERIFY_LEVEL_QUICK)
+        level = params.get('level') or getattr(
+            self.plugin, 'DEFAULT_VERIFY_LEVEL', constants.VERIFY_LEVEL_QUICK)
+        self.progress.note('levels', key, level)
         checkpoint = provider_module.get_checkpoint(provider_id,
                                                     checkpoint_id)
         try:
             problems = verification.check_resource(
                 checkpoint, self.resource, level, self.progress,
-                self.threads)
+                self.threads, sample=self._sampler(
+                    params, checkpoint_id, key, verification_id),
+                holders=getattr(self.plugin, 'object_holders', None))
+            if problems.coverage:
+                self.progress.note('coverage', key, problems.coverage)
             operation = self.plugin.get_verify_operation(self.resource) \
                 if self.plugin is not None else None
             if operation is not None:
@@ -118,6 +125,16 @@ class VerifyResourceTask(task.Task):
                                   resources_checked=1)
         else:
             self.progress.verdict(key, SUCCESS, '', resources_checked=1)
+
+    @staticmethod
+    def _sampler(params, checkpoint_id, key, verification_id):
+        if params.get('level') != constants.VERIFY_LEVEL_SAMPLE:
+            return None
+        percent = int(params.get('percent') or sampling.DEFAULT_PERCENT)
+        windows = sampling.earlier_windows(checkpoint_id, key,
+                                           verification_id)
+        return lambda objects: sampling.plan(checkpoint_id, objects,
+                                             percent, windows)
 
 
 class CompleteVerificationTask(task.Task):

@@ -36,3 +36,17 @@ class FileSystemBankTest(bank_tests.BankTests, base.BaseTestCase):
         self.bank.put_object('a/b', (c for c in [b'y'] * 1000))
         self.assertEqual(['b'], os.listdir(os.path.join(self.tmp, 'bank',
                                                         'a')))
+
+    def test_temporaries_of_a_killed_write_go_with_the_checkpoint(self):
+        # What a process killed in the middle of a write leaves.
+        self.bank.put_object('checkpoints/c1/r/data/00000000', b'x')
+        self.bank.put_object('checkpoints/c2/index.json', b'{}')
+        orphan = os.path.join(self.tmp, 'bank', 'checkpoints', 'c1', 'r',
+                              'data', '.tmp-0123456789abcdef')
+        with open(orphan, 'wb') as f:
+            f.write(b'half an object')
+        self.assertEqual([], self.bank.list_objects('checkpoints/c1/r/data/x'))
+        for key in self.bank.list_objects('checkpoints/c1/'):
+            self.bank.delete_object(key)
+        self.assertEqual(['c2'], os.listdir(os.path.join(
+            self.tmp, 'bank', 'checkpoints')))

@@ -15,7 +15,8 @@ from karbor.tests.unit.api_v1 import base
 
 CHECKPOINT_KEYS = {'id', 'project_id', 'provider_id', 'status',
                    'status_reason', 'protection_plan', 'resource_graph',
-                   'extra_info', 'created_at', 'updated_at'}
+                   'extra_info', 'progress', 'not_copied', 'created_at',
+                   'updated_at'}
 
 
 def day(iso, days=0):
@@ -95,6 +96,26 @@ class CheckpointCreateTest(CheckpointApiTestCase):
         self.assertGraph(listed, [docs])
         self.assertEqual({'id', 'name'},
                          {'id', 'name'} & set(listed['protection_plan']))
+
+    def test_what_was_not_copied_is_shown(self):
+        os.mkfifo(self.path('docs/sub1/pipe'))
+        os.symlink('readme.txt', self.path('docs/link'))
+        checkpoint = self.create_checkpoint(self.plan['id'])
+        self.assertEqual(
+            {'count': 1,
+             'first': ['docs/sub1/pipe (special files are not copied)']},
+            checkpoint['not_copied'])
+        files = [k for k in base.FILES if k.startswith('docs/')]
+        size = sum(len(base.FILES[k]) for k in files)
+        self.assertEqual({'files_total': len(files),
+                          'files_done': len(files),
+                          'bytes_total': size, 'bytes_done': size},
+                         checkpoint['progress'])
+        [log] = [log for log in self.get('operation_logs').json[
+            'operation_logs'] if log['checkpoint_id'] == checkpoint['id']]
+        self.assertEqual(checkpoint['not_copied'],
+                         log['extra_info']['not_copied'])
+        self.assertNotIn(self.root, str(checkpoint) + str(log))
 
     def test_protect_two_directories(self):
         plan = self.create_plan('both', dirs=('docs', 'photos'))

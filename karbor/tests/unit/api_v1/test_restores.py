@@ -16,8 +16,8 @@ from karbor.tests.unit.api_v1 import base
 
 RESTORE_KEYS = {'id', 'project_id', 'provider_id', 'checkpoint_id',
                 'restore_target', 'parameters', 'status', 'status_reason',
-                'resources_status', 'resources_reason', 'created_at',
-                'updated_at'}
+                'resources_status', 'resources_reason', 'progress',
+                'restored_to', 'not_restored', 'created_at', 'updated_at'}
 
 SECRET = 's3cr3t-never-shown'
 AUTH = {'type': 'password', 'username': 'restorer', 'password': SECRET}
@@ -85,8 +85,20 @@ class RestoreApiTest(base.ProtectionApiTestCase):
         self.assertEqual({self.key(self.docs): 'available'},
                          done['resources_status'])
         self.assertIsNone(done['status_reason'])
-        target = '%s.restored-%s' % (self.path('docs'), created['id'][:8])
+        target = '%s.restored-%s' % (self.path('docs'), created['id'][-8:])
         self.assertTrue(os.path.isdir(target))
+        # Where the files went, by name, and how many.
+        self.assertEqual({self.key(self.docs): 'docs.restored-%s' %
+                          created['id'][-8:]}, done['restored_to'])
+        self.assertEqual({'count': 0, 'first': []}, done['not_restored'])
+        files = len([f for f in base.FILES if f.startswith('docs/')])
+        self.assertEqual(
+            {'files_total': files, 'files_done': files,
+             'bytes_total': sum(len(v) for k, v in base.FILES.items()
+                                if k.startswith('docs/')),
+             'bytes_done': sum(len(v) for k, v in base.FILES.items()
+                               if k.startswith('docs/'))},
+            done['progress'])
         self.assertEqual(self.original, tree(target))
         self.assertEqual(self.original, tree(self.path('docs')))
         # No partial directory is left behind.

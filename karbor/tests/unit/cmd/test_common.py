@@ -12,6 +12,7 @@ from oslo_config import cfg
 
 from karbor.cmd import all as cmd_all
 from karbor.cmd import common
+from karbor.cmd import startup
 from karbor.common import config
 from karbor.tests import base
 
@@ -63,9 +64,11 @@ class PrepareProcessTest(base.TestCase):
                          (conf.api.host_ip, conf.api.port))
 
     def test_bad_port_is_refused(self):
-        self.assertRaises(SystemExit, self.prepare,
-                          ['karbor-all', '--api-port', '70000'],
-                          api_cli=True)
+        e = self.assertRaises(startup.StartupError, common.prepare_process,
+                              ['karbor-all', '--api-port', '70000'],
+                              default_config_files=[], api_cli=True)
+        self.assertIn('--api-port (or [api] port)', str(e))
+        self.assertIn('70000', str(e))
 
     def test_config_file_is_read(self):
         path = os.path.join(self.state_path, 'karbor.conf')

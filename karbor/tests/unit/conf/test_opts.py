@@ -1,5 +1,6 @@
 """karbor.conf: option groups for the generator, help everywhere."""
 
+import os
 import subprocess
 import sys
 import tempfile
@@ -8,6 +9,7 @@ from oslo_config import cfg
 import testtools
 
 from karbor import conf
+from karbor.conf import doc
 from karbor.conf import opts
 
 
@@ -129,3 +131,20 @@ class ServiceClientOptsTest(testtools.TestCase):
                           options.valid_interfaces, options.region_name,
                           options.cafile, options.insecure,
                           options.timeout))
+
+
+class ConfigurationDocTest(testtools.TestCase):
+    """doc/source/configuration.rst is what the options say."""
+
+    def test_reference_is_up_to_date(self):
+        path = os.path.join(os.path.dirname(__file__), '..', '..', '..',
+                            '..', 'doc', 'source', 'configuration.rst')
+        with open(path) as f:
+            committed = f.read()
+        self.assertEqual(doc.render(), committed,
+                         'doc/source/configuration.rst is out of date: run '
+                         'tox -e genconfig (or python -m karbor.conf.doc > '
+                         'doc/source/configuration.rst)')
+        for option in ('insecure_listen_anywhere', 'create_roots',
+                       'restore_setid_bits', 'allowed_roots'):
+            self.assertIn('``%s``' % option, committed)

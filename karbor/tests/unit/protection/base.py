@@ -55,19 +55,26 @@ def write(path, data=b'', mode=None):
 
 def snapshot(root):
     """Everything a restore must reproduce: per relative path, the kind,
-    the permission bits, the bytes of files and the mtime of files."""
+    the permission bits, owner and mtime, the bytes of files, the target
+    of symbolic links, and which files are hard links of which (the first
+    path of their inode)."""
     found = {}
-    for dirpath, dirnames, filenames in os.walk(root):
-        for name in dirnames + filenames:
+    inodes = {}
+    for dirpath, dirnames, filenames in sorted(os.walk(root)):
+        for name in sorted(dirnames + filenames):
             path = os.path.join(dirpath, name)
             rel = os.path.relpath(path, root)
             st = os.lstat(path)
+            owner = (st.st_uid, st.st_gid, st.st_mtime_ns)
             if stat.S_ISDIR(st.st_mode):
-                found[rel] = ('dir', stat.S_IMODE(st.st_mode))
+                found[rel] = ('dir', stat.S_IMODE(st.st_mode)) + owner
             elif stat.S_ISREG(st.st_mode):
                 with open(path, 'rb') as f:
-                    found[rel] = ('file', stat.S_IMODE(st.st_mode), f.read(),
-                                  st.st_mtime)
+                    found[rel] = ('file', stat.S_IMODE(st.st_mode),
+                                  f.read(), inodes.setdefault(
+                                      st.st_ino, rel)) + owner
+            elif stat.S_ISLNK(st.st_mode):
+                found[rel] = ('link', os.readlink(path)) + owner
             else:
                 found[rel] = ('other',)
     return found

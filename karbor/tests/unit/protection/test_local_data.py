@@ -5,6 +5,11 @@ import hashlib
 import json
 import os
 import random
+import shutil
+import socket
+import stat
+import subprocess
+import sys
 import threading
 import time
 
@@ -13,7 +18,10 @@ from oslo_config import cfg
 
 from karbor.common import exception
 from karbor.services.protection import bank_plugin
+from karbor.services.protection import data_objects
+from karbor.services.protection import local_partials
 from karbor.services.protection import local_roots
+from karbor.services.protection import local_tree
 from karbor.services.protection.bank_plugins import file_system
 from karbor.services.protection import parallel
 from karbor.services.protection.protection_plugins import local_data
@@ -34,7 +42,8 @@ def file_system_bank(path):
     return bank_plugin.Bank(plugin)
 
 
-class LocalDataTest(base.ProtectionTestCase):
+class TreeTestCase(base.ProtectionTestCase):
+    """``src`` below root ``root``, and a section of a file-system bank."""
 
     def setUp(self):
         super().setUp()
@@ -44,6 +53,9 @@ class LocalDataTest(base.ProtectionTestCase):
         self.bank = file_system_bank(os.path.join(self.tmp, 'bank'))
         self.section = self.bank.section('checkpoints/cp/resource-data/r')
         self.roots = local_roots.Roots([self.root])
+
+
+class LocalDataTest(TreeTestCase):
 
     def make_tree(self):
         """Nested directories, empty files and directories, modes, a file
@@ -68,8 +80,8 @@ class LocalDataTest(base.ProtectionTestCase):
         os.chmod(os.path.join(src, 'emptydir'), 0o711)
         os.chmod(os.path.join(src, 'sub'), 0o750)
         os.chmod(os.path.join(src, 'sub', 'nested'), 0o500)
-        # Skipped: symlinks (to a file, to a directory, dangling) and a
-        # fifo.
+        # Symbolic links (to a file, to a directory, dangling, out), kept
+        # as links; a FIFO, skipped.
         os.symlink('a.txt', os.path.join(src, 'link'))
         os.symlink('sub', os.path.join(src, 'dirlink'))
         os.symlink('/nowhere', os.path.join(src, 'dangling'))
@@ -91,11 +103,12 @@ class LocalDataTest(base.ProtectionTestCase):
         return local_data.protect_directory(path or self.src, self.section,
                                             chunk, THREADS)
 
-    def restore(self, manifest, target=None):
-        path, _name = self.roots.target(
+    def restore(self, manifest, target=None, options=None):
+        root, name = self.roots.target(
             target or os.path.join(self.root, 'restored'))
-        return local_data.restore_directory(manifest, self.section, path,
-                                            THREADS)
+        self.not_restored = local_data.restore_directory(
+            manifest, self.section, root, name, THREADS, options)
+        return os.path.join(root, name)
 
     @staticmethod
     def without_skipped(tree):
@@ -121,11 +134,14 @@ class LocalDataTest(base.ProtectionTestCase):
         self.make_tree()
         manifest = self.protect()
         files = {f['path']: f for f in manifest['files']}
+        self.assertEqual([{'path': 'sub/pipe', 'kind': 'FIFO',
+                           'reason': 'special files are not copied'}],
+                         manifest['skipped'])
         self.assertEqual(
-            {'link', 'dirlink', 'dangling', 'many/etc', 'sub/pipe'},
-            set(manifest['skipped']))
-        for skipped in manifest['skipped']:
-            self.assertNotIn(skipped, files)
+            {'link': 'a.txt', 'dirlink': 'sub', 'dangling': '/nowhere',
+             'many/etc': '/etc'},
+            {s['path']: s['target'] for s in manifest['links']})
+        self.assertNotIn('sub/pipe', files)
         self.assertEqual({'emptydir', 'many', 'sub', 'sub/nested'},
                          {d['path'] for d in manifest['directories']})
         self.assertEqual(5 * CHUNK + 7, files['big.bin']['size'])
@@ -154,12 +170,13 @@ class LocalDataTest(base.ProtectionTestCase):
         base.write(os.path.join(self.src, 'a', 'f'), b'data')
         base.write(os.path.join(self.src, 'secret', 'f'), b'data')
         secret = os.path.join(self.src, 'secret')
+        secret_inode = os.stat(secret).st_ino
         real_scandir = os.scandir
 
-        def scandir(path='.'):
-            if os.fspath(path) == secret:
+        def scandir(fd='.'):
+            if os.fstat(fd).st_ino == secret_inode:
                 raise PermissionError(13, 'Permission denied', secret)
-            return real_scandir(path)
+            return real_scandir(fd)
         self.useFixture(fixtures.MonkeyPatch('os.scandir', scandir))
         e = self.assertRaises(PermissionError, self.protect)
         self.assertEqual(secret, e.filename)
@@ -281,7 +298,8 @@ class LocalDataTest(base.ProtectionTestCase):
         longer['files'][0]['size'] = 11
         e = self.assertRaises(exception.ProtectionFailed, self.restore,
                               longer)
-        self.assertIn('1 bytes before the files do (in f)', str(e))
+        self.assertIn('the data objects end before the files do (in f)',
+                      str(e))
         shorter = json.loads(json.dumps(good))
         shorter['files'][0]['size'] = 9
         e = self.assertRaises(exception.ProtectionFailed, self.restore,
@@ -323,10 +341,9 @@ class LocalDataTest(base.ProtectionTestCase):
 
     def test_check_restore_target(self):
         self.assertEqual(
-            (os.path.join(self.root, 'new'), 'new'),
+            (self.root, 'new'),
             self.roots.target(os.path.join(self.root, 'src', '..', 'new')))
-        self.assertEqual((os.path.join(self.root, 'src', 'new'), 'src/new'),
-                         self.roots.target('src/new'))
+        self.assertEqual((self.root, 'src/new'), self.roots.target('src/new'))
 
 
 class OrderedMapTest(base.ProtectionTestCase):
@@ -377,3 +394,216 @@ class OrderedMapTest(base.ProtectionTestCase):
         self.assertEqual('item 3 is bad', str(e))
         self.assertEqual([0, 1, 2], got)
         self.assertLessEqual(state['taken'], 3 + 2 + 1)
+
+
+class FaithfulCopyTest(TreeTestCase):
+    """What a person's directory holds besides bytes comes back."""
+
+    def round_trip(self, options=None):
+        manifest = local_data.protect_directory(self.src, self.section,
+                                                CHUNK, THREADS)
+        root, name = self.roots.target('restored')
+        self.not_restored = local_data.restore_directory(
+            manifest, self.section, root, name, THREADS, options)
+        return manifest, os.path.join(root, name)
+
+    def test_hard_links_sparse_files_owners_and_empty_dirs(self):
+        base.write(os.path.join(self.src, 'a', 'first'), b'shared bytes')
+        os.link(os.path.join(self.src, 'a', 'first'),
+                os.path.join(self.src, 'second'))
+        os.makedirs(os.path.join(self.src, 'empty', 'deeper'))
+        sparse = os.path.join(self.src, 'sparse.img')
+        with open(sparse, 'wb') as f:
+            f.truncate(64 * 1024 * 1024)
+            f.seek(10 * 1024 * 1024)
+            f.write(b'island')
+        os.chown(os.path.join(self.src, 'a', 'first'), 1234, 2345)
+        os.symlink('a/first', os.path.join(self.src, 'to-first'))
+        os.lchown(os.path.join(self.src, 'to-first'), 3456, 4567)
+        os.utime(os.path.join(self.src, 'to-first'), ns=(5, 123456789),
+                 follow_symlinks=False)
+        os.utime(os.path.join(self.src, 'empty'), ns=(7, 987654321))
+        before = base.snapshot(self.src)
+        manifest, target = self.round_trip(
+            local_data.RestoreOptions(owners=True, setid=False))
+        self.assertEqual(before, base.snapshot(target))
+        self.assertEqual([{'path': 'second', 'to': 'a/first'}],
+                         manifest['hardlinks'])
+        self.assertEqual(os.stat(os.path.join(target, 'second')).st_ino,
+                         os.stat(os.path.join(target, 'a', 'first')).st_ino)
+        # The holes stay holes: one block stored, a few on disk.
+        [entry] = [f for f in manifest['files']
+                   if f['path'] == 'sparse.img']
+        [[offset, length]] = entry['extents']
+        self.assertEqual(10 * 1024 * 1024, offset)
+        self.assertLessEqual(length, 64 * 1024)
+        self.assertLess(os.stat(os.path.join(target, 'sparse.img'))
+                        .st_blocks * 512, 1024 * 1024)
+        self.assertEqual(len(b'shared bytes') + length,
+                         manifest['total_bytes'])
+        self.assertEqual([], self.not_restored)
+
+    def test_setuid_bits_only_when_allowed(self):
+        base.write(os.path.join(self.src, 'tool'), b'#!/bin/sh\n', 0o4755)
+        os.makedirs(os.path.join(self.src, 'shared'))
+        os.chmod(os.path.join(self.src, 'shared'), 0o2775)
+        manifest, target = self.round_trip()
+        self.assertEqual(0o755, os.stat(os.path.join(target, 'tool'))
+                         .st_mode & 0o7777)
+        self.assertEqual(0o775, os.stat(os.path.join(target, 'shared'))
+                         .st_mode & 0o7777)
+        self.assertEqual({'tool', 'shared'},
+                         {e['path'] for e in self.not_restored})
+        for entry in self.not_restored:
+            self.assertIn('restore_setid_bits', entry['reason'])
+        shutil.rmtree(target)
+        manifest, target = self.round_trip(
+            local_data.RestoreOptions(owners=True, setid=True))
+        self.assertEqual(0o4755, os.stat(os.path.join(target, 'tool'))
+                         .st_mode & 0o7777)
+        self.assertEqual([], self.not_restored)
+
+    def test_special_files_are_listed_never_opened(self):
+        os.mkfifo(os.path.join(self.src, 'pipe'))
+        sock = socket.socket(socket.AF_UNIX)
+        self.addCleanup(sock.close)
+        sock.bind(os.path.join(self.src, 'sock'))
+        os.mknod(os.path.join(self.src, 'null'), 0o600 | stat.S_IFCHR,
+                 os.makedev(1, 3))
+        manifest, target = self.round_trip()
+        self.assertEqual({'pipe': 'FIFO', 'sock': 'socket',
+                          'null': 'character device'},
+                         {s['path']: s['kind'] for s in manifest['skipped']})
+        self.assertEqual([], os.listdir(target))
+
+
+class SwapTest(TreeTestCase):
+    """Directories swapped for symbolic links and files for FIFOs while a
+    protect or a restore runs: nothing outside is read or written, nothing
+    waits. The swaps happen at a fixed point of the operation: the real
+    walk (or object read) is wrapped to change the tree right after."""
+
+    def setUp(self):
+        super().setUp()
+        base.write(os.path.join(self.src, 'sub', 'f'), b'mine\n')
+        base.write(os.path.join(self.src, 'a.txt'), b'plain\n')
+        self.outside = os.path.join(self.tmp, 'outside')
+        base.write(os.path.join(self.outside, 'f'), b'SECRET of the host\n')
+
+    def after(self, module, name, change):
+        real = getattr(module, name)
+
+        def wrapped(*args, **kwargs):
+            result = real(*args, **kwargs)
+            change()
+            return result
+        self.useFixture(fixtures.MonkeyPatch(
+            '%s.%s' % (module.__name__, name), wrapped))
+
+    def swap_for_link(self, path, target):
+        shutil.rmtree(path)
+        os.symlink(target, path)
+
+    def swap_for_fifo(self, path):
+        os.unlink(path)
+        os.mkfifo(path)
+
+    def protect(self):
+        return local_data.protect_directory(self.src, self.section, CHUNK,
+                                            THREADS)
+
+    def bank_bytes(self):
+        found = b''
+        for directory, _, names in os.walk(os.path.join(self.tmp, 'bank')):
+            for name in names:
+                with open(os.path.join(directory, name), 'rb') as f:
+                    found += f.read()
+        return found
+
+    def test_protect_directory_becomes_a_link_out(self):
+        self.after(local_tree, 'walk', lambda: self.swap_for_link(
+            os.path.join(self.src, 'sub'), self.outside))
+        manifest = self.protect()
+        self.assertEqual(['a.txt'], [f['path'] for f in manifest['files']])
+        [skipped] = manifest['skipped']
+        self.assertEqual('sub/f', skipped['path'])
+        self.assertIn('no longer a directory', skipped['reason'])
+        self.assertNotIn(b'SECRET', self.bank_bytes())
+
+    def test_protect_file_becomes_a_fifo(self):
+        self.after(local_tree, 'walk', lambda: self.swap_for_fifo(
+            os.path.join(self.src, 'a.txt')))
+        started = time.monotonic()
+        manifest = self.protect()
+        self.assertLess(time.monotonic() - started, 30)
+        self.assertEqual(['sub/f'], [f['path'] for f in manifest['files']])
+        [skipped] = manifest['skipped']
+        self.assertEqual(('a.txt', 'file'),
+                         (skipped['path'], skipped['kind']))
+        self.assertIn('became a FIFO during the protect', skipped['reason'])
+
+    def partial(self):
+        [name] = [n for n in os.listdir(self.root)
+                  if local_tree.is_partial(n)]
+        return os.path.join(self.root, name)
+
+    def test_restore_directory_becomes_a_link_out(self):
+        manifest = self.protect()
+        self.after(data_objects, 'read_checked', lambda: self.swap_for_link(
+            os.path.join(self.partial(), 'sub'), self.outside))
+        root, name = self.roots.target('restored')
+        e = self.assertRaises(
+            exception.ProtectionFailed, local_data.restore_directory,
+            manifest, self.section, root, name, 1)
+        self.assertIn('while it was being restored', str(e))
+        with open(os.path.join(self.outside, 'f'), 'rb') as f:
+            self.assertEqual(b'SECRET of the host\n', f.read())
+        self.assertEqual(['f'], os.listdir(self.outside))
+        # Nothing left behind: no target, no hidden partial directory.
+        self.assertEqual(['src'], os.listdir(self.root))
+
+    def test_restore_file_becomes_a_fifo(self):
+        manifest = self.protect()
+        self.after(data_objects, 'read_checked', lambda: self.swap_for_fifo(
+            os.path.join(self.partial(), 'a.txt')))
+        root, name = self.roots.target('restored')
+        started = time.monotonic()
+        e = self.assertRaises(
+            exception.ProtectionFailed, local_data.restore_directory,
+            manifest, self.section, root, name, 1)
+        self.assertLess(time.monotonic() - started, 30)
+        self.assertIn('a.txt', str(e))
+        self.assertEqual(['src'], os.listdir(self.root))
+
+    def test_partial_directories_are_not_listed(self):
+        os.makedirs(os.path.join(self.root, '.photos%sab12cd34' %
+                                 local_tree.PARTIAL_MARK))
+        self.assertEqual(['src'], [n for n, _ in self.roots.list()])
+
+
+class KilledRestoreTest(base.ProtectionTestCase):
+    """A restore killed mid-way leaves a hidden directory; the next load
+    of the plugin (or the next restore) removes it."""
+
+    def test_partial_of_a_dead_process_is_removed(self):
+        root = os.path.join(self.tmp, 'root')
+        journal = local_partials.Journal(os.path.join(self.tmp, 'state'))
+        mine = os.path.join(root, '.a%s11111111' % local_tree.PARTIAL_MARK)
+        theirs = os.path.join(root, '.b%s22222222' % local_tree.PARTIAL_MARK)
+        for path in (mine, theirs):
+            base.write(os.path.join(path, 'half'), b'x')
+        journal.begin(mine)  # this process: alive
+        # A process that ended (a child that exited).
+        child = subprocess.Popen([sys.executable, '-c', 'pass'])
+        child.wait()
+        token = journal.begin(theirs)
+        record = os.path.join(journal.base, token)
+        with open(record) as f:
+            note = json.load(f)
+        note['pid'] = child.pid
+        with open(record, 'w') as f:
+            json.dump(note, f)
+        self.assertEqual(1, journal.sweep())
+        self.assertTrue(os.path.isdir(mine))
+        self.assertFalse(os.path.exists(theirs))
+        self.assertEqual(1, len(os.listdir(journal.base)))

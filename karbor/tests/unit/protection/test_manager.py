@@ -3,7 +3,11 @@ provider, file-system bank, taskflow engines and SQLite database, called
 as the RPC server would call it."""
 
 import json
+import logging
 import os
+import time
+
+from oslo_context import context as oslo_context
 
 from karbor.common import constants
 from karbor.common import context as karbor_context
@@ -129,7 +133,7 @@ class ManagerTest(base.ManagerCalls, base.ProtectionTestCase):
         self.assertEqual({key: ''}, restore.resources_reason)
         self.assertIsNone(restore.host)
         self.assertLogEnded(log_id, constants.OPERATION_LOG_STATUS_SUCCESS)
-        target = '%s.restored-%s' % (self.src, restore.id[:8])
+        target = '%s.restored-%s' % (self.src, restore.id[-8:])
         self.assertEqual(before, base.snapshot(target))
 
         # A second restore, to a target of the caller's choice.
@@ -242,3 +246,46 @@ class ManagerTest(base.ManagerCalls, base.ProtectionTestCase):
         self.assertEqual(('test-host', {'x': 1}),
                          (answer['host'], answer['payload']))
         json.dumps(answer)
+
+    def test_every_log_line_carries_its_operations_request(self):
+        """Two protects by two users: each line the flows log is seen with
+        the context (request id, user) of its own operation."""
+        seen = []
+
+        class Recorder(logging.Handler):
+            def emit(self, record):
+                current = oslo_context.get_current()
+                seen.append((record.getMessage(),
+                             getattr(current, 'request_id', None),
+                             getattr(current, 'user_id', None)))
+        handler = Recorder(level=logging.DEBUG)
+        karbor_logger = logging.getLogger('karbor')
+        karbor_logger.addHandler(handler)
+        self.addCleanup(karbor_logger.removeHandler, handler)
+        self.addCleanup(karbor_logger.setLevel, karbor_logger.level)
+        karbor_logger.setLevel(logging.DEBUG)
+        other = os.path.join(self.root, 'other')
+        base.write(os.path.join(other, 'x'), b'x')
+        contexts = [karbor_context.RequestContext(
+            project_id='p1', user_id=user, overwrite=False)
+            for user in ('alice', 'bob')]
+        checkpoints = []
+        for ctx, path in zip(contexts, (self.src, other)):
+            checkpoint_id, log_id = self.new_checkpoint([self.resource(path)])
+            self.manager.protect(ctx, checkpoint_id, log_id)
+            checkpoints.append(checkpoint_id)
+        for checkpoint_id in checkpoints:
+            self.wait_checkpoint(checkpoint_id,
+                                 constants.CHECKPOINT_STATUS_PROTECTING)
+        for ctx, checkpoint_id in zip(contexts, checkpoints):
+            # The last line comes just after the status.
+            deadline = time.monotonic() + 30
+            while not [s for s in seen if checkpoint_id in s[0] and
+                       'is available' in s[0]]:
+                self.assertLess(time.monotonic(), deadline, seen)
+                time.sleep(0.05)
+            lines = [s for s in seen if checkpoint_id in s[0]]
+            self.assertGreaterEqual(len(lines), 2, seen)
+            for message, request_id, user in lines:
+                self.assertEqual((ctx.request_id, ctx.user_id),
+                                 (request_id, user), message)

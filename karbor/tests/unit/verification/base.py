@@ -31,7 +31,7 @@ VERIFICATION_KEYS = {'id', 'project_id', 'provider_id', 'checkpoint_id',
                      'parameters', 'resource_status', 'resource_reason',
                      'status', 'created_at', 'updated_at'}
 # What this implementation adds (the spec welcomes more).
-EXTRA_KEYS = {'resources_status', 'resources_reason', 'status_reason',
+EXTRA_KEYS = {'levels', 'coverage', 'status_reason',
               'progress', 'started_at', 'ended_at'}
 
 # Three directories of their own, one data object each.

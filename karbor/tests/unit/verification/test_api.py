@@ -38,13 +38,19 @@ class CreateTest(base.VerificationTestCase):
         self.assertIsNotNone(created['created_at'])
         return created
 
-    def assertSucceeded(self, created):
+    def assertSucceeded(self, created, levels=None):
         shown = self.wait_verification(created['id'], 'success')
         keys = {self.resource_key('alpha'), self.resource_key('beta')}
-        for name in ('resource_status', 'resources_status'):
-            self.assertEqual(dict.fromkeys(keys, 'success'), shown[name])
-        for name in ('resource_reason', 'resources_reason'):
-            self.assertEqual(dict.fromkeys(keys, ''), shown[name])
+        self.assertEqual(dict.fromkeys(keys, 'success'),
+                         shown['resource_status'])
+        self.assertEqual(dict.fromkeys(keys, ''), shown['resource_reason'])
+        # Each fact once: no second name for the same maps.
+        self.assertNotIn('resources_status', shown)
+        self.assertNotIn('resources_reason', shown)
+        # The level each resource ran at: by default the local
+        # provider's.
+        self.assertEqual(levels or dict.fromkeys(keys, 'deep'),
+                         shown['levels'])
         self.assertIsNone(shown['status_reason'])
         self.assertEqual(created['created_at'], shown['created_at'])
         self.assertIsNotNone(shown['updated_at'])
@@ -80,7 +86,13 @@ class CreateTest(base.VerificationTestCase):
                 {base.DIRECTORY: {'level': 'quick'},
                  '%s#%s' % (base.DIRECTORY, alpha): {'level': 'deep'}}):
             resp = self.verify(self.checkpoint['id'], parameters)
-            self.assertSucceeded(self.assertCreated(resp, parameters))
+            levels = {}
+            for key in (self.resource_key('alpha'),
+                        self.resource_key('beta')):
+                levels[key] = (parameters.get(key) or parameters.get(
+                    base.DIRECTORY) or {}).get('level', 'deep')
+            self.assertSucceeded(self.assertCreated(resp, parameters),
+                                 levels)
 
     def test_parameters_null(self):
         resp = self.post('verifications', {'verification': {

@@ -55,7 +55,8 @@ class ConcurrencyTest(base.VerificationTestCase):
             f.seek(100)
             f.write(bytes([byte[0] ^ 0x20]))
         gate = self.useFixture(base.Gate(self))
-        quick = self.verify(self.checkpoint['id']).json['verification']
+        quick = self.verify(self.checkpoint['id'], {
+            base.DIRECTORY: {'level': 'quick'}}).json['verification']
         deep = self.verify(self.checkpoint['id'], {
             base.DIRECTORY: {'level': 'deep'}}).json['verification']
         gate.wait_arrived(4)

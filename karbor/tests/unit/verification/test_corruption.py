@@ -68,9 +68,9 @@ class CorruptionTest(base.VerificationTestCase):
             self.assertEqual('success', shown['resource_status'][key], key)
             self.assertEqual('', shown['resource_reason'][key], key)
         self.assertEqual(shown['resource_status'],
-                         shown['resources_status'])
+                         shown['resource_status'])
         self.assertEqual(shown['resource_reason'],
-                         shown['resources_reason'])
+                         shown['resource_reason'])
         self.assertEqual(3, shown['progress']['resources_checked'])
         return shown
 
@@ -137,12 +137,15 @@ class CorruptionTest(base.VerificationTestCase):
         data[len(data) // 2] ^= 0x01
         self.write('data/00000000', bytes(data))
         found = hashlib.sha256(data).hexdigest()
-        # Same size and, on a file system, no ETag: quick cannot tell.
-        self.assertIntact(None)
+        # Same size and, on a file system, no ETag: quick cannot tell;
+        # the local provider's default (deep) does, naming the file.
         self.assertIntact(QUICK)
-        reason = self.assertDamaged(DEEP, self.data_key, 'SHA-256 mismatch')
-        self.assertIn('expected %s' % self.entry['sha256'], reason)
-        self.assertIn('found %s' % found, reason)
+        for parameters in (None, DEEP):
+            reason = self.assertDamaged(parameters, self.data_key,
+                                        'SHA-256 mismatch')
+            self.assertIn('expected %s' % self.entry['sha256'], reason)
+            self.assertIn('found %s' % found, reason)
+            self.assertIn('; it holds c.txt', reason)
 
     def test_metadata_deleted(self):
         self.remove('metadata')
@@ -201,8 +204,10 @@ class CorruptionTest(base.VerificationTestCase):
         self.assertDamaged(dict(QUICK, **{self.beta: {'level': 'deep'}}),
                            'SHA-256 mismatch')
         self.assertIntact(dict(DEEP, **{self.beta: {'level': 'quick'}}))
-        # Deep for alpha only: beta's damage goes unseen.
-        self.assertIntact({self.resource_key('alpha'): {'level': 'deep'}})
+        # Deep for alpha only, quick for the others: beta's damage goes
+        # unseen.
+        self.assertIntact(dict(QUICK, **{self.resource_key('alpha'): {
+            'level': 'deep'}}))
 
     # A plugin without a verification operation
 
@@ -233,10 +238,10 @@ class CorruptionTest(base.VerificationTestCase):
         real = verification.check_resource
         beta = self.beta
 
-        def check_resource(checkpoint, resource, *args):
+        def check_resource(checkpoint, resource, *args, **kwargs):
             if graph.resource_key(resource) == beta:
                 raise RuntimeError('the bank fell over')
-            return real(checkpoint, resource, *args)
+            return real(checkpoint, resource, *args, **kwargs)
 
         self.useFixture(fixtures.MockPatchObject(
             verification, 'check_resource', side_effect=check_resource))
