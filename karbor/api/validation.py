@@ -1,11 +1,110 @@
 """Request bodies and query strings: parse, validate, explain what is wrong."""
 
 import json
+import math
 
 import jsonschema
 import pecan
 
 from karbor.common import exception
+
+# How deeply a request document (body, or a dict in a query string) may
+# nest; Karbor's own bodies need five levels, provider parameters a few
+# more. Deeper documents would exhaust the recursion of the parser, the
+# validator or the encoder.
+MAX_DEPTH = 32
+
+# Longest message of one schema error: jsonschema repeats the whole
+# offending value, which may be the whole body.
+_MAX_ERROR_LENGTH = 300
+
+_JSON_SCALARS = (str, int, float, bool, type(None))
+
+
+def _where(path):
+    return '/'.join(str(p) for p in path) or 'the document'
+
+
+def check_document(document, what='the request body'):
+    """Refuse what the parser let through but no database, encoder or
+    client can take: nesting deeper than MAX_DEPTH, strings with a lone
+    surrogate (not encodable as UTF-8) or a NUL character (refused by
+    PostgreSQL), values that are not JSON (from a Python literal),
+    infinite floats. Iterative: a deep document cannot exhaust the stack.
+    """
+    stack = [(document, ())]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, dict):
+            if len(path) >= MAX_DEPTH:
+                raise exception.InvalidInput(
+                    reason='%s nests deeper than %d levels at %s' % (
+                        what, MAX_DEPTH, _where(path)))
+            for key, item in value.items():
+                if not isinstance(key, str):
+                    raise exception.InvalidInput(
+                        reason='%s has a key that is not a string at %s' %
+                               (what, _where(path)))
+                _check_string(key, path, what)
+                stack.append((item, path + (key,)))
+        elif isinstance(value, list):
+            if len(path) >= MAX_DEPTH:
+                raise exception.InvalidInput(
+                    reason='%s nests deeper than %d levels at %s' % (
+                        what, MAX_DEPTH, _where(path)))
+            stack.extend((item, path + (n,)) for n, item in
+                         enumerate(value))
+        elif isinstance(value, str):
+            _check_string(value, path, what)
+        elif isinstance(value, float) and not math.isfinite(value):
+            raise exception.InvalidInput(
+                reason='%s has a number that is not finite at %s' % (
+                    what, _where(path)))
+        elif not isinstance(value, _JSON_SCALARS):
+            raise exception.InvalidInput(
+                reason='%s has a value that JSON cannot hold (%s) at %s' % (
+                    what, type(value).__name__, _where(path)))
+    return document
+
+
+def _check_string(value, path, what):
+    if '\x00' in value:
+        raise exception.InvalidInput(
+            reason='%s has a NUL character (\\u0000) in a string at %s' % (
+                what, _where(path)))
+    try:
+        value.encode('utf-8')
+    except UnicodeEncodeError:
+        raise exception.InvalidInput(
+            reason='%s has a lone surrogate (such as \\ud800) in a string '
+                   'at %s; strings must be valid Unicode' % (
+                       what, _where(path)))
+
+
+def _refuse_constant(name):
+    raise ValueError('%s is not a JSON number' % name)
+
+
+def _finite_float(text):
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError('%s is too large for a number' % text)
+    return value
+
+
+def loads(raw, what='the request body'):
+    """Strict JSON: no NaN or Infinity, nothing past check_document.
+    MalformedRequestBody for what does not parse."""
+    try:
+        document = json.loads(raw, parse_constant=_refuse_constant,
+                              parse_float=_finite_float)
+    except RecursionError:
+        raise exception.MalformedRequestBody(
+            reason='it nests deeper than %d levels.' % MAX_DEPTH)
+    except (ValueError, UnicodeDecodeError) as e:
+        raise exception.MalformedRequestBody(
+            reason='it is not valid JSON (%s).' % e)
+    return check_document(document, what)
 
 
 def _meant(error):
@@ -25,9 +124,21 @@ def _describe(error):
         return error.message.replace('were unexpected', 'are not allowed')\
             .replace('was unexpected', 'is not allowed') + (
             ' in %s' % where if where else '')
+    message = error.message
+    if len(message) > _MAX_ERROR_LENGTH:
+        message = '%s... (%s)' % (
+            message[:_MAX_ERROR_LENGTH],
+            _SHORT.get(error.validator, error.validator))
     if where:
-        return '%s: %s' % (where, error.message)
-    return error.message
+        return '%s: %s' % (where, message)
+    return message
+
+
+# What a truncated message was about.
+_SHORT = {'type': 'wrong type', 'maxItems': 'too many items',
+          'maxLength': 'too long', 'maxProperties': 'too many keys',
+          'enum': 'not an allowed value', 'pattern': 'does not match',
+          'format': 'wrong format'}
 
 
 def validate(schema, document):
@@ -46,11 +157,7 @@ def load_json_body():
     if not raw:
         raise exception.MalformedRequestBody(
             reason='the request has no body; send a JSON object.')
-    try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as e:
-        raise exception.MalformedRequestBody(
-            reason='it is not valid JSON (%s).' % e)
+    return loads(raw)
 
 
 def validated_body(schema):

@@ -8,9 +8,9 @@ import datetime
 
 from oslo_utils import timeutils
 import pecan
-from pecan import rest
 
 from karbor.api.controllers import base
+from karbor.api.controllers import rest
 from karbor.api import paging
 from karbor.api.schemas.v1 import checkpoints as schema
 from karbor.api import validation
@@ -42,6 +42,14 @@ def _date(value, name):
     except (TypeError, ValueError):
         raise exception.InvalidInput(
             reason='%s must be a date YYYY-MM-DD, not %r' % (name, value))
+
+
+def _day_after(day):
+    """The start of the day after ``day``: the end of an inclusive range;
+    None (no end) after the last day a datetime can hold."""
+    if day.date() == datetime.date.max:
+        return None
+    return day + datetime.timedelta(days=1)
 
 
 def get_checkpoint(ctx, provider_id, checkpoint_id,
@@ -94,8 +102,7 @@ class CheckpointsController(rest.RestController):
         start = wanted.pop('start_date', None)
         end = wanted.pop('end_date', None)
         start = _date(start, 'start_date') if start else None
-        end = (_date(end, 'end_date') + datetime.timedelta(days=1)
-               if end else None)
+        end = _day_after(_date(end, 'end_date')) if end else None
         if 'status' not in wanted:
             wanted['status'] = [s for s in (
                 constants.CHECKPOINT_STATUS_PROTECTING,

@@ -2,9 +2,9 @@
 and verify."""
 
 import pecan
-from pecan import rest
 
 from karbor.api.controllers import base
+from karbor.api.controllers import rest
 from karbor.api import paging
 from karbor.api.views import operation_logs as views
 from karbor.common import exception

@@ -1,9 +1,9 @@
 """/v1/{project_id}/plans: what to protect, with which provider."""
 
 import pecan
-from pecan import rest
 
 from karbor.api.controllers import base
+from karbor.api.controllers import rest
 from karbor.api import paging
 from karbor.api.schemas.v1 import plans as schema
 from karbor.api import validation

@@ -1,9 +1,9 @@
 """/v1/{project_id}/protectables: resource types and their instances."""
 
 import pecan
-from pecan import rest
 
 from karbor.api.controllers import base
+from karbor.api.controllers import rest
 from karbor.api import paging
 from karbor.api.views import protectables as views
 from karbor.common import exception

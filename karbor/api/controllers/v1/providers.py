@@ -1,9 +1,9 @@
 """/v1/{project_id}/providers: the configured providers."""
 
 import pecan
-from pecan import rest
 
 from karbor.api.controllers import base
+from karbor.api.controllers import rest
 from karbor.api.controllers.v1 import checkpoints
 from karbor.api import paging
 from karbor.api.views import providers as views

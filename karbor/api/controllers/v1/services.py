@@ -2,9 +2,9 @@
 
 from oslo_config import cfg
 import pecan
-from pecan import rest
 
 from karbor.api.controllers import base
+from karbor.api.controllers import rest
 from karbor.api.schemas.v1 import services as schema
 from karbor.api import validation
 from karbor.api.views import services as views

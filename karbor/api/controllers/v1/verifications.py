@@ -8,9 +8,9 @@ the provider's verify_schema does not allow (400), a malformed body (400).
 """
 
 import pecan
-from pecan import rest
 
 from karbor.api.controllers import base
+from karbor.api.controllers import rest
 from karbor.api.controllers.v1 import checkpoints
 from karbor.api import paging
 from karbor.api.schemas.v1 import verifications as schema
