@@ -4,6 +4,7 @@ import json
 import math
 
 import jsonschema
+from oslo_utils import strutils
 import pecan
 
 from karbor.common import exception
@@ -124,7 +125,8 @@ def _describe(error):
         return error.message.replace('were unexpected', 'are not allowed')\
             .replace('was unexpected', 'is not allowed') + (
             ' in %s' % where if where else '')
-    message = error.message
+    message = _LIMITS[error.validator](error) if error.validator in _LIMITS \
+        else error.message
     if len(message) > _MAX_ERROR_LENGTH:
         message = '%s... (%s)' % (
             message[:_MAX_ERROR_LENGTH],
@@ -133,6 +135,36 @@ def _describe(error):
         return '%s: %s' % (where, message)
     return message
 
+
+# Messages of the limits: what was sent, and the limit.
+_LIMITS = {
+    'maxItems': lambda e: 'has %d items; at most %d are allowed' % (
+        len(e.instance), e.validator_value),
+    'maxLength': lambda e: 'has %d characters; at most %d are allowed' % (
+        len(e.instance), e.validator_value),
+    'maxProperties': lambda e: 'has %d keys; at most %d are allowed' % (
+        len(e.instance), e.validator_value),
+}
+
+_FORMATS = {'date': 'a date YYYY-MM-DD',
+            'uuid': 'a uuid (such as 7a2f5d0c-3b8e-4c61-9f4a-1d2e3c4b5a69)',
+            'date-time': 'a date and time (ISO 8601)'}
+
+
+def _format_message(error):
+    wanted = _FORMATS.get(error.validator_value, error.validator_value)
+    return '%.100r is not %s' % (error.instance, wanted)
+
+
+def _pattern_message(error):
+    described = error.schema.get('description')
+    if described:
+        return '%.100r does not fit: %s' % (error.instance, described)
+    return error.message
+
+
+_LIMITS['format'] = _format_message
+_LIMITS['pattern'] = _pattern_message
 
 # What a truncated message was about.
 _SHORT = {'type': 'wrong type', 'maxItems': 'too many items',
@@ -161,10 +193,56 @@ def load_json_body():
 
 
 def validated_body(schema):
-    """The request's JSON body, checked against ``schema``."""
+    """The request's JSON body, checked against ``schema`` (once per
+    request and schema)."""
+    environ = pecan.request.environ
+    declared = environ.get(DECLARED_BODY, schema)
+    if declared is not schema:
+        raise exception.KarborException(
+            'The handler of %s %s reads its body with another schema than '
+            'the one its contract declares' % (
+                pecan.request.method, pecan.request.path))
+    checked = environ.get(_VALIDATED_BODY)
+    if checked is not None and checked[0] is schema:
+        return checked[1]
     document = load_json_body()
     validate(schema, document)
+    environ[_VALIDATED_BODY] = (schema, document)
     return document
+
+
+_VALIDATED_BODY = 'karbor.validated_body'
+# The body schema of the operation's contract (karbor.api.contract).
+DECLARED_BODY = 'karbor.declared_body'
+
+
+def _read_query_value(name, value, schema):
+    """A query value as the type its schema says (integer, boolean)."""
+    kind = schema.get('type')
+    if kind == 'integer':
+        try:
+            return int(value)
+        except ValueError:
+            raise exception.InvalidInput(
+                reason='%s must be an integer, not %.100r' % (name, value))
+    if kind == 'boolean':
+        try:
+            return strutils.bool_from_string(value, strict=True)
+        except ValueError:
+            raise exception.InvalidInput(
+                reason='%s must be 1, 0, true or false, not %.100r' % (
+                    name, value))
+    return value
+
+
+def validate_query(schema, kwargs):
+    """Check the query parameters ``kwargs`` (text, as pecan passes them)
+    against ``schema``; ``kwargs`` is left as it is."""
+    properties = schema.get('properties', {})
+    check_query(kwargs, properties)
+    document = {name: _read_query_value(name, value, properties[name])
+                for name, value in kwargs.items()}
+    validate(schema, document)
 
 
 def check_query(kwargs, allowed):

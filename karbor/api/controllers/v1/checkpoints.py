@@ -9,6 +9,7 @@ import datetime
 from oslo_utils import timeutils
 import pecan
 
+from karbor.api import contract
 from karbor.api.controllers import base
 from karbor.api.controllers import rest
 from karbor.api import paging
@@ -27,7 +28,7 @@ from karbor.policies import providers as provider_policies
 from karbor.services.protection import provider as provider_module
 from karbor.services.protection import rpcapi
 
-SORT_KEYS = ('id', 'status', 'created_at', 'plan_id')
+SORT_KEYS = schema.SORT_KEYS
 
 
 def _provider(provider_id):
@@ -91,6 +92,8 @@ def new_operation_log(ctx, operation_type, **ids):
 class CheckpointsController(rest.RestController):
 
     @pecan.expose('json')
+    @contract.operation('List the checkpoints of a provider',
+                        query=schema.index_query, response=schema.index)
     def get_all(self, provider_id, **kwargs):
         ctx = base.context()
         policy.authorize(ctx, provider_policies.CHECKPOINT_GET_ALL)
@@ -120,6 +123,7 @@ class CheckpointsController(rest.RestController):
                                                   params)}
 
     @pecan.expose('json')
+    @contract.operation('Show a checkpoint', response=schema.show)
     def get_one(self, provider_id, checkpoint_id):
         ctx = base.context()
         policy.authorize(ctx, provider_policies.CHECKPOINT_GET)
@@ -128,6 +132,9 @@ class CheckpointsController(rest.RestController):
             get_checkpoint(ctx, provider_id, checkpoint_id))}
 
     @pecan.expose('json')
+    @contract.operation('Protect a plan: create a checkpoint', status=202,
+                        body=schema.create, response=schema.show,
+                        errors=(409,))
     def post(self, provider_id):
         ctx = base.context()
         policy.authorize(ctx, provider_policies.CHECKPOINT_CREATE)
@@ -159,6 +166,8 @@ class CheckpointsController(rest.RestController):
         return {'checkpoint': views.checkpoint(row)}
 
     @pecan.expose('json')
+    @contract.operation('Delete a checkpoint', status=202,
+                        errors=(409,))
     def delete(self, provider_id, checkpoint_id):
         ctx = base.context()
         policy.authorize(ctx, provider_policies.CHECKPOINT_DELETE)
@@ -196,6 +205,9 @@ class CheckpointsController(rest.RestController):
         return base.accepted_empty()
 
     @pecan.expose('json')
+    @contract.operation('Reset the state of a checkpoint',
+                        status=202, body=schema.reset_state,
+                        errors=(409,))
     def put(self, provider_id, checkpoint_id):
         ctx = base.context()
         policy.authorize(ctx, provider_policies.CHECKPOINT_UPDATE)

@@ -2,6 +2,7 @@
 
 import pecan
 
+from karbor.api import contract
 from karbor.api.controllers import base
 from karbor.api.controllers import rest
 from karbor.api.controllers.v1 import checkpoints
@@ -17,7 +18,7 @@ from karbor.policies import restores as restore_policies
 from karbor.services.protection import provider as provider_module
 from karbor.services.protection import rpcapi
 
-SORT_KEYS = ('id', 'status', 'created_at')
+SORT_KEYS = schema.SORT_KEYS
 
 
 def check_plugin_parameters(provider, parameters, kind):
@@ -33,6 +34,8 @@ def check_plugin_parameters(provider, parameters, kind):
 class RestoresController(rest.RestController):
 
     @pecan.expose('json')
+    @contract.operation('List restores', query=schema.index_query,
+                        response=schema.index)
     def get_all(self, **kwargs):
         ctx = base.context()
         policy.authorize(ctx, restore_policies.GET_ALL)
@@ -47,6 +50,7 @@ class RestoresController(rest.RestController):
                 'restores_links': paging.links('restores', body, params)}
 
     @pecan.expose('json')
+    @contract.operation('Show a restore', response=schema.show)
     def get_one(self, restore_id):
         ctx = base.context()
         policy.authorize(ctx, restore_policies.GET)
@@ -57,6 +61,9 @@ class RestoresController(rest.RestController):
         return {'restore': views.restore(row)}
 
     @pecan.expose('json')
+    @contract.operation('Restore a checkpoint', status=202,
+                        body=schema.create, response=schema.show,
+                        errors=(409,))
     def post(self):
         ctx = base.context()
         policy.authorize(ctx, restore_policies.CREATE)

@@ -9,6 +9,7 @@ the provider's verify_schema does not allow (400), a malformed body (400).
 
 import pecan
 
+from karbor.api import contract
 from karbor.api.controllers import base
 from karbor.api.controllers import rest
 from karbor.api.controllers.v1 import checkpoints
@@ -24,13 +25,16 @@ from karbor.policies import verifications as verification_policies
 from karbor.services.protection import provider as provider_module
 from karbor.services.protection import rpcapi
 
-SORT_KEYS = ('id', 'status', 'created_at', 'updated_at')
+SORT_KEYS = schema.SORT_KEYS
 FILTERS = ('status', 'checkpoint_id', 'provider_id')
 
 
 class VerificationsController(rest.RestController):
 
     @pecan.expose('json')
+    @contract.operation('List verifications',
+                        query=schema.index_query,
+                        response=schema.index)
     def get_all(self, **kwargs):
         ctx = base.context()
         policy.authorize(ctx, verification_policies.GET_ALL)
@@ -45,6 +49,8 @@ class VerificationsController(rest.RestController):
                                                     params)}
 
     @pecan.expose('json')
+    @contract.operation('Show a verification',
+                        response=schema.show)
     def get_one(self, verification_id):
         ctx = base.context()
         policy.authorize(ctx, verification_policies.GET)
@@ -55,6 +61,9 @@ class VerificationsController(rest.RestController):
         return {'verification': views.verification(row)}
 
     @pecan.expose('json')
+    @contract.operation('Verify a checkpoint', status=202,
+                        body=schema.create, response=schema.show,
+                        errors=(409,))
     def post(self):
         ctx = base.context()
         policy.authorize(ctx, verification_policies.CREATE)
