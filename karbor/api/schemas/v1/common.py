@@ -83,7 +83,9 @@ def wrapped(key, inner):
 
 # Responses
 
-timestamp = {'type': ['string', 'null'], 'format': 'date-time',
+# Not RFC 3339's date-time: upstream Karbor gave no zone designator.
+timestamp = {'type': ['string', 'null'],
+             'pattern': r'^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?$',
              'description': 'UTC, ISO 8601, without a zone designator.'}
 
 # A resource as a plan, a checkpoint or a protectable answers it.

@@ -255,3 +255,26 @@ class MarkerTest(base.ProtectionApiTestCase):
         resp = self.get('plans%s' % self.query(marker=theirs['id'],
                                                all_tenants='1'))
         self.assertEqual(200, resp.status_int)
+
+
+class ContentTypeTest(base.ProtectionApiTestCase):
+
+    def test_form_content_types_are_not_parsed(self):
+        # webob parsed these for pecan: without a boundary, a 500.
+        plan = self.create_plan()
+        for content_type in ('multipart/form-data',
+                             'application/x-www-form-urlencoded'):
+            resp = self.app.delete(
+                self.url('plans/%s' % uuidutils.generate_uuid()),
+                headers={'X-Auth-Token': base.ADMIN,
+                         'Content-Type': content_type},
+                expect_errors=True)
+            self.assertFault(resp, 404, 'itemNotFound')
+            resp = self.app.put(
+                self.url('plans/%s' % plan['id']),
+                params=json.dumps({'plan': {'name': 'renamed'}}),
+                headers={'X-Auth-Token': base.ADMIN,
+                         'Content-Type': content_type},
+                expect_errors=True)
+            self.assertEqual(200, resp.status_int, resp.text)
+            self.assertEqual('renamed', resp.json['plan']['name'])
