@@ -140,7 +140,8 @@ class BodyErrorsTest(base.ApiTestCase):
         self.conf.config(max_request_body_size=64, group='oslo_middleware')
         resp = self.put(body={'status': 'disabled',
                               'disabled_reason': 'x' * 100})
-        self.assertFault(resp, 413, 'overLimit')
+        message = self.assertFault(resp, 413, 'overLimit')
+        self.assertIn('larger than 64 bytes', message)
         # The service was not touched.
         self.assertFalse(services_db.service_get(self.service.id).disabled)
         # A body under the limit still goes through.
