@@ -45,8 +45,10 @@ OPERATION_TIMEOUT = 120
 
 TARGET = int(os.environ.get('KARBOR_GENERATED_REQUESTS', '2000'))
 SEED = int(os.environ.get('KARBOR_GENERATED_SEED', '13'))
-# schemathesis makes about this many requests per operation and example.
-REQUESTS_PER_EXAMPLE = 1.7
+# schemathesis' coverage and stateful phases make about this many requests
+# whatever the number of examples; its fuzzing phase makes one per example
+# and operation.
+FIXED_REQUESTS = 1000
 # The whole schemathesis run, on a loaded machine.
 RUN_TIMEOUT = max(900, TARGET // 2)
 
@@ -74,11 +76,28 @@ def reproduce(backend):
                 SEED, TARGET, backend))
 
 
+# A provider whose bank cannot be used: its directory is under a file.
+BLOCKED_PROVIDER_ID = 'b10cced0-5f60-4a8b-9c0d-1e2f3a4b5c6d'
+BLOCKED_PROVIDER_NAME = 'Blocked Provider'
+
+
 def configure(services, sections):
     services.root = os.path.realpath(os.path.join(services.state_path,
                                                   'protect'))
     os.makedirs(services.root)
-    sections['providers'] = {'enable_local_provider': 'true'}
+    providers_dir = os.path.join(services.tmp, 'providers.d')
+    os.makedirs(providers_dir)
+    blocker = os.path.join(services.tmp, 'a-file')
+    with open(blocker, 'w') as f:
+        f.write('not a directory')
+    utils.write_config(os.path.join(providers_dir, 'blocked.conf'), {
+        'provider': {'id': BLOCKED_PROVIDER_ID,
+                     'name': BLOCKED_PROVIDER_NAME,
+                     'bank': 'file_system', 'plugin': 'local_directory'},
+        'file_system_bank': {'path': os.path.join(blocker, 'bank')},
+        'local_directory': {'allowed_roots': services.root}})
+    sections['providers'] = {'enable_local_provider': 'true',
+                             'config_dir': providers_dir}
     sections['api']['threads'] = 8
 
 
@@ -206,6 +225,25 @@ class _GeneratedRequests(processes.ProcessTestMixin):
         return checkpoint
 
     # The hand-made requests of issue 13
+
+    def one_view_of_providers(self, ids):
+        """A provider whose bank cannot be used is offered by neither
+        process, each saying why once in its log; the API refuses a plan
+        of it at once instead of accepting work that fails later."""
+        listed = [p['id'] for p in self.call('GET', '/providers')[
+            'providers']]
+        self.assertEqual([LOCAL_PROVIDER_ID], listed)
+        self.refused('GET', '/v1/%s/providers/%s' % (
+            PROJECT, BLOCKED_PROVIDER_ID), status=404)
+        self.refused('POST', '/v1/%s/plans' % PROJECT, json.dumps({'plan': {
+            'name': 'p', 'provider_id': BLOCKED_PROVIDER_ID,
+            'resources': ids['resources'][:1]}}), status=404,
+            contains=BLOCKED_PROVIDER_ID)
+        for process in (self.services.api, self.services.protection):
+            errors = [line for line in process.output().splitlines()
+                      if 'Provider %s' % BLOCKED_PROVIDER_NAME in line and
+                      'could not be loaded and is not offered' in line]
+            self.assertEqual(1, len(errors), process.output())
 
     def handmade(self, ids):
         p = '/v1/%s' % PROJECT
@@ -363,8 +401,8 @@ class _GeneratedRequests(processes.ProcessTestMixin):
         document = os.path.join(tmp, 'openapi.json')
         operations = sum(len(v) for v in
                          self.document(document)['paths'].values())
-        examples = max(10, math.ceil(TARGET / operations /
-                                     REQUESTS_PER_EXAMPLE))
+        examples = max(10, math.ceil((TARGET - FIXED_REQUESTS) /
+                                     operations))
         har = os.path.join(tmp, 'schemathesis.har')
         command = [
             utils.executable('schemathesis'),
@@ -410,6 +448,7 @@ class _GeneratedRequests(processes.ProcessTestMixin):
 
     def test_handmade_and_generated_requests(self):
         ids = self.make_objects()
+        self.one_view_of_providers(ids)
         self.handmade(ids)
         self.generated(ids)
 
