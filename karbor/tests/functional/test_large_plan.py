@@ -1,0 +1,152 @@
+"""A plan as large as the API allows (5,000 resources: local directories)
+created, protected, verified and restored through karbor-api and
+karbor-protection, on MariaDB and on PostgreSQL.
+
+``KARBOR_LARGE_PLAN`` changes the number of directories (at most the
+API's limit); the time of each step is in the test's details and in its
+failure message.
+"""
+
+import logging
+import os
+import time
+import uuid
+
+import fixtures
+from oslotest import base
+from testtools import content
+
+from karbor.api.schemas.v1 import common as api_limits
+from karbor.common import constants
+from karbor.services.protection import local_roots
+from karbor.services.protection import provider as provider_module
+from karbor.tests.functional import fixtures as ft_fixtures
+from karbor.tests.functional import processes
+
+DIRECTORY = local_roots.RESOURCE_TYPE
+LOCAL_PROVIDER_ID = provider_module.LOCAL_PROVIDER_ID
+SIZE = int(os.environ.get('KARBOR_LARGE_PLAN',
+                          api_limits.MAX_PLAN_RESOURCES))
+SERVICE_DOWN_TIME = 60
+# Each step, on a loaded machine.
+STEP_TIMEOUT = 1800
+
+
+def configure(services, sections):
+    services.root = os.path.realpath(os.path.join(services.state_path,
+                                                  'protect'))
+    os.makedirs(services.root)
+    sections['providers'] = {'enable_local_provider': 'true'}
+
+
+class _LargePlan(processes.ProcessTestMixin):
+
+    backend = None
+
+    def setUp(self):
+        super().setUp()
+        self.useFixture(fixtures.FakeLogger(level=logging.INFO))
+        self.services = self.useFixture(processes.KarborServices(
+            self.backend, SERVICE_DOWN_TIME, configure=configure))
+        self.project = uuid.uuid4().hex
+        self.base_url = 'http://127.0.0.1:%d/v1/%s' % (self.services.port,
+                                                       self.project)
+        host = self.services.host
+        self.wait(lambda: [s for s in self.request(
+            'GET', '/os-services?host=%s&binary=%s' % (
+                host, constants.SERVICE_BINARY_PROTECTION))['services']
+            if s['state'] == constants.SERVICE_STATE_UP],
+            'karbor-protection of host %s listed "up"' % host)
+        self.timings = []
+
+    def step(self, name, function):
+        started = time.monotonic()
+        result = function()
+        self.timings.append((name, time.monotonic() - started))
+        return result
+
+    def report(self):
+        return '%s, plan of %d directories: %s' % (
+            self.backend, SIZE, ', '.join('%s %.1f s' % t
+                                          for t in self.timings))
+
+    def until(self, path, key, running, what):
+        def ended():
+            doc = self.request('GET', path)[key]
+            return doc if doc['status'] != running else None
+        return self.wait(ended, what, timeout=STEP_TIMEOUT, interval=1)
+
+    def test_protect_verify_restore(self):
+        self.assertLessEqual(SIZE, api_limits.MAX_PLAN_RESOURCES)
+        root = self.services.root
+        names = ['d%05d' % n for n in range(SIZE)]
+        for name in names:
+            os.makedirs(os.path.join(root, name))
+            with open(os.path.join(root, name, 'file'), 'w') as f:
+                f.write(name)
+        resources = [{'id': local_roots.directory_id(os.path.join(root, n)),
+                      'type': DIRECTORY, 'name': n} for n in names]
+
+        plan = self.step('plan', lambda: self.request('POST', '/plans', {
+            'plan': {'name': 'large', 'provider_id': LOCAL_PROVIDER_ID,
+                     'resources': resources}})['plan'])
+        self.assertEqual(SIZE, len(plan['resources']))
+
+        checkpoints = '/providers/%s/checkpoints' % LOCAL_PROVIDER_ID
+
+        def protect():
+            made = self.request('POST', checkpoints, {
+                'checkpoint': {'plan_id': plan['id']}},
+                expected=202)['checkpoint']
+            return self.until('%s/%s' % (checkpoints, made['id']),
+                              'checkpoint',
+                              constants.CHECKPOINT_STATUS_PROTECTING,
+                              'checkpoint of %d directories' % SIZE)
+        checkpoint = self.step('protect', protect)
+        self.assertEqual(constants.CHECKPOINT_STATUS_AVAILABLE,
+                         checkpoint['status'], self.report())
+        self.assertEqual(SIZE,
+                         len(checkpoint['protection_plan']['resources']))
+
+        def verify():
+            made = self.request('POST', '/verifications', {'verification': {
+                'provider_id': LOCAL_PROVIDER_ID,
+                'checkpoint_id': checkpoint['id']}},
+                expected=202)['verification']
+            return self.until('/verifications/%s' % made['id'],
+                              'verification',
+                              constants.VERIFICATION_STATUS_VERIFYING,
+                              'verification of %d directories' % SIZE)
+        verification = self.step('verify', verify)
+        self.assertEqual(constants.VERIFICATION_STATUS_SUCCESS,
+                         verification['status'], self.report())
+        self.assertEqual(SIZE, len(verification['resource_status']))
+
+        def restore():
+            made = self.request('POST', '/restores', {'restore': {
+                'provider_id': LOCAL_PROVIDER_ID,
+                'checkpoint_id': checkpoint['id']}}, expected=202)['restore']
+            return self.until('/restores/%s' % made['id'], 'restore',
+                              constants.RESTORE_STATUS_IN_PROGRESS,
+                              'restore of %d directories' % SIZE)
+        restored = self.step('restore', restore)
+        self.assertEqual(constants.RESTORE_STATUS_SUCCESS,
+                         restored['status'], self.report())
+        self.assertEqual(SIZE, len(restored['resources_status']))
+        copies = [n for n in os.listdir(root) if '.restored-' in n]
+        self.assertEqual(SIZE, len(copies))
+        for copy in copies[:: max(1, SIZE // 50)]:
+            with open(os.path.join(root, copy, 'file')) as f:
+                self.assertEqual(copy.split('.restored-')[0], f.read())
+
+        summary = self.report()
+        print(summary)
+        self.addDetail('large-plan', content.text_content(summary))
+
+
+class LargePlanMySQL(_LargePlan, base.BaseTestCase):
+    backend = ft_fixtures.MYSQL
+
+
+class LargePlanPostgreSQL(_LargePlan, base.BaseTestCase):
+    backend = ft_fixtures.POSTGRESQL
