@@ -7,6 +7,7 @@ import time
 
 import fixtures
 
+from karbor.common import constants
 from karbor.tests.functional import fixtures as ft_fixtures
 from karbor.tests.functional import utils
 
@@ -85,6 +86,16 @@ class KarborServices(fixtures.Fixture):
         return '\n'.join(parts)
 
 
+def make_protect_root(services):
+    """Make ``services.root``, the root of the built-in local provider
+    (karbor-all would make it; the separate services do not); for a
+    ``configure`` of :class:`KarborServices`."""
+    services.root = os.path.realpath(os.path.join(services.state_path,
+                                                  'protect'))
+    os.makedirs(services.root)
+    return services.root
+
+
 class ProcessTestMixin:
     """Waits and API requests that fail with the processes' logs; the test
     sets ``services`` (a :class:`KarborServices`) and ``base_url``."""
@@ -121,6 +132,16 @@ class ProcessTestMixin:
                                     '(last error: %r)' %
                                     (timeout, what, last_error))
             time.sleep(interval)
+
+    def wait_protection_up(self):
+        """Until the API lists the karbor-protection of the services "up":
+        an RPC cast sent before it consumes its topic would be lost."""
+        host = self.services.host
+        self.wait(lambda: [s for s in self.request(
+            'GET', '/os-services?host=%s&binary=%s' % (
+                host, constants.SERVICE_BINARY_PROTECTION))['services']
+            if s['state'] == constants.SERVICE_STATE_UP],
+            'karbor-protection of host %s listed "up"' % host)
 
     def request(self, method, path, body=None, expected=200):
         status, _headers, doc = utils.http(method, self.base_url + path,

@@ -82,9 +82,7 @@ BLOCKED_PROVIDER_NAME = 'Blocked Provider'
 
 
 def configure(services, sections):
-    services.root = os.path.realpath(os.path.join(services.state_path,
-                                                  'protect'))
-    os.makedirs(services.root)
+    processes.make_protect_root(services)
     providers_dir = os.path.join(services.tmp, 'providers.d')
     os.makedirs(providers_dir)
     blocker = os.path.join(services.tmp, 'a-file')
@@ -113,13 +111,7 @@ class _GeneratedRequests(processes.ProcessTestMixin):
         self.port = self.services.port
         self.base_url = 'http://127.0.0.1:%d/v1/%s' % (self.port, PROJECT)
         self.token = 'admin:%s:admin' % PROJECT
-        host = self.services.host
-        # A cast before karbor-protection consumes its topic is lost.
-        self.wait(lambda: [s for s in self.call(
-            'GET', '/os-services?host=%s&binary=%s' % (
-                host, constants.SERVICE_BINARY_PROTECTION))['services']
-            if s['state'] == constants.SERVICE_STATE_UP],
-            'karbor-protection of host %s listed "up"' % host)
+        self.wait_protection_up()
 
     # HTTP
 

@@ -19,12 +19,11 @@ from testtools import content
 from karbor.api.schemas.v1 import common as api_limits
 from karbor.common import constants
 from karbor.services.protection import local_roots
-from karbor.services.protection import provider as provider_module
 from karbor.tests.functional import fixtures as ft_fixtures
 from karbor.tests.functional import processes
+from karbor.tests.functional import utils
 
 DIRECTORY = local_roots.RESOURCE_TYPE
-LOCAL_PROVIDER_ID = provider_module.LOCAL_PROVIDER_ID
 SIZE = int(os.environ.get('KARBOR_LARGE_PLAN',
                           api_limits.MAX_PLAN_RESOURCES))
 SERVICE_DOWN_TIME = 60
@@ -32,11 +31,23 @@ SERVICE_DOWN_TIME = 60
 STEP_TIMEOUT = 1800
 
 
+# A local provider whose file-system bank does not fsync each object: the
+# bank is a throwaway directory, and 5,000 resources make tens of
+# thousands of objects.
+PROVIDER_ID = 'a1a26e00-5f60-4a8b-9c0d-1e2f3a4b5c6d'
+
+
 def configure(services, sections):
-    services.root = os.path.realpath(os.path.join(services.state_path,
-                                                  'protect'))
-    os.makedirs(services.root)
-    sections['providers'] = {'enable_local_provider': 'true'}
+    processes.make_protect_root(services)
+    providers_dir = os.path.join(services.tmp, 'providers.d')
+    os.makedirs(providers_dir)
+    utils.write_config(os.path.join(providers_dir, 'large.conf'), {
+        'provider': {'id': PROVIDER_ID, 'name': 'Large Local Provider',
+                     'bank': 'file_system', 'plugin': 'local_directory'},
+        'file_system_bank': {'path': os.path.join(services.tmp, 'bank'),
+                             'fsync': 'false'},
+        'local_directory': {'allowed_roots': services.root}})
+    sections['providers'] = {'config_dir': providers_dir}
 
 
 class _LargePlan(processes.ProcessTestMixin):
@@ -51,12 +62,7 @@ class _LargePlan(processes.ProcessTestMixin):
         self.project = uuid.uuid4().hex
         self.base_url = 'http://127.0.0.1:%d/v1/%s' % (self.services.port,
                                                        self.project)
-        host = self.services.host
-        self.wait(lambda: [s for s in self.request(
-            'GET', '/os-services?host=%s&binary=%s' % (
-                host, constants.SERVICE_BINARY_PROTECTION))['services']
-            if s['state'] == constants.SERVICE_STATE_UP],
-            'karbor-protection of host %s listed "up"' % host)
+        self.wait_protection_up()
         self.timings = []
 
     def step(self, name, function):
@@ -88,11 +94,11 @@ class _LargePlan(processes.ProcessTestMixin):
                       'type': DIRECTORY, 'name': n} for n in names]
 
         plan = self.step('plan', lambda: self.request('POST', '/plans', {
-            'plan': {'name': 'large', 'provider_id': LOCAL_PROVIDER_ID,
+            'plan': {'name': 'large', 'provider_id': PROVIDER_ID,
                      'resources': resources}})['plan'])
         self.assertEqual(SIZE, len(plan['resources']))
 
-        checkpoints = '/providers/%s/checkpoints' % LOCAL_PROVIDER_ID
+        checkpoints = '/providers/%s/checkpoints' % PROVIDER_ID
 
         def protect():
             made = self.request('POST', checkpoints, {
@@ -110,7 +116,7 @@ class _LargePlan(processes.ProcessTestMixin):
 
         def verify():
             made = self.request('POST', '/verifications', {'verification': {
-                'provider_id': LOCAL_PROVIDER_ID,
+                'provider_id': PROVIDER_ID,
                 'checkpoint_id': checkpoint['id']}},
                 expected=202)['verification']
             return self.until('/verifications/%s' % made['id'],
@@ -124,7 +130,7 @@ class _LargePlan(processes.ProcessTestMixin):
 
         def restore():
             made = self.request('POST', '/restores', {'restore': {
-                'provider_id': LOCAL_PROVIDER_ID,
+                'provider_id': PROVIDER_ID,
                 'checkpoint_id': checkpoint['id']}}, expected=202)['restore']
             return self.until('/restores/%s' % made['id'], 'restore',
                               constants.RESTORE_STATUS_IN_PROGRESS,

@@ -118,11 +118,7 @@ def configure_services(write_providers):
     directory)`` writes."""
 
     def configure(services, sections):
-        # The root of the built-in local provider (karbor-all would make
-        # it; the separate services do not).
-        services.root = os.path.realpath(os.path.join(services.state_path,
-                                                      'protect'))
-        os.makedirs(services.root)
+        processes.make_protect_root(services)
         providers_dir = os.path.join(services.tmp, 'providers.d')
         os.makedirs(providers_dir)
         utils.write_config(os.path.join(providers_dir, 'chunked.conf'), {
@@ -191,12 +187,7 @@ class _VerificationProcesses(processes.ProcessTestMixin):
             self.services.port, self.project)
         self.root = self.services.root
         self.state_path = self.services.state_path
-        host = self.services.host
-        self.wait(lambda: [s for s in self.request(
-            'GET', '/os-services?host=%s&binary=%s' % (
-                host, constants.SERVICE_BINARY_PROTECTION))['services']
-            if s['state'] == constants.SERVICE_STATE_UP],
-            'karbor-protection of host %s listed "up"' % host)
+        self.wait_protection_up()
 
     def mkdtemp(self, name):
         """A directory path under the allowed root, of this test only,
