@@ -29,3 +29,39 @@ no_test_users() {
     [ -z "$pids" ] ||
         die "test processes$pids use this $SERVICE; stop it when they end, or use 'stop --force'"
 }
+
+port_open() { (exec 3<>"/dev/tcp/${HOST:-127.0.0.1}/$1") 2>/dev/null; }
+
+# The PID in pid file $1, if that process still runs with $2 in its command
+# line: a recycled PID belongs to some other program (gunicorn retitles
+# itself "gunicorn: master [<--name>]" when setproctitle is installed, so
+# a name that carries the port is found either way).
+pid_of() {
+    local pid
+    [ -f "$1" ] || return 1
+    pid=$(cat "$1")
+    [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
+    grep -qa "$2" "/proc/$pid/cmdline" 2>/dev/null || return 1
+    echo "$pid"
+}
+
+# End the gunicorn master of pid file $1 (named $2), which stops its
+# workers; if it will not go, kill it and its workers; remove the file.
+stop_gunicorn() {
+    local pid child
+    if pid=$(pid_of "$1" "$2"); then
+        kill "$pid" 2>/dev/null || true
+        for _ in $(seq 100); do
+            pid_of "$1" "$2" >/dev/null || break
+            sleep 0.05
+        done
+        if pid_of "$1" "$2" >/dev/null; then
+            kill -9 "$pid" 2>/dev/null || true
+            # Its workers would be orphaned: end them too, by parent PID.
+            for child in $(ps -o pid= --ppid "$pid" 2>/dev/null); do
+                kill -9 "$child" 2>/dev/null || true
+            done
+        fi
+    fi
+    rm -f "$1"
+}

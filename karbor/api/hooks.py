@@ -7,6 +7,7 @@ import webob.exc
 from karbor.api.middleware import fault
 from karbor.common import context as karbor_context
 from karbor.common import exception
+from karbor.common import policy
 
 LOG = logging.getLogger(__name__)
 
@@ -19,7 +20,7 @@ class ContextHook(hooks.PecanHook):
         ctx = None
         if environ.get('HTTP_X_IDENTITY_STATUS') == 'Confirmed':
             ctx = karbor_context.RequestContext.from_environ(environ)
-            ctx.is_admin = 'admin' in [r.lower() for r in ctx.roles]
+            ctx.is_admin = policy.check_is_admin(ctx)
         state.request.context = ctx
 
 

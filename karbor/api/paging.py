@@ -9,6 +9,8 @@ from oslo_utils import uuidutils
 import pecan
 
 from karbor.common import exception
+from karbor.common import policy
+from karbor.policies import base as base_policies
 
 PAGING_PARAMS = ('marker', 'limit', 'sort', 'sort_key', 'sort_dir')
 
@@ -82,7 +84,8 @@ def parse(kwargs, sort_keys_allowed):
 
 
 def all_tenants(kwargs, context):
-    """Pop ``all_tenants``; True only for an administrator who asks."""
+    """Pop ``all_tenants``; True only for a caller who asks and whom the
+    ``karbor:all_tenants`` rule allows."""
     value = kwargs.pop('all_tenants', None)
     if value is None:
         return False
@@ -91,8 +94,8 @@ def all_tenants(kwargs, context):
     except ValueError:
         raise exception.InvalidInput(
             reason='all_tenants must be 1, 0, true or false, not %r' % value)
-    if wanted and not context.is_admin:
-        raise exception.PolicyNotAuthorized(action='all_tenants')
+    if wanted:
+        policy.authorize(context, base_policies.ALL_TENANTS)
     return wanted
 
 

@@ -1,9 +1,14 @@
 """Set-up of the configuration and logging of a Karbor process."""
 
+import glob
+import os
+
+from keystonemiddleware import opts as ks_middleware_opts
 from oslo_config import cfg
 from oslo_db import options as db_options
 from oslo_log import log
 from oslo_messaging import opts as messaging_opts
+from oslo_middleware import cors
 from oslo_middleware import opts as middleware_opts
 from oslo_policy import opts as policy_opts
 
@@ -28,6 +33,14 @@ def set_lib_defaults(conf):
     conf.set_default('max_request_body_size', MAX_REQUEST_BODY_SIZE,
                      group='oslo_middleware')
     policy_opts.set_defaults(conf, policy_file='policy.yaml')
+    # What a browser (Horizon's JavaScript, say) may send and read.
+    cors.set_defaults(
+        allow_headers=['X-Auth-Token', 'X-Openstack-Request-Id',
+                       'X-Subject-Token', 'X-Service-Token',
+                       'Content-Type'],
+        expose_headers=['X-Auth-Token', 'X-Openstack-Request-Id',
+                        'X-Subject-Token', 'X-Service-Token'],
+        allow_methods=['GET', 'PUT', 'POST', 'DELETE', 'HEAD'])
     # The storage clients log their requests, headers included (part of a
     # Swift key, say): only their warnings, unless asked for.
     log.set_defaults(default_log_levels=log.get_default_log_levels() + [
@@ -44,17 +57,36 @@ def register_all(conf=karbor_conf.CONF, api_cli=False):
         if group is None:
             conf.register_opts(opts)
     conf.set_default('control_exchange', 'karbor')
+    # [keystone_authtoken], so that it can be checked before
+    # keystonemiddleware reads it.
+    for group, opts in ks_middleware_opts.list_auth_token_opts():
+        conf.register_opts(opts, group=group)
     set_lib_defaults(conf)
 
 
 def parse_args(argv, conf=karbor_conf.CONF, default_config_files=None,
-               setup_logging=True):
+               setup_logging=True, default_config_dirs=None):
     """Parse the command line and config files of a service process.
 
     The options must be registered (:func:`register_all`) before.
+    ``default_config_files``/``default_config_dirs``: None lets oslo.config
+    look in ~/.karbor, ~/, /etc/karbor and /etc; ``[]`` reads only what the
+    command line names.
     """
     conf(argv[1:], project='karbor', prog=None,
          version=version.version_string(),
-         default_config_files=default_config_files)
+         default_config_files=default_config_files,
+         default_config_dirs=default_config_dirs)
     if setup_logging:
         log.setup(conf, 'karbor')
+
+
+def files_read(conf=karbor_conf.CONF):
+    """The configuration files ``conf`` was parsed from, in order: the
+    --config-file ones (or those oslo.config found), then the ``*.conf``
+    of each --config-dir."""
+    files = [os.path.abspath(f) for f in conf.config_file or ()]
+    for directory in conf.config_dir or ():
+        files.extend(sorted(glob.glob(os.path.join(
+            os.path.abspath(directory), '*.conf'))))
+    return files

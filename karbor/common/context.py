@@ -6,17 +6,21 @@ from oslo_context import context as oslo_context
 
 
 class RequestContext(oslo_context.RequestContext):
-    """oslo.context's context plus the service catalog of the caller.
+    """oslo.context's context plus the service catalog of the caller and
+    the Keystone trust an operation acts through.
 
     The catalog lets the protection service reach Cinder, Glance or Nova
-    with the caller's token; it travels with the context over RPC.
+    for the caller; ``trust_id``, when the API made one, replaces the
+    caller's token (see :mod:`karbor.services.protection.clients.trusts`).
+    Both travel with the context over RPC.
     """
 
-    FROM_DICT_EXTRA_KEYS = ['service_catalog']
+    FROM_DICT_EXTRA_KEYS = ['service_catalog', 'trust_id']
 
-    def __init__(self, service_catalog=None, **kwargs):
+    def __init__(self, service_catalog=None, trust_id=None, **kwargs):
         super().__init__(**kwargs)
         self.service_catalog = service_catalog or []
+        self.trust_id = trust_id
 
     @classmethod
     def from_environ(cls, environ, **kwargs):
@@ -35,6 +39,7 @@ class RequestContext(oslo_context.RequestContext):
     def to_dict(self):
         values = super().to_dict()
         values['service_catalog'] = self.service_catalog
+        values['trust_id'] = self.trust_id
         return values
 
     def to_policy_values(self):

@@ -75,6 +75,11 @@ class ProjectMismatch(NotAuthorized):
                 '/v1/%(token_project)s/...')
 
 
+class OtherProjectsObject(NotAuthorized):
+    msg_fmt = _('%(kind)s %(object_id)s belongs to project %(owner)s; '
+                '%(action)s it with a token of that project.')
+
+
 class NotFound(KarborException):
     msg_fmt = _('Resource could not be found.')
     code = 404

@@ -5,6 +5,7 @@ from oslo_policy import policy
 
 from karbor.common import exception
 from karbor import policies
+from karbor.policies import base as base_policies
 
 _ENFORCER = None
 
@@ -38,9 +39,20 @@ def authorize(context, rule, target=None):
         return get_enforcer().authorize(
             rule, target, context, do_raise=True,
             exc=exception.PolicyNotAuthorized, action=rule)
+    except policy.InvalidScope:
+        raise exception.PolicyNotAuthorized(
+            action='%s with a token that is not scoped to a project' % rule)
     except policy.PolicyNotRegistered:
         raise exception.KarborException(
             'Policy %s is not registered' % rule)
+
+
+def check_is_admin(context):
+    """Whether the caller is a cloud administrator: the
+    ``context_is_admin`` rule, on the caller's own credentials."""
+    creds = context.to_policy_values()
+    return get_enforcer().authorize(base_policies.CONTEXT_IS_ADMIN, creds,
+                                    context)
 
 
 def check(context, rule, target=None):

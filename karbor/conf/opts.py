@@ -6,6 +6,7 @@ from karbor.common import config
 from karbor.conf import api
 from karbor.conf import clients
 from karbor.conf import default
+from karbor.conf import embedded
 from karbor.conf import protection
 from karbor.conf import providers
 from karbor.conf import service_user
@@ -13,7 +14,7 @@ from karbor.conf import service_user
 
 def list_opts():
     return [
-        ('DEFAULT', default.opts),
+        ('DEFAULT', default.opts + embedded.opts),
         (api.GROUP, api.opts),
         (protection.GROUP, protection.opts),
         (providers.GROUP, providers.opts),

@@ -19,9 +19,12 @@ opts = [
                        'karbor-all turns it on.')),
     cfg.ListOpt('local_provider_roots',
                 help=_('Directories whose sub-directories the built-in '
-                       'local provider may protect and restore into. '
-                       'Default: "protect" in the state directory, created '
-                       'at start.')),
+                       'local provider may protect and restore into, as '
+                       '[local_directory] allowed_roots of a provider file: '
+                       'an entry containing {project_id} names one '
+                       'directory per project, created on first use. '
+                       'Default: $state_path/protect/{project_id}, each '
+                       'project its own directory.')),
 ]
 
 

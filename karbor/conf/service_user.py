@@ -1,10 +1,16 @@
-"""Options of [service_user]: Karbor's own Keystone user, whose token goes
-with every request to Cinder, Glance and Nova beside the caller's.
+"""Options of [service_user]: Karbor's own Keystone user, through which
+operations act for their callers after the request ended.
 
-A protect, restore or verification can outlast the caller's token. With
-``send_service_user_token``, each request also carries a token of this
-user (``X-Service-Token``), got from Keystone with the options below and
-renewed before it expires; a service whose keystonemiddleware has
+A protect, restore or verification can outlast the caller's token. Behind
+Keystone (``auth_strategy = keystone``), with the credentials of this user
+below, the API makes a Keystone trust from the caller to this user for
+each operation that reaches Cinder, Glance or Nova
+(``delegate_with_trusts``); the operation then uses tokens of that trust,
+which keystoneauth renews, so that it outlives the caller's token, even a
+revoked one, and the caller's token is neither sent to the protection
+service nor kept. Without a trust, with ``send_service_user_token``, each
+request carries the caller's token and a token of this user
+(``X-Service-Token``); a service whose keystonemiddleware has
 ``service_token_roles_required`` then accepts the caller's expired token.
 The password stays in the configuration file: oslo.config keeps it out of
 the logs, and it never reaches the request context, RPC or the bank.
@@ -25,6 +31,17 @@ opts = [
                        'operation (their [keystone_authtoken] '
                        'service_token_roles_required). Needs auth_type and '
                        'the options of that plugin in this group.')),
+    cfg.BoolOpt('delegate_with_trusts', default=True,
+                help=_('Behind Keystone, and with auth_type and the '
+                       'credentials of a user in this group: make a '
+                       'Keystone trust from the caller to that user for '
+                       'each protect, delete, restore or verification that '
+                       'reaches Cinder, Glance or Nova, and run it with the '
+                       'trust\'s tokens instead of the caller\'s token. '
+                       'The trust is deleted when the operation ends.')),
+    cfg.IntOpt('trust_lifetime', default=86400, min=60,
+               help=_('Seconds after which a trust made for an operation '
+                      'expires, should the operation never end.')),
 ]
 
 

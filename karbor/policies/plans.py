@@ -2,20 +2,22 @@
 
 from karbor.policies import base
 
-CREATE = 'plan:create'
-UPDATE = 'plan:update'
-DELETE = 'plan:delete'
-GET = 'plan:get'
-GET_ALL = 'plan:get_all'
+CREATE = 'karbor:plan:create'
+UPDATE = 'karbor:plan:update'
+DELETE = 'karbor:plan:delete'
+GET = 'karbor:plan:get'
+GET_ALL = 'karbor:plan:get_all'
 
 _P = '/v1/{project_id}/plans'
 
 rules = [
-    base.rule(CREATE, 'Create a plan.', 'POST', _P),
-    base.rule(UPDATE, 'Update a plan.', 'PUT', _P + '/{plan_id}'),
-    base.rule(DELETE, 'Delete a plan.', 'DELETE', _P + '/{plan_id}'),
-    base.rule(GET, 'Show a plan.', 'GET', _P + '/{plan_id}'),
-    base.rule(GET_ALL, 'List plans.', 'GET', _P),
+    base.member(CREATE, 'Create a plan.', 'POST', _P, 'plan:create'),
+    base.member(UPDATE, 'Update a plan.', 'PUT', _P + '/{plan_id}',
+                'plan:update'),
+    base.member(DELETE, 'Delete a plan.', 'DELETE', _P + '/{plan_id}',
+                'plan:delete'),
+    base.reader(GET, 'Show a plan.', 'GET', _P + '/{plan_id}', 'plan:get'),
+    base.reader(GET_ALL, 'List plans.', 'GET', _P, 'plan:get_all'),
 ]
 
 

@@ -2,29 +2,32 @@
 
 from karbor.policies import base
 
-GET = 'provider:get'
-GET_ALL = 'provider:get_all'
-CHECKPOINT_GET = 'provider:checkpoint_get'
-CHECKPOINT_GET_ALL = 'provider:checkpoint_get_all'
-CHECKPOINT_CREATE = 'provider:checkpoint_create'
-CHECKPOINT_DELETE = 'provider:checkpoint_delete'
-CHECKPOINT_UPDATE = 'provider:checkpoint_update'
+GET = 'karbor:provider:get'
+GET_ALL = 'karbor:provider:get_all'
+CHECKPOINT_GET = 'karbor:provider:checkpoint_get'
+CHECKPOINT_GET_ALL = 'karbor:provider:checkpoint_get_all'
+CHECKPOINT_CREATE = 'karbor:provider:checkpoint_create'
+CHECKPOINT_DELETE = 'karbor:provider:checkpoint_delete'
+CHECKPOINT_UPDATE = 'karbor:provider:checkpoint_update'
 
 _P = '/v1/{project_id}/providers'
 _C = _P + '/{provider_id}/checkpoints'
 
 rules = [
-    base.rule(GET, 'Show a provider.', 'GET', _P + '/{provider_id}'),
-    base.rule(GET_ALL, 'List providers.', 'GET', _P),
-    base.rule(CHECKPOINT_GET, 'Show a checkpoint.', 'GET',
-              _C + '/{checkpoint_id}'),
-    base.rule(CHECKPOINT_GET_ALL, 'List checkpoints.', 'GET', _C),
-    base.rule(CHECKPOINT_CREATE, 'Create a checkpoint of a plan.', 'POST',
-              _C),
-    base.rule(CHECKPOINT_DELETE, 'Delete a checkpoint.', 'DELETE',
-              _C + '/{checkpoint_id}'),
-    base.rule(CHECKPOINT_UPDATE, 'Reset the state of a checkpoint.', 'PUT',
-              _C + '/{checkpoint_id}'),
+    base.reader(GET, 'Show a provider.', 'GET', _P + '/{provider_id}',
+                'provider:get'),
+    base.reader(GET_ALL, 'List providers.', 'GET', _P, 'provider:get_all'),
+    base.reader(CHECKPOINT_GET, 'Show a checkpoint.', 'GET',
+                _C + '/{checkpoint_id}', 'provider:checkpoint_get'),
+    base.reader(CHECKPOINT_GET_ALL, 'List checkpoints.', 'GET', _C,
+                'provider:checkpoint_get_all'),
+    base.member(CHECKPOINT_CREATE, 'Create a checkpoint of a plan.', 'POST',
+                _C, 'provider:checkpoint_create'),
+    base.member(CHECKPOINT_DELETE, 'Delete a checkpoint.', 'DELETE',
+                _C + '/{checkpoint_id}', 'provider:checkpoint_delete'),
+    base.admin(CHECKPOINT_UPDATE, 'Reset the state of a checkpoint '
+               '(os-resetState).', [('PUT', _C + '/{checkpoint_id}')],
+               'provider:checkpoint_update'),
 ]
 
 

@@ -2,16 +2,18 @@
 
 from karbor.policies import base
 
-CREATE = 'restore:create'
-GET = 'restore:get'
-GET_ALL = 'restore:get_all'
+CREATE = 'karbor:restore:create'
+GET = 'karbor:restore:get'
+GET_ALL = 'karbor:restore:get_all'
 
 _P = '/v1/{project_id}/restores'
 
 rules = [
-    base.rule(CREATE, 'Restore a checkpoint.', 'POST', _P),
-    base.rule(GET, 'Show a restore.', 'GET', _P + '/{restore_id}'),
-    base.rule(GET_ALL, 'List restores.', 'GET', _P),
+    base.member(CREATE, 'Restore a checkpoint.', 'POST', _P,
+                'restore:create'),
+    base.reader(GET, 'Show a restore.', 'GET', _P + '/{restore_id}',
+                'restore:get'),
+    base.reader(GET_ALL, 'List restores.', 'GET', _P, 'restore:get_all'),
 ]
 
 

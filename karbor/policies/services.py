@@ -1,26 +1,18 @@
 """Policies of /os-services."""
 
-from oslo_policy import policy
-
 from karbor.policies import base
 
-GET_ALL = 'service:get_all'
-UPDATE = 'service:update'
+GET_ALL = 'karbor:service:get_all'
+UPDATE = 'karbor:service:update'
+
+_P = '/v1/{project_id}/os-services'
 
 rules = [
-    policy.DocumentedRuleDefault(
-        name=GET_ALL, check_str=base.RULE_ADMIN_API,
-        description='List the Karbor services and their state, or show '
-                    'one.',
-        operations=[{'method': 'GET',
-                     'path': '/v1/{project_id}/os-services'},
-                    {'method': 'GET',
-                     'path': '/v1/{project_id}/os-services/{service_id}'}]),
-    policy.DocumentedRuleDefault(
-        name=UPDATE, check_str=base.RULE_ADMIN_API,
-        description='Enable or disable a Karbor service.',
-        operations=[{'method': 'PUT',
-                     'path': '/v1/{project_id}/os-services/{service_id}'}]),
+    base.admin(GET_ALL, 'List the Karbor services and their state, or show '
+               'one.', [('GET', _P), ('GET', _P + '/{service_id}')],
+               'service:get_all'),
+    base.admin(UPDATE, 'Enable or disable a Karbor service.',
+               [('PUT', _P + '/{service_id}')], 'service:update'),
 ]
 
 

@@ -2,16 +2,19 @@
 
 from karbor.policies import base
 
-CREATE = 'verification:create'
-GET = 'verification:get'
-GET_ALL = 'verification:get_all'
+CREATE = 'karbor:verification:create'
+GET = 'karbor:verification:get'
+GET_ALL = 'karbor:verification:get_all'
 
 _P = '/v1/{project_id}/verifications'
 
 rules = [
-    base.rule(CREATE, 'Verify the copies of a checkpoint.', 'POST', _P),
-    base.rule(GET, 'Show a verification.', 'GET', _P + '/{verification_id}'),
-    base.rule(GET_ALL, 'List verifications.', 'GET', _P),
+    base.member(CREATE, 'Verify the copies of a checkpoint.', 'POST', _P,
+                'verification:create'),
+    base.reader(GET, 'Show a verification.', 'GET',
+                _P + '/{verification_id}', 'verification:get'),
+    base.reader(GET_ALL, 'List verifications.', 'GET', _P,
+                'verification:get_all'),
 ]
 
 

@@ -2,10 +2,11 @@
 # A throwaway OpenStack Glance 33 (from PyPI) on 127.0.0.1 for Karbor's
 # functional tests of the Glance image plugin. Glance 33 is only a WSGI app
 # (no standalone glance-api server any more): it runs under gunicorn, in a
-# virtual environment of its own (never the project's), with no Keystone
-# (the paste "unauthenticated-context" pipeline makes every request an
-# admin request, whatever token it carries), a SQLite database and the
-# local file store.
+# virtual environment of its own (never the project's), with a SQLite
+# database and the local file store, and either no Keystone (the paste
+# "unauthenticated-context" pipeline makes every request an admin request,
+# whatever token it carries) or, with KARBOR_GLANCE_AUTH=keystone, behind
+# keystonemiddleware and a real Keystone (tools/keystone/keystone.sh).
 #
 #   tools/glance/glance.sh install   # venv + glance + gunicorn (pip)
 #   tools/glance/glance.sh start     # install if needed, start; no-op if up
@@ -26,6 +27,18 @@
 #   KARBOR_GLANCE_PYTHON  interpreter of the venv (default python3)
 #   KARBOR_GLANCE_THREADS requests served at once (default 1; more makes
 #                         SQLite answer "database is locked" at times)
+#   KARBOR_GLANCE_VENV    the venv (default $KARBOR_GLANCE_DIR/venv); another
+#                         instance may name the first one's, so that Glance
+#                         is installed once (installs hold
+#                         $KARBOR_GLANCE_VENV.lock)
+#   KARBOR_GLANCE_AUTH    none (default) or keystone: tokens validated by
+#                         keystonemiddleware with Glance's service user, and
+#                         a caller's expired token accepted when a service
+#                         token with the service role comes with it
+#                         (service_token_roles_required); then also
+#     KARBOR_GLANCE_KEYSTONE_URL       the Keystone (http://.../v3)
+#     KARBOR_GLANCE_KEYSTONE_PASSWORD  of user glance (project service;
+#                                      default glance)
 #
 # Every start begins from an empty database and an empty image store: this
 # Glance is for tests. Commands that change state hold a lock
@@ -49,11 +62,19 @@ PYTHON=${KARBOR_GLANCE_PYTHON:-python3}
 # another writes is refused at once, whatever the busy timeout): by
 # default one request at a time.
 THREADS=${KARBOR_GLANCE_THREADS:-1}
+AUTH=${KARBOR_GLANCE_AUTH:-none}
+case $AUTH in
+    none) ;;
+    keystone)
+        KEYSTONE_URL=${KARBOR_GLANCE_KEYSTONE_URL:?KARBOR_GLANCE_AUTH=keystone needs KARBOR_GLANCE_KEYSTONE_URL}
+        KEYSTONE_PASSWORD=${KARBOR_GLANCE_KEYSTONE_PASSWORD:-glance} ;;
+    *) die "KARBOR_GLANCE_AUTH must be none or keystone, not $AUTH" ;;
+esac
 
 GLANCE_REQ='glance==33.*'
 HOST=127.0.0.1
 ENDPOINT=http://$HOST:$PORT
-VENV=$DIR/venv
+VENV=${KARBOR_GLANCE_VENV:-$DIR/venv}
 ETC=$DIR/etc
 RUN=$DIR/run
 LOG=$DIR/log
@@ -72,6 +93,11 @@ installed() {
 
 do_install() {
     installed && return 0
+    # The venv may be another instance's: one install at a time.
+    mkdir -p "$(dirname "$VENV")"
+    exec 8>"$VENV.lock"
+    flock 8
+    installed && return 0
     local t0; t0=$(now)
     log "installing $GLANCE_REQ and gunicorn into $VENV"
     [ -x "$VENV/bin/pip" ] || "$PYTHON" -m venv "$VENV"
@@ -89,7 +115,30 @@ do_install() {
 
 # ---------------------------------------------------------------- configs
 
+keystone_section() {
+    [ "$AUTH" = keystone ] || return 0
+    cat <<EOF
+[keystone_authtoken]
+www_authenticate_uri = $KEYSTONE_URL
+auth_url = $KEYSTONE_URL
+auth_type = password
+username = glance
+password = $KEYSTONE_PASSWORD
+project_name = service
+user_domain_name = Default
+project_domain_name = Default
+service_token_roles = service
+service_token_roles_required = true
+# No cache of validated tokens: a revoked token is refused at once.
+token_cache_time = -1
+EOF
+}
+
 write_configs() {
+    # Behind Keystone: today's policy defaults (a member of a project
+    # manages its images); without: every request is an admin request.
+    local FLAVOR= NEW_DEFAULTS=false
+    [ "$AUTH" != keystone ] || { FLAVOR=keystone; NEW_DEFAULTS=true; }
     rm -rf "$ETC" "$DIR/images" "$DIR/staging" "$DIR/tasks" \
         "$DIR/glance.sqlite"
     mkdir -p "$ETC" "$RUN" "$LOG" "$DIR/images" "$DIR/staging" \
@@ -120,9 +169,11 @@ show_multiple_locations = false
 connection = sqlite:///$DIR/glance.sqlite?timeout=60
 
 [paste_deploy]
-# No flavor: the default pipeline, with unauthenticated-context.
-flavor =
+# No flavor: the default pipeline, with unauthenticated-context; keystone:
+# keystonemiddleware's auth_token.
+flavor = $FLAVOR
 config_file = $ETC/glance-api-paste.ini
+$(keystone_section)
 
 [glance_store]
 default_backend = fs
@@ -140,7 +191,7 @@ filesystem_store_datadir = $DIR/tasks/
 lock_path = $DIR/locks
 
 [oslo_policy]
-enforce_new_defaults = false
+enforce_new_defaults = $NEW_DEFAULTS
 enforce_scope = false
 policy_file = $ETC/policy.yaml
 
@@ -153,49 +204,29 @@ EOF
 # ---------------------------------------------------------------- processes
 
 # PID of the gunicorn master started here, if it is still that process.
-live_pid() {
-    local pid
-    [ -f "$PIDFILE" ] || return 1
-    pid=$(cat "$PIDFILE")
-    [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
-    # A recycled PID belongs to some other program: check the command line
-    # (gunicorn retitles itself "gunicorn: master [<--name>]" when
-    # setproctitle is installed, so the name carries the port).
-    grep -qa "$PROC_NAME" "/proc/$pid/cmdline" 2>/dev/null || return 1
-    echo "$pid"
-}
+live_pid() { pid_of "$PIDFILE" "$PROC_NAME"; }
 
-port_open() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
 
-# One real request: the image list answers 200.
+# One real request: the image list answers 200 (without Keystone; behind
+# it, an unauthenticated request answers 401 from keystonemiddleware).
 api_ok() {
-    curl -sf -o /dev/null --max-time 5 -H 'X-Auth-Token: karbor-test' \
-        "$ENDPOINT/v2/images"
+    if [ "$AUTH" = keystone ]; then
+        [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 \
+            "$ENDPOINT/v2/images")" = 401 ]
+    else
+        curl -sf -o /dev/null --max-time 5 -H 'X-Auth-Token: karbor-test' \
+            "$ENDPOINT/v2/images"
+    fi
 }
 
 running() { live_pid >/dev/null && api_ok; }
 
-print_env() { echo "KARBOR_GLANCE_ENDPOINT=$ENDPOINT"; }
-
-kill_started() {
-    local pid
-    if pid=$(live_pid); then
-        kill "$pid" 2>/dev/null || true  # the master stops its worker
-        for _ in $(seq 100); do
-            live_pid >/dev/null || break
-            sleep 0.05
-        done
-        if live_pid >/dev/null; then
-            kill -9 "$pid" 2>/dev/null || true
-            # Its worker would be orphaned: end it too, by its parent PID.
-            local child
-            for child in $(ps -o pid= --ppid "$pid" 2>/dev/null); do
-                kill -9 "$child" 2>/dev/null || true
-            done
-        fi
-    fi
-    rm -f "$PIDFILE"
+print_env() {
+    echo "KARBOR_GLANCE_ENDPOINT=$ENDPOINT"
+    echo "KARBOR_GLANCE_AUTH=$AUTH"
 }
+
+kill_started() { stop_gunicorn "$PIDFILE" "$PROC_NAME"; }
 
 do_start() {
     if running; then

@@ -9,6 +9,7 @@ from karbor.api import paging
 from karbor.api import validation
 from karbor.common import exception
 from karbor.common import policy
+from karbor.policies import base as base_policies
 
 
 def context():
@@ -51,19 +52,35 @@ def get_visible(ctx, get, object_id, not_found, rule):
     return row
 
 
+def check_own(ctx, row, kind, action):
+    """``row`` (one the caller may see) belongs to the caller's project.
+
+    Protect, verify and restore run in the caller's project, on objects of
+    that project. Only whoever may see another project's objects (a cloud
+    administrator) gets here with one, and is told which token to use;
+    everyone else was already answered 404 by :func:`get_visible`.
+    """
+    if row.project_id != ctx.project_id:
+        raise exception.OtherProjectsObject(
+            kind=kind, object_id=row.id, owner=row.project_id,
+            action=action)
+    return row
+
+
 def list_scope(kwargs, ctx):
     """The project a list is limited to, or None for every project.
 
-    ``all_tenants`` (administrators) lists every project, or the one named
-    by ``project_id``; otherwise the caller's own project.
+    ``all_tenants`` (whom the ``karbor:all_tenants`` rule allows) lists
+    every project, or the one named by ``project_id``; otherwise the
+    caller's own project. Naming another project without ``all_tenants``
+    needs the same rule.
     """
     everyone = paging.all_tenants(kwargs, ctx)
     project_id = kwargs.pop('project_id', None) or None
     if everyone:
         return project_id
     if project_id and project_id != ctx.project_id:
-        if not ctx.is_admin:
-            raise exception.PolicyNotAuthorized(action='project_id filter')
+        policy.authorize(ctx, base_policies.ALL_TENANTS)
         return project_id
     return ctx.project_id
 

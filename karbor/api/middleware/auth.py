@@ -28,20 +28,35 @@ _IDENTITY_PREFIXES = (
 
 NOAUTH_DEFAULT_USER = 'admin'
 
+# Keystone's default implied roles: a token with admin also carries member
+# and reader, one with member also reader. Noauth tokens carry the same.
+_IMPLIED_ROLES = {'admin': ('member', 'reader'), 'member': ('reader',)}
+
+
+def with_implied_roles(roles):
+    """``roles`` and the roles they imply, in Keystone's order."""
+    result = []
+    for role in roles:
+        for name in (role,) + _IMPLIED_ROLES.get(role.lower(), ()):
+            if name not in result:
+                result.append(name)
+    return result
+
 
 def parse_noauth_token(token, url_project):
     """Who a noauth token names: (user, project, roles).
 
     ``user:project`` is a member of ``project``; ``user:project:r1,r2``
-    has roles r1 and r2. Any other token, or none, is the administrator
-    of the project named in the URL.
+    has roles r1 and r2 (and those they imply, as in Keystone:
+    ``admin`` > ``member`` > ``reader``). Any other token, or none, is the
+    administrator of the project named in the URL.
     """
     parts = (token or '').split(':')
     if len(parts) in (2, 3) and parts[0] and parts[1]:
         roles = ['member']
         if len(parts) == 3:
             roles = [r.strip() for r in parts[2].split(',') if r.strip()]
-        return parts[0], parts[1], roles
+        return parts[0], parts[1], with_implied_roles(roles)
     return NOAUTH_DEFAULT_USER, url_project, ['admin', 'member', 'reader']
 
 
@@ -85,10 +100,21 @@ class PublicPathDispatcher:
 
 
 def wrap(app, conf=cfg.CONF):
-    """``app`` behind the authentication that ``auth_strategy`` selects."""
+    """``app`` behind the authentication that ``auth_strategy`` selects.
+
+    With Keystone, ``[keystone_authtoken]`` must say where Keystone is and
+    with which service user tokens are validated: without that, every
+    request would fail, so the process refuses to start.
+    """
     if conf.auth_strategy == 'noauth':
         LOG.warning('auth_strategy is noauth: every caller is trusted.')
         authed = NoAuthMiddleware(app)
     else:
         authed = auth_token.AuthProtocol(app, {'oslo_config_config': conf})
+        options = conf.keystone_authtoken
+        missing = [name for name in ('www_authenticate_uri', 'auth_type')
+                   if not options[name]]
+        if missing:
+            raise cfg.RequiredOptError(
+                ' and '.join(missing), cfg.OptGroup('keystone_authtoken'))
     return PublicPathDispatcher(app, authed)

@@ -24,6 +24,7 @@ from karbor.db import verifications as verifications_db
 from karbor.i18n import _
 from karbor.services.protection import checkpoint as checkpoint_module
 from karbor.services.protection.clients import auth
+from karbor.services.protection.clients import trusts
 from karbor.services.protection.flows import delete as delete_flow
 from karbor.services.protection.flows import protect as protect_flow
 from karbor.services.protection.flows import restore as restore_flow
@@ -134,7 +135,7 @@ class ProtectionManager:
             operation_log_id, {'host': self.host,
                                'started_at': timeutils.utcnow()})
 
-    def _run(self, name, flow, store, fail):
+    def _run(self, context, name, flow, store, fail):
         """Compile the flow now (errors reach the caller), run it later.
 
         The first task of every flow records a failure itself; ``fail``
@@ -157,6 +158,8 @@ class ProtectionManager:
                     fail(str(e))
                 except Exception:
                     LOG.exception('Could not record the failure of %s', name)
+            finally:
+                trusts.release(context)
         self.executor.submit(run)
 
     def _start(self, context, kind, object_id, operation_log_id, what,
@@ -189,11 +192,12 @@ class ProtectionManager:
                 constants.STORE_PROVIDER_ID: row.provider_id,
                 constants.STORE_OPERATION_LOG_ID: operation_log_id,
             })
-            self._run(what, flow, store, fail)
+            self._run(context, what, flow, store, fail)
         except Exception as e:
             LOG.exception('%s could not start', what)
             fail('%s could not start: %s' % (
                 what, str(e) or e.__class__.__name__))
+            trusts.release(context)
 
     def _sources(self, checkpoint_id):
         """The resource graph a checkpoint recorded."""

@@ -73,6 +73,10 @@ class ProtectionPlugin:
     """Base of protection plugins; ``conf`` is the provider's ConfigOpts."""
 
     SUPPORTED_RESOURCE_TYPES = ()
+    # Whether the plugin calls OpenStack services (Cinder, Glance, Nova)
+    # for the caller, and so needs the caller's credentials for as long as
+    # an operation runs (see karbor.services.protection.clients.trusts).
+    ACTS_FOR_CALLER = False
     # The Operation classes the get_*_operation methods make, with the
     # plugin; a plugin that needs more than that overrides those methods.
     PROTECT = RESTORE = DELETE = VERIFY = None

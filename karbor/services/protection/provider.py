@@ -70,6 +70,12 @@ class Provider:
                 plugin.get_verify_schema(resource_type)
         return schemas
 
+    @property
+    def acts_for_caller(self):
+        """Whether a plugin of this provider calls OpenStack services for
+        the caller."""
+        return any(p.ACTS_FOR_CALLER for p in self.plugins.values())
+
     def plugin_for(self, resource_type):
         try:
             return self.plugins[resource_type]
@@ -96,9 +102,10 @@ def _provider_conf(path=None, defaults=()):
 
 
 def local_provider_roots(conf=cfg.CONF):
-    """The directories the built-in local provider may protect."""
+    """The roots (templates) of the built-in local provider: by default
+    one directory per project, ``<state_path>/protect/<project id>``."""
     return conf.providers.local_provider_roots or [
-        os.path.join(conf.state_path, 'protect')]
+        os.path.join(conf.state_path, 'protect', '{project_id}')]
 
 
 def local_provider_conf(conf=cfg.CONF):
@@ -115,7 +122,7 @@ def local_provider_conf(conf=cfg.CONF):
             'bank': 'file_system',
             'plugin': ['local_directory']}),
         (local_directory.GROUP, local_directory.opts,
-         {'allowed_roots': roots}),
+         {'allowed_roots': roots, 'create_roots': True}),
     ])
 
 

@@ -49,11 +49,10 @@ class ProtectionAPI:
                                   checkpoint_id=checkpoint_id,
                                   operation_log_id=operation_log_id)
 
-    def restore(self, context, restore_id, operation_log_id,
-                restore_auth=None):
+    def restore(self, context, restore_id, operation_log_id):
+        # No credentials travel: the API refuses restore_auth.
         self._prepare('1.1').cast(context, 'restore', restore_id=restore_id,
-                                  operation_log_id=operation_log_id,
-                                  restore_auth=restore_auth)
+                                  operation_log_id=operation_log_id)
 
     def verify(self, context, verification_id, operation_log_id):
         self._prepare('1.2').cast(context, 'verify',

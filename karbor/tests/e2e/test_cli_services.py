@@ -80,7 +80,8 @@ class ServiceCommandsTest(base.SharedServerTestCase):
         token = 'u:%s' % PROJECT  # a plain member of the URL's project
         result = self.run_karbor('service-list', token=token)
         self.assertFailedWith(
-            result, "Policy doesn't allow service:get_all to be performed.",
+            result, "Policy doesn't allow karbor:service:get_all to be "
+            "performed.",
             '(HTTP 403)')
 
         service_id = self.protection_row()['Id']
@@ -88,7 +89,8 @@ class ServiceCommandsTest(base.SharedServerTestCase):
         result = self.run_karbor('service-disable', service_id,
                                  '--reason', 'nope', token=token)
         self.assertFailedWith(
-            result, "Policy doesn't allow service:update to be performed.",
+            result,
+            "Policy doesn't allow karbor:service:update to be performed.",
             '(HTTP 403)')
         self.assertEqual('enabled', self.protection_row()['Status'])
 

@@ -49,7 +49,7 @@ def write_server_config(state_path, providers):
     config = utils.write_config(
         os.path.join(state_path, 'karbor.conf'),
         {'DEFAULT': {},
-         'glance_client': {'endpoint': glance_fixture.ensure_glance()}})
+         'glance': {'endpoint_override': glance_fixture.ensure_glance()}})
     directory = os.path.join(state_path, 'providers.d')
     os.makedirs(directory)
     for name, sections in providers.items():

@@ -118,4 +118,4 @@ class HTTPFaultsTest(base.SharedServerTestCase):
         self.assertFault(
             self.request('GET', '/os-services', token='u:%s' % PROJECT),
             403, 'forbidden',
-            "Policy doesn't allow service:get_all to be performed.")
+            "Policy doesn't allow karbor:service:get_all to be performed.")

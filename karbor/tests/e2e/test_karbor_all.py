@@ -45,11 +45,21 @@ class KarborAllTest(base.TestCase):
         # A state directory that does not exist yet, two levels deep.
         state_path = os.path.join(self.useFixture(fixtures.TempDir()).path,
                                   'new', 'state')
+        # A karbor.conf where oslo.config would look by default: were it
+        # read, karbor-all could not open its database.
+        env = self.home_env()
+        os.makedirs(os.path.join(env['HOME'], '.karbor'))
+        with open(os.path.join(env['HOME'], '.karbor', 'karbor.conf'),
+                  'w') as f:
+            f.write('[database]\n'
+                    'connection = sqlite:////nonexistent-karbor/x.sqlite\n')
         server = self.useFixture(base.KarborAll(state_path=state_path,
-                                                env=self.home_env()))
+                                                env=env))
 
+        output = server.process.output()
         self.assertIn('listening on http://127.0.0.1:%d/' % server.port,
-                      server.process.output())
+                      output)
+        self.assertIn('No configuration file read', output)
         db_path = os.path.join(state_path, 'karbor.sqlite')
         self.assertTrue(os.path.isfile(db_path), os.listdir(state_path))
         result = self.karbor(server, PROJECT, 'service-list')

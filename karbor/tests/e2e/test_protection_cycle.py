@@ -134,8 +134,9 @@ class ProtectionCycleTest(base.SharedServerTestCase):
                                    msg=rel)
 
     def test_protect_restore_delete(self):
+        # karbor-all gives every project its own root.
         root = os.path.realpath(os.path.join(self.server.state_path,
-                                             'protect'))
+                                             'protect', PROJECT))
         data = os.path.join(root, 'data')
         make_tree(data)
         original = describe_tree(data)
@@ -148,14 +149,16 @@ class ProtectionCycleTest(base.SharedServerTestCase):
         types = [r['Protectable type'] for r in self.rows('protectable-list')]
         self.assertIn(DIRECTORY, types)
         instances = self.rows('protectable-list-instances', DIRECTORY)
-        [instance] = [i for i in instances if i['Name'] == data]
+        # Names relative to the project's root, not host paths.
+        [instance] = [i for i in instances if i['Name'] == 'data']
+        self.assertNotIn(root, str(instances))
         resource_id = instance['Id']
         self.assertEqual(local_roots.directory_id(data), resource_id)
         self.assertEqual(DIRECTORY, instance['Type'])
 
         # Plan and checkpoint.
         plan = self.show('plan-create', 'cycle-plan', PROVIDER_ID,
-                         '%s=%s=%s' % (resource_id, DIRECTORY, data))
+                         '%s=%s=data' % (resource_id, DIRECTORY))
         self.assertEqual('cycle-plan', plan['name'])
         self.assertEqual([(resource_id, DIRECTORY)],
                          [(r['id'], r['type']) for r in plan['resources']])
@@ -189,13 +192,13 @@ class ProtectionCycleTest(base.SharedServerTestCase):
         self.assertSameTree(data, '%s.restored-%s' % (
             data, default_restore_id[:8]))
 
-        # Restore into a named target.
+        # Restore into a named target, relative to the project's root.
         target = os.path.join(root, 'restored-here')
         restore = self.show(
             'restore-create', PROVIDER_ID, checkpoint_id, '--parameters',
-            'resource_type=%s,target_path=%s' % (DIRECTORY, target))
+            'resource_type=%s,target_path=restored-here' % DIRECTORY)
         target_restore_id = restore['id']
-        self.assertEqual({DIRECTORY: {'target_path': target}},
+        self.assertEqual({DIRECTORY: {'target_path': 'restored-here'}},
                          restore['parameters'])
         self.poll(('restore-show', target_restore_id), 'status',
                   constants.RESTORE_STATUS_SUCCESS,
@@ -212,18 +215,20 @@ class ProtectionCycleTest(base.SharedServerTestCase):
         result = self.run_karbor(
             'restore-create', PROVIDER_ID, checkpoint_id, '--parameters',
             'resource_type=%s,target_path=%s' % (DIRECTORY, elsewhere))
-        self.assertFailedWith(result, 'outside the allowed roots', root,
+        self.assertFailedWith(result, 'not inside your directories',
                               'HTTP 400')
+        self.assertNotIn(root, result.stdout + result.stderr)
         self.assertFalse(os.path.exists(elsewhere))
         result = self.run_karbor(
             'restore-create', PROVIDER_ID, checkpoint_id, '--parameters',
-            'resource_type=%s,target_path=%s' % (DIRECTORY, target))
+            'resource_type=%s,target_path=restored-here' % DIRECTORY)
         self.assertFailedWith(result, 'not empty', 'HTTP 400')
         orphan = os.path.join(root, 'no-such-parent', 'restored')
         result = self.run_karbor(
             'restore-create', PROVIDER_ID, checkpoint_id, '--parameters',
-            'resource_type=%s,target_path=%s' % (DIRECTORY, orphan))
-        self.assertFailedWith(result, 'not an existing directory',
+            'resource_type=%s,target_path=no-such-parent/restored' %
+            DIRECTORY)
+        self.assertFailedWith(result, 'is not one of your directories',
                               'HTTP 400')
         self.assertFalse(os.path.exists(os.path.dirname(orphan)))
 

@@ -78,9 +78,10 @@ class VerificationCliTest(base.SharedServerTestCase):
         self.assertEqual(expected, status, doc)
         return doc
 
-    def make_directory(self):
+    def make_directory(self, project=None):
         path = os.path.join(os.path.realpath(self.server.state_path),
-                            'protect', 'verify-%s' % uuid.uuid4().hex)
+                            'protect', project or self.project,
+                            'verify-%s' % uuid.uuid4().hex)
         os.makedirs(path)
         rnd = random.Random(4)
         with open(os.path.join(path, 'data.bin'), 'wb') as f:
@@ -91,8 +92,12 @@ class VerificationCliTest(base.SharedServerTestCase):
 
     def protect(self, path, project=None):
         """An available checkpoint of the directory ``path``; its id."""
-        resources = [{'id': local_roots.directory_id(path),
-                      'type': DIRECTORY, 'name': path}]
+        # As a client does: the id from the list of the project's root.
+        name = os.path.basename(path)
+        [listed] = [i for i in self.api(
+            'GET', '/protectables/%s/instances' % DIRECTORY,
+            project=project)['instances'] if i['name'] == name]
+        resources = [{'id': listed['id'], 'type': DIRECTORY, 'name': name}]
         plan = self.api('POST', '/plans', {'plan': {
             'name': 'verify-cli', 'provider_id': PROVIDER_ID,
             'resources': resources}}, project=project)['plan']
@@ -215,7 +220,8 @@ class VerificationCliTest(base.SharedServerTestCase):
         # --all-tenants: an administrator sees another project's
         # verification too; without it, only the URL's project.
         other = 'e2e-verify-other-%s' % uuid.uuid4().hex[:8]
-        other_checkpoint = self.protect(path, project=other)
+        other_checkpoint = self.protect(self.make_directory(other),
+                                        project=other)
         other_id = self.api('POST', '/verifications', {'verification': {
             'provider_id': PROVIDER_ID, 'checkpoint_id': other_checkpoint}},
             expected=202, project=other)['verification']['id']

@@ -20,7 +20,6 @@ Both are shared between the test processes as
 
 import collections
 import os
-import subprocess
 
 from karbor.tests.functional import shared_service
 from karbor.tests.functional import swift_fixture
@@ -38,31 +37,6 @@ SERVICE = shared_service.SharedService(
 SWIFT_BACKUPS_DIR = '/tmp/karbor-cinder-swift'
 SWIFT_BACKUPS_PORT = 18777
 SWIFT_BACKUPS_CONTAINER = 'karbor-cinder-backups'
-
-
-class _SecondInstance(shared_service.SharedService):
-    """``tools/cinder/cinder.sh`` again, set apart from :data:`SERVICE` by
-    the environment it runs under."""
-
-    def __init__(self, directory, required_keys, environment):
-        super().__init__('cinder', directory, required_keys)
-        self.environment = environment
-
-    def state_dir(self):
-        # Not KARBOR_CINDER_DIR: that one names the first instance's.
-        return self.default_dir
-
-    def run(self, action, timeout=120):
-        env = dict(os.environ, KARBOR_CINDER_DIR=self.state_dir())
-        env.update(self.environment(action))
-        try:
-            return subprocess.run([self.script, action],
-                                  stdin=subprocess.DEVNULL,
-                                  capture_output=True, text=True,
-                                  timeout=timeout, env=env)
-        except (OSError, subprocess.SubprocessError) as e:
-            return subprocess.CompletedProcess([self.script, action], -1, '',
-                                               str(e))
 
 
 def _swift_backups_environment(action):
@@ -83,8 +57,8 @@ def _swift_backups_environment(action):
     return env
 
 
-SWIFT_BACKUPS_SERVICE = _SecondInstance(
-    SWIFT_BACKUPS_DIR,
+SWIFT_BACKUPS_SERVICE = shared_service.SharedService(
+    'cinder', SWIFT_BACKUPS_DIR,
     ['ENDPOINT', 'PROJECT', 'VOLUME_DIR', 'BACKUP', 'SWIFT_CONTAINER'],
     _swift_backups_environment)
 

@@ -87,9 +87,10 @@ class KarborServices(fixtures.Fixture):
 
 
 def make_protect_root(services):
-    """Make ``services.root``, the root of the built-in local provider
-    (karbor-all would make it; the separate services do not); for a
-    ``configure`` of :class:`KarborServices`."""
+    """Make ``services.root``, ``<state_path>/protect``: the built-in local
+    provider's root of a project is ``<project id>`` under it (karbor-all
+    would make it; the separate services do not); for a ``configure`` of
+    :class:`KarborServices`."""
     services.root = os.path.realpath(os.path.join(services.state_path,
                                                   'protect'))
     os.makedirs(services.root)
@@ -142,6 +143,21 @@ class ProcessTestMixin:
                 host, constants.SERVICE_BINARY_PROTECTION))['services']
             if s['state'] == constants.SERVICE_STATE_UP],
             'karbor-protection of host %s listed "up"' % host)
+
+    def list_directories(self):
+        """{name: id} of the project's local directories, listed page by
+        page as a client does (the local provider knows an id once it has
+        listed it)."""
+        found = {}
+        path = '/protectables/OS::Local::Directory/instances?limit=1000'
+        while True:
+            page = self.request('GET', path)
+            for item in page['instances']:
+                found[item['name']] = item['id']
+            if not page['instances_links']:
+                return found
+            path = ('/protectables/OS::Local::Directory/instances?limit=1000'
+                    '&marker=%s' % page['instances'][-1]['id'])
 
     def request(self, method, path, body=None, expected=200):
         status, _headers, doc = utils.http(method, self.base_url + path,

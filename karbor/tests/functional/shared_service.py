@@ -75,27 +75,43 @@ class _Registry:
 
 class SharedService:
     """``ensure()`` gives the ``{KEY: value}`` that the running service
-    printed, starting it at most once per process."""
+    printed, starting it at most once per process.
 
-    def __init__(self, name, default_dir, required_keys):
+    ``environment``: for a second instance of a service's script, set
+    apart from the first by the environment it runs under (another port,
+    another database...): a function of the action (``start``,
+    ``status``, ``stop``) giving the variables to add. Such an instance
+    lives in ``default_dir`` whatever ``KARBOR_<NAME>_DIR`` says (that
+    one names the first instance's).
+    """
+
+    def __init__(self, name, default_dir, required_keys, environment=None):
         self.name = name
         self.prefix = 'KARBOR_%s_' % name.upper()
         self.script = os.path.join(REPO, 'tools', name, '%s.sh' % name)
         self.default_dir = default_dir
         self.required_keys = required_keys
+        self.environment = environment
         self._lock = threading.Lock()
         self._values = None
         self._failure = None
 
     def state_dir(self):
+        if self.environment is not None:
+            return self.default_dir
         return os.environ.get(self.prefix + 'DIR', self.default_dir)
 
     def run(self, action, timeout=120):
+        env = None
+        if self.environment is not None:
+            env = dict(os.environ)
+            env[self.prefix + 'DIR'] = self.state_dir()
+            env.update(self.environment(action))
         try:
             return subprocess.run([self.script, action],
                                   stdin=subprocess.DEVNULL,
                                   capture_output=True, text=True,
-                                  timeout=timeout)
+                                  timeout=timeout, env=env)
         except (OSError, subprocess.SubprocessError) as e:
             return subprocess.CompletedProcess([self.script, action], -1, '',
                                                str(e))

@@ -37,8 +37,8 @@ class CinderApiTest(base.ProtectionApiTestCase):
         # caller sent Karbor; its project ids are hex.
         self.project = self.cinder.project
         self.token = 'karbor-api-test:%s' % self.project
-        self.conf.config(endpoint=self.cinder.url, timeout=30,
-                         group='cinder_client')
+        self.conf.config(endpoint_override=self.cinder.url, timeout=30,
+                         group='cinder')
         with open(os.path.join(self.state_path, 'providers.d',
                                'cinder.conf'), 'w') as f:
             f.write(PROVIDER_CONF)
@@ -91,7 +91,8 @@ class CinderApiTest(base.ProtectionApiTestCase):
         with socket.socket() as s:
             s.bind(('127.0.0.1', 0))
             down = 'http://127.0.0.1:%d/v3' % s.getsockname()[1]
-        self.conf.config(endpoint=down, group='cinder_client')
+        self.conf.config(endpoint_override=down, group='cinder')
         message = self.assertFault(self.plan(str(uuid.uuid4()), None), 503,
                                    'serviceUnavailable')
-        self.assertIn('Cinder unavailable at %s' % down, message)
+        self.assertEqual('Cinder is unavailable: it cannot be reached',
+                         message)

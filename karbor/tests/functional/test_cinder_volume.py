@@ -84,8 +84,8 @@ class _CinderVolumeTestCase(base.ManagerCalls, base.ProtectionTestCase):
         utils.write_config(os.path.join(config_dir, 'cinder.conf'), sections)
         self.conf.config(enable_local_provider=False, config_dir=config_dir,
                          group='providers')
-        self.conf.config(endpoint=self.cinder.url, timeout=30,
-                         group='cinder_client')
+        self.conf.config(endpoint_override=self.cinder.url, timeout=30,
+                         group='cinder')
         self.manager = manager_module.ProtectionManager()
         self.manager.init_host()
         self.addCleanup(self.manager.cleanup_host)
@@ -368,12 +368,13 @@ class CinderVolumeTest(_FileSystemBank, _BankTests, _CinderVolumeTestCase):
         s.bind(('127.0.0.1', 0))
         down = 'http://127.0.0.1:%d/v3' % s.getsockname()[1]
         s.close()
-        self.conf.config(endpoint=down, group='cinder_client')
+        self.conf.config(endpoint_override=down, group='cinder')
         checkpoint = self.protect(volume.id)
         self.assertEqual(constants.CHECKPOINT_STATUS_ERROR,
                          checkpoint.status)
-        self.assertIn('Cinder unavailable at %s' % down,
+        self.assertIn('Cinder is unavailable: it cannot be reached',
                       checkpoint.status_reason)
+        self.assertNotIn(down, checkpoint.status_reason)
 
 
 class CinderVolumeSwiftBankTest(_SwiftBank, _BankTests,

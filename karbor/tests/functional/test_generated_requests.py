@@ -68,7 +68,7 @@ EXCLUDED_CHECKS = ('ignored_auth', 'missing_required_header',
 PROJECT = 'generated'
 OTHER_PROJECT = 'someoneelse'
 # Directories of the plan whose JSON passes MySQL TEXT's 64 KiB.
-LARGE_PLAN = 400
+LARGE_PLAN = 600
 
 
 def reproduce(backend):
@@ -178,12 +178,14 @@ class _GeneratedRequests(processes.ProcessTestMixin):
     def make_objects(self):
         """Directories, a plan, an available checkpoint, a restore and a
         verification; their ids."""
+        # The built-in local provider's root of the project.
+        root = os.path.join(self.services.root, PROJECT)
         for n in range(LARGE_PLAN):
-            os.makedirs(os.path.join(self.services.root, 'd%04d' % n))
-        resources = [{'id': local_roots.directory_id(
-            os.path.join(self.services.root, 'd%04d' % n)),
-            'type': DIRECTORY, 'name': 'directory %04d' % n}
-            for n in range(LARGE_PLAN)]
+            os.makedirs(os.path.join(root, 'd%04d' % n))
+        listed = self.list_directories()
+        resources = [{'id': listed['d%04d' % n], 'type': DIRECTORY,
+                      'name': 'directory %04d' % n}
+                     for n in range(LARGE_PLAN)]
         small = self.call('POST', '/plans', {'plan': {
             'name': 'small', 'provider_id': LOCAL_PROVIDER_ID,
             'resources': resources[:2]}})['plan']
@@ -293,10 +295,18 @@ class _GeneratedRequests(processes.ProcessTestMixin):
         # A path starting with //, refused by the web server itself.
         self.refused('GET', '//v1/%s/plans' % PROJECT, contains='"/"')
         # Another project's id as a marker answers like a random id.
+        os.makedirs(os.path.join(self.services.root, OTHER_PROJECT,
+                                 'theirs'))
+        other = 'u:%s' % OTHER_PROJECT
+        path = '/v1/%s/protectables/%s/instances' % (OTHER_PROJECT,
+                                                     DIRECTORY)
+        listed = json.loads(self.raw('GET', path, token=other)[2])[
+            'instances']
         theirs = self.raw('POST', '/v1/%s/plans' % OTHER_PROJECT, json.dumps(
             {'plan': {'name': 'theirs', 'provider_id': LOCAL_PROVIDER_ID,
-                      'resources': ids['resources'][:1]}}),
-            token='u:%s' % OTHER_PROJECT)
+                      'resources': [{'id': listed[0]['id'],
+                                     'type': DIRECTORY}]}}), token=other)
+        self.assertEqual(200, theirs[0], theirs[2])
         theirs = json.loads(theirs[2])['plan']['id']
         random_id = str(uuid.uuid4())
         messages = [self.refused('GET', '%s/plans?marker=%s' % (p, m),

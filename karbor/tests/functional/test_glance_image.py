@@ -72,7 +72,7 @@ class _GlanceImageTestCase(base.ProtectionApiTestCase):
         self.endpoint = glance_fixture.ensure_glance()
         super().setUp()
         self.glance = glance_fixture.client(self.endpoint)
-        self.conf.config(endpoint=self.endpoint, group='glance_client')
+        self.conf.config(endpoint_override=self.endpoint, group='glance')
         sections = {'provider': {'id': PROVIDER_ID,
                                  'name': 'Glance Provider',
                                  'bank': self.bank,
@@ -373,20 +373,22 @@ class GlanceImageTest(_FileSystemBank, _BankTests, _GlanceImageTestCase):
     def test_glance_down_at_plan_creation_is_503(self):
         image, _data = self.new_image(size=1000)
         url = 'http://127.0.0.1:%d' % closed_port()
-        self.conf.config(endpoint=url, group='glance_client')
+        self.conf.config(endpoint_override=url, group='glance')
         message = self.assertFault(self.plan(image['id'], status=503), 503,
                                    'serviceUnavailable')
-        self.assertIn('Glance unavailable at %s' % url, message)
+        self.assertEqual('Glance is unavailable: it cannot be reached',
+                         message)
 
     def test_glance_down_during_protect(self):
         image, _data = self.new_image(size=1000)
         plan = self.plan(image['id']).json['plan']
         # Glance goes away between the plan and the checkpoint.
         url = 'http://127.0.0.1:%d' % closed_port()
-        self.conf.config(endpoint=url, group='glance_client')
+        self.conf.config(endpoint_override=url, group='glance')
         checkpoint = self.checkpoint(plan['id'], status='error')
-        self.assertIn('Glance unavailable at %s' % url,
+        self.assertIn('Glance is unavailable: it cannot be reached',
                       checkpoint['status_reason'])
+        self.assertNotIn(url, checkpoint['status_reason'])
 
 
 class GlanceImageSwiftBankTest(_SwiftBank, _BankTests, _GlanceImageTestCase):

@@ -90,8 +90,9 @@ class _LargePlan(processes.ProcessTestMixin):
             os.makedirs(os.path.join(root, name))
             with open(os.path.join(root, name, 'file'), 'w') as f:
                 f.write(name)
-        resources = [{'id': local_roots.directory_id(os.path.join(root, n)),
-                      'type': DIRECTORY, 'name': n} for n in names]
+        ids = self.list_directories()
+        resources = [{'id': ids[n], 'type': DIRECTORY, 'name': n}
+                     for n in names]
 
         plan = self.step('plan', lambda: self.request('POST', '/plans', {
             'plan': {'name': 'large', 'provider_id': PROVIDER_ID,

@@ -118,7 +118,10 @@ def configure_services(write_providers):
     directory)`` writes."""
 
     def configure(services, sections):
-        processes.make_protect_root(services)
+        # The roots of the built-in local provider, one per project (each
+        # test has a project of its own); the other providers share them.
+        services.root = os.path.join(os.path.realpath(services.state_path),
+                                     'protect', '{project_id}')
         providers_dir = os.path.join(services.tmp, 'providers.d')
         os.makedirs(providers_dir)
         utils.write_config(os.path.join(providers_dir, 'chunked.conf'), {
@@ -130,6 +133,7 @@ def configure_services(write_providers):
                                                       'chunked-bank'),
                                  'fsync': 'false'},
             'local_directory': {'allowed_roots': services.root,
+                                'create_roots': 'true',
                                 'chunk_size_mb': DURABLE_CHUNK_MB}})
         write_providers(services, providers_dir)
         sections['protection']['verify_threads'] = 1
@@ -185,7 +189,8 @@ class _VerificationProcesses(processes.ProcessTestMixin):
         self.project = uuid.uuid4().hex
         self.base_url = 'http://127.0.0.1:%d/v1/%s' % (
             self.services.port, self.project)
-        self.root = self.services.root
+        self.root = self.services.root.replace('{project_id}',
+                                               self.project)
         self.state_path = self.services.state_path
         self.wait_protection_up()
 
@@ -199,8 +204,12 @@ class _VerificationProcesses(processes.ProcessTestMixin):
     def protect(self, provider_id, paths):
         """A plan of the directories ``paths``, and an available
         checkpoint of it; the checkpoint id."""
-        resources = [{'id': local_roots.directory_id(p), 'type': DIRECTORY,
-                      'name': p} for p in paths]
+        # As a client does: the ids from the list of the project's root.
+        listed = {i['name']: i['id'] for i in self.request(
+            'GET', '/protectables/%s/instances' % DIRECTORY)['instances']}
+        resources = [{'id': listed[os.path.relpath(p, self.root)],
+                      'type': DIRECTORY, 'name': os.path.relpath(p, self.root)}
+                     for p in paths]
         plan = self.request('POST', '/plans', {'plan': {
             'name': 'verify-%s' % uuid.uuid4().hex[:8],
             'provider_id': provider_id, 'resources': resources}})['plan']
@@ -521,7 +530,8 @@ class TestVerificationSwiftBank(_CorruptionTests, _VerificationProcesses,
                            'user': container.user,
                            'key': container.key,
                            'container': container.name},
-            'local_directory': {'allowed_roots': services.root}})
+            'local_directory': {'allowed_roots': services.root,
+                                'create_roots': 'true'}})
 
     @property
     def provider_id(self):

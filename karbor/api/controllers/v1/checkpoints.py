@@ -24,8 +24,10 @@ from karbor.db import operation_logs as operation_logs_db
 from karbor.db import plans as plans_db
 from karbor.db import restores as restores_db
 from karbor.db import verifications as verifications_db
+from karbor.policies import plans as plan_policies
 from karbor.policies import providers as provider_policies
 from karbor.services.protection import provider as provider_module
+from karbor.services.protection.clients import trusts
 from karbor.services.protection import rpcapi
 
 SORT_KEYS = schema.SORT_KEYS
@@ -70,11 +72,12 @@ def get_checkpoint(ctx, provider_id, checkpoint_id,
 def get_own_available(ctx, provider_id, checkpoint_id, action):
     """A checkpoint of the caller's own project that is available, for
     ``action`` ('restored', 'verified'): 404 if absent or another
-    project's (administrators included: upstream let any project verify
-    any checkpoint), 409 if not available."""
-    row = get_checkpoint(ctx, provider_id, checkpoint_id)
-    if row.project_id != ctx.project_id:
-        raise exception.CheckpointNotFound(checkpoint_id=row.id)
+    project's, 403 for an administrator who may see another project's
+    (upstream let any project verify any checkpoint), 409 if not
+    available."""
+    verb = {'restored': 'restore', 'verified': 'verify'}[action]
+    row = base.check_own(ctx, get_checkpoint(ctx, provider_id, checkpoint_id),
+                         'checkpoint', verb)
     if row.status != constants.CHECKPOINT_STATUS_AVAILABLE:
         raise exception.InvalidState(
             reason='checkpoint %s is %s; only an available checkpoint can '
@@ -139,14 +142,19 @@ class CheckpointsController(rest.RestController):
         ctx = base.context()
         policy.authorize(ctx, provider_policies.CHECKPOINT_CREATE)
         body = validation.validated_body(schema.create)['checkpoint']
-        _provider(provider_id)
+        provider = _provider(provider_id)
         plan_id = body['plan_id']
-        plan = plans_db.plan_get(plan_id, project_id=ctx.project_id)
+        plan = base.check_own(ctx, base.get_visible(
+            ctx, plans_db.plan_get, plan_id,
+            exception.PlanNotFound(plan_id=plan_id), plan_policies.GET),
+            'plan', 'protect')
         if plan.provider_id != provider_id:
             raise exception.InvalidInput(
                 reason='plan %s belongs to provider %s, not %s' % (
                     plan_id, plan.provider_id, provider_id))
         extra_info = body.get('extra-info') or body.get('extra_info') or {}
+        # Before anything is written: it may refuse (503).
+        operation = trusts.delegate(ctx, provider)
         row = checkpoints_db.checkpoint_create({
             'project_id': ctx.project_id,
             'provider_id': provider_id,
@@ -161,7 +169,7 @@ class CheckpointsController(rest.RestController):
         log = new_operation_log(ctx, constants.OPERATION_PROTECT,
                                 checkpoint_id=row.id, plan_id=plan.id,
                                 provider_id=provider_id)
-        rpcapi.ProtectionAPI().protect(ctx, row.id, log.id)
+        rpcapi.ProtectionAPI().protect(operation, row.id, log.id)
         base.accepted()
         return {'checkpoint': views.checkpoint(row)}
 
@@ -171,7 +179,7 @@ class CheckpointsController(rest.RestController):
     def delete(self, provider_id, checkpoint_id):
         ctx = base.context()
         policy.authorize(ctx, provider_policies.CHECKPOINT_DELETE)
-        _provider(provider_id)
+        provider = _provider(provider_id)
         row = get_checkpoint(ctx, provider_id, checkpoint_id,
                              provider_policies.CHECKPOINT_DELETE)
         running = verifications_db.verification_count_running(row.id)
@@ -189,6 +197,7 @@ class CheckpointsController(rest.RestController):
         allowed = [constants.CHECKPOINT_STATUS_AVAILABLE,
                    constants.CHECKPOINT_STATUS_ERROR,
                    constants.CHECKPOINT_STATUS_ERROR_DELETING]
+        operation = trusts.delegate(ctx, provider)
         updated = checkpoints_db.checkpoint_update(
             row.id, {'status': constants.CHECKPOINT_STATUS_DELETING,
                      'status_reason': None},
@@ -201,7 +210,7 @@ class CheckpointsController(rest.RestController):
         log = new_operation_log(ctx, constants.OPERATION_DELETE,
                                 checkpoint_id=row.id, plan_id=row.plan_id,
                                 provider_id=provider_id)
-        rpcapi.ProtectionAPI().delete(ctx, row.id, log.id)
+        rpcapi.ProtectionAPI().delete(operation, row.id, log.id)
         return base.accepted_empty()
 
     @pecan.expose('json')

@@ -16,19 +16,36 @@ from karbor.common import policy
 from karbor.db import restores as restores_db
 from karbor.policies import restores as restore_policies
 from karbor.services.protection import provider as provider_module
+from karbor.services.protection.clients import trusts
 from karbor.services.protection import rpcapi
 
 SORT_KEYS = schema.SORT_KEYS
 
 
-def check_plugin_parameters(provider, parameters, kind):
+def check_plugin_parameters(provider, parameters, kind, ctx):
     """Schema first, then each plugin's own checks (allowed paths...)."""
     validation.validate_parameters(provider, parameters, kind)
     check = 'check_%s_parameters' % kind
     for key, value in (parameters or {}).items():
         plugin = provider.plugin_for(key.partition('#')[0])
         if hasattr(plugin, check):
-            getattr(plugin, check)(value)
+            getattr(plugin, check)(value, ctx)
+
+
+def refuse_credentials(document):
+    """A password in a restore request would travel to the protection
+    service and sit in its queue: it is refused before anything else reads
+    the body (a schema error would quote it)."""
+    restore = document.get('restore') if isinstance(document, dict) \
+        else None
+    if isinstance(restore, dict) and restore.get('restore_auth'):
+        raise exception.InvalidInput(
+            reason='restore_auth is not accepted: Karbor never takes '
+                   'passwords in a restore request. A restore runs in this '
+                   'cloud with your own token (and the service user\'s, '
+                   'see [service_user]); restoring into another cloud is '
+                   'not supported. Leave out --restore_target, '
+                   '--restore_username and --restore_password.')
 
 
 class RestoresController(rest.RestController):
@@ -67,12 +84,16 @@ class RestoresController(rest.RestController):
     def post(self):
         ctx = base.context()
         policy.authorize(ctx, restore_policies.CREATE)
-        body = validation.validated_body(schema.create)['restore']
+        document = validation.load_json_body()
+        refuse_credentials(document)
+        validation.validate(schema.create, document)
+        body = document['restore']
         provider = provider_module.get_registry().get(body['provider_id'])
         checkpoint = checkpoints.get_own_available(
             ctx, provider.id, body['checkpoint_id'], 'restored')
         parameters = body.get('parameters') or {}
-        check_plugin_parameters(provider, parameters, 'restore')
+        check_plugin_parameters(provider, parameters, 'restore', ctx)
+        operation = trusts.delegate(ctx, provider)
         row = restores_db.restore_create({
             'project_id': ctx.project_id,
             'provider_id': provider.id,
@@ -87,7 +108,6 @@ class RestoresController(rest.RestController):
             ctx, constants.OPERATION_RESTORE, checkpoint_id=checkpoint.id,
             plan_id=checkpoint.plan_id, provider_id=provider.id,
             restore_id=row.id)
-        rpcapi.ProtectionAPI().restore(ctx, row.id, log.id,
-                                       body.get('restore_auth'))
+        rpcapi.ProtectionAPI().restore(operation, row.id, log.id)
         base.accepted()
         return {'restore': views.restore(row)}

@@ -23,6 +23,7 @@ from karbor.common import policy
 from karbor.db import verifications as verifications_db
 from karbor.policies import verifications as verification_policies
 from karbor.services.protection import provider as provider_module
+from karbor.services.protection.clients import trusts
 from karbor.services.protection import rpcapi
 
 SORT_KEYS = schema.SORT_KEYS
@@ -75,6 +76,7 @@ class VerificationsController(rest.RestController):
             ctx, provider.id, body['checkpoint_id'], 'verified')
         parameters = body.get('parameters') or {}
         validation.validate_parameters(provider, parameters, 'verify')
+        operation = trusts.delegate(ctx, provider)
         row = verifications_db.verification_create({
             'project_id': ctx.project_id,
             'provider_id': provider.id,
@@ -89,6 +91,6 @@ class VerificationsController(rest.RestController):
             ctx, constants.OPERATION_VERIFY, checkpoint_id=checkpoint.id,
             plan_id=checkpoint.plan_id, provider_id=provider.id,
             verification_id=row.id)
-        rpcapi.ProtectionAPI().verify(ctx, row.id, log.id)
+        rpcapi.ProtectionAPI().verify(operation, row.id, log.id)
         base.accepted()
         return {'verification': views.verification(row)}

@@ -1,16 +1,18 @@
 """python-cinderclient (block storage API v3) on the caller's behalf.
 
-The endpoint comes from :func:`karbor.services.protection.clients.endpoint`
-(``[cinder_client] endpoint``, else the caller's catalog); an endpoint may
-hold ``%(project_id)s``, which becomes the caller's project. The token is
-the caller's own; a caller without one (a Karbor running without Keystone,
-talking to a Cinder with ``auth_strategy = noauth``) sends
-``<user>:<project>``, the token form Cinder's noauth middleware reads.
+The session and the endpoint come from
+:func:`karbor.services.protection.clients.connect` (``[cinder]``
+``endpoint_override``, else the caller's catalog; an endpoint may hold
+``%(project_id)s``, which becomes the caller's project). The credentials
+are those of :mod:`karbor.services.protection.clients.auth`; a caller
+without a token (a Karbor running without Keystone, talking to a Cinder
+with ``auth_strategy = noauth``) sends ``<user>:<project>``, the token
+form Cinder's noauth middleware reads.
 
 Every call that cannot reach Cinder, or that Cinder answers with a server
-error, raises :class:`CinderUnavailable` (503, "Cinder unavailable at
-<url>: ..."); a missing volume or backup stays ``cinderclient``'s
-``NotFound``.
+error, raises :class:`CinderUnavailable` (503, "Cinder is unavailable:
+..."; the URL and the detail go to the log); a missing volume or backup
+stays ``cinderclient``'s ``NotFound``.
 """
 
 import contextlib
@@ -25,7 +27,7 @@ from karbor.i18n import _
 from karbor.services.protection import clients
 from karbor.services.protection.clients import auth
 
-GROUP = 'cinder_client'
+GROUP = 'cinder'
 # 3.43: backup metadata; every Cinder since Queens speaks it.
 API_VERSION = '3.43'
 
@@ -33,21 +35,14 @@ NotFound = cinder_exc.NotFound
 
 
 class CinderUnavailable(exception.KarborException):
-    msg_fmt = _('Cinder unavailable at %(url)s: %(reason)s')
+    msg_fmt = _('%(service)s is unavailable: %(reason)s')
     code = 503
     fault_name = 'serviceUnavailable'
     safe = True
 
 
-def endpoint_url(context, conf=cfg.CONF):
-    url = clients.endpoint(context, GROUP, conf)
-    if '%(project_id)s' in url:
-        url = url.replace('%(project_id)s', context.project_id or '')
-    return url
-
-
 @contextlib.contextmanager
-def translate_errors(url):
+def translate_errors(url, context=None):
     """Connection failures and 5xx answers -> CinderUnavailable; 401
     -> TokenRefused."""
     try:
@@ -56,19 +51,19 @@ def translate_errors(url):
         raise
     except (ks_exc.ConnectionError, ks_exc.RequestTimeout,
             ks_exc.DiscoveryFailure, cinder_exc.ConnectionError) as e:
-        raise CinderUnavailable(url=url, reason=e)
+        raise clients.unavailable(CinderUnavailable, GROUP, url, e)
     except ks_exc.HttpError as e:
         if e.http_status == 401:
-            raise auth.token_refused('Cinder', url)
+            raise auth.token_refused('Cinder', url, context)
         if e.http_status and e.http_status >= 500:
-            raise CinderUnavailable(url=url, reason=e)
+            raise clients.unavailable(CinderUnavailable, GROUP, url, e)
         raise
     except cinder_exc.ClientException as e:
         code = int(getattr(e, 'code', 0) or 0)
         if code == 401:
-            raise auth.token_refused('Cinder', url)
+            raise auth.token_refused('Cinder', url, context)
         if code >= 500:
-            raise CinderUnavailable(url=url, reason=e)
+            raise clients.unavailable(CinderUnavailable, GROUP, url, e)
         raise
 
 
@@ -76,13 +71,13 @@ class Cinder:
     """A cinderclient for one caller; ``call`` translates errors."""
 
     def __init__(self, context, conf=cfg.CONF):
-        self.url = endpoint_url(context, conf)
-        session = auth.session(context, self.url, GROUP, conf)
+        self.context = context
+        session, self.url = clients.connect(context, GROUP, conf)
         self.client = cinder_client.Client(API_VERSION, session=session,
                                            endpoint_override=self.url)
 
     def call(self, function, *args, **kwargs):
-        with translate_errors(self.url):
+        with translate_errors(self.url, self.context):
             return function(*args, **kwargs)
 
     def __getattr__(self, name):

@@ -1,14 +1,14 @@
 """Glance (image service) on the caller's behalf, through
 python-glanceclient's v2 API over a keystoneauth session.
 
-The endpoint is ``[glance_client] endpoint`` or the caller's service
-catalog (see :func:`karbor.services.protection.clients.endpoint`); the
-caller's token (and the service user's, see
-:mod:`karbor.services.protection.clients.auth`) goes with every request.
-A Glance that cannot be reached raises :class:`GlanceUnavailable` ("Glance
-unavailable at <url>: ..."), so that plan creation answers 503 and an
-operation's reason says which Glance failed; one that refuses the token
-raises ``TokenRefused``.
+The session and the endpoint come from
+:func:`karbor.services.protection.clients.connect` (``[glance]``
+``endpoint_override`` or the caller's service catalog), the credentials
+from :mod:`karbor.services.protection.clients.auth`. A Glance that cannot
+be reached raises :class:`GlanceUnavailable` ("Glance is unavailable:
+..."; the URL and the detail go to the log), so that plan creation answers
+503 and an operation's reason says that Glance failed; one that refuses
+the token raises ``TokenRefused``.
 """
 
 import contextlib
@@ -23,7 +23,7 @@ from karbor.common import exception
 from karbor.services.protection import clients
 from karbor.services.protection.clients import auth
 
-GROUP = 'glance_client'
+GROUP = 'glance'
 
 # What glanceclient raises when the service itself is not there (or not
 # answering), as opposed to an answer about the request.
@@ -42,7 +42,7 @@ _UNREACHABLE = (
 
 
 class GlanceUnavailable(exception.ServiceUnavailable):
-    msg_fmt = 'Glance unavailable at %(url)s: %(reason)s'
+    msg_fmt = '%(service)s is unavailable: %(reason)s'
 
 
 class GlanceClient:
@@ -51,11 +51,11 @@ class GlanceClient:
     :class:`GlanceUnavailable`."""
 
     def __init__(self, context, conf=cfg.CONF):
-        self.url = clients.endpoint(context, GROUP, conf)
+        session, self.url = clients.connect(context, GROUP, conf)
+        self.context = context
         self.conf = conf
-        self.client = glance_client.Client(
-            '2', session=auth.session(context, self.url, GROUP, conf),
-            endpoint_override=self.url)
+        self.client = glance_client.Client('2', session=session,
+                                           endpoint_override=self.url)
 
     @property
     def images(self):
@@ -66,9 +66,10 @@ class GlanceClient:
         try:
             yield
         except _UNREACHABLE as e:
-            raise GlanceUnavailable(url=self.url, reason=_describe(e))
+            raise clients.unavailable(GlanceUnavailable, GROUP, self.url, e)
         except glance_exc.HTTPUnauthorized:
-            raise auth.token_refused('Glance', self.url, self.conf)
+            raise auth.token_refused('Glance', self.url, self.context,
+                                     self.conf)
 
     def stream(self, chunks):
         """The chunks of a body glanceclient streams from Glance, with a
@@ -81,12 +82,6 @@ class GlanceClient:
             if chunk is None:
                 return
             yield chunk
-
-
-def _describe(error):
-    text = str(error) or error.__class__.__name__
-    # requests' messages repeat the pool and the URL at length.
-    return text if len(text) <= 300 else text[:297] + '...'
 
 
 def create(context, conf=cfg.CONF):

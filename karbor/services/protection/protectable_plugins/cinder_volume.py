@@ -54,9 +54,7 @@ class CinderVolumeProtectable(protectable_plugin.ProtectablePlugin):
         return to_resource(volume)
 
     def get_dependent_resources(self, context, parent_resource):
-        try:
-            cinder.endpoint_url(context)
-        except clients.EndpointNotFound:
+        if not clients.has_endpoint(context, cinder.GROUP):
             # No Cinder in this cloud (nothing configured, nothing in the
             # caller's catalog): no volume depends on anything.
             return []

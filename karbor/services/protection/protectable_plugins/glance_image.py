@@ -70,9 +70,7 @@ class GlanceImageProtectable(protectable_plugin.ProtectablePlugin):
         return to_resource(image)
 
     def get_dependent_resources(self, context, parent_resource):
-        try:
-            clients.endpoint(context, 'glance_client')
-        except clients.EndpointNotFound:
+        if not clients.has_endpoint(context, glance.GROUP):
             # No Glance in this cloud: no image depends on anything.
             return []
         if parent_resource.type == SERVER_TYPE:

@@ -1,48 +1,61 @@
-"""Protectable local directories: the sub-directories of the allowed roots
-of every provider that protects them."""
+"""Protectable local directories: the sub-directories of the caller's
+project roots, on every provider that protects them.
 
-from karbor.common import exception
+A directory is shown by its name relative to the project's root, in
+``name`` and in ``extra_info.path``; the ``path`` parameter of a listing is
+such a name too. Every directory shown is recorded in the index, so that a
+later lookup by id is O(1) (see
+:mod:`karbor.services.protection.local_index`).
+"""
+
 from karbor.services.protection import graph
+from karbor.services.protection import local_index
 from karbor.services.protection import local_roots
 from karbor.services.protection import protectable_plugin
 
 
-def allowed_roots(providers):
-    roots = []
+def project_roots(providers, project_id):
+    """The roots of ``project_id`` on every provider with the plugin."""
+    roots = local_roots.Roots([])
     for provider in providers:
         plugin = provider.plugins.get(local_roots.RESOURCE_TYPE)
         if plugin is not None:
-            roots.extend(r for r in plugin.allowed_roots if r not in roots)
+            roots = roots + plugin.project_roots(project_id)
     return roots
 
 
-def to_resource(path):
+def to_resource(path, name):
     return graph.Resource(local_roots.RESOURCE_TYPE,
-                          local_roots.directory_id(path), path,
-                          {'path': path})
+                          local_roots.directory_id(path), name,
+                          {'path': name})
 
 
 class LocalDirectoryProtectable(protectable_plugin.ProtectablePlugin):
     RESOURCE_TYPE = local_roots.RESOURCE_TYPE
     PARENT_TYPES = ()
 
-    @property
-    def roots(self):
-        return allowed_roots(self._providers)
+    def __init__(self, conf, providers=None):
+        super().__init__(conf, providers)
+        self.index = local_index.DirectoryIndex(conf.state_path)
+
+    def _roots(self, context):
+        return project_roots(self._providers, context.project_id)
 
     def list_resources(self, context, parameters=None):
         parent = (parameters or {}).get('path')
-        return [to_resource(p)
-                for p in local_roots.list_directories(self.roots, parent)]
+        found = []
+        for name, path in self._roots(context).list(parent):
+            resource = to_resource(path, name)
+            self.index.record(context.project_id, resource.id, name)
+            found.append(resource)
+        return found
 
     def show_resource(self, context, resource_id, parameters=None):
-        return to_resource(local_roots.resolve(resource_id, self.roots))
+        path, name = self.index.resolve(self._roots(context),
+                                        context.project_id, resource_id)
+        return to_resource(path, name)
 
     def show_resources(self, context, resource_ids, parameters=None):
-        found = local_roots.find_directories(resource_ids, self.roots)
-        for resource_id in resource_ids:
-            if resource_id not in found:
-                raise exception.ProtectableResourceNotFound(
-                    resource_type=self.RESOURCE_TYPE,
-                    resource_id=resource_id)
-        return {rid: to_resource(path) for rid, path in found.items()}
+        roots = self._roots(context)
+        return {rid: to_resource(*self.index.resolve(
+            roots, context.project_id, rid)) for rid in resource_ids}

@@ -1,6 +1,7 @@
 """Protectable Nova servers (type OS::Nova::Server), listed and shown from
-Nova with the caller's token when Nova has an endpoint (``[nova_client]
-endpoint`` or the caller's catalog); a cloud without Nova has no servers.
+Nova with the caller's token when Nova has an endpoint (``[nova]
+endpoint_override`` or the caller's catalog); a cloud without Nova has no
+servers.
 
 A server is a dependent of its project (OS::Keystone::Project). Its own
 dependents are its volumes (the Cinder volume protectable, from the

@@ -335,6 +335,7 @@ class VerifyOperation(_Base):
 
 class CinderVolumeProtectionPlugin(protection_plugin.ProtectionPlugin):
     SUPPORTED_RESOURCE_TYPES = (RESOURCE_TYPE,)
+    ACTS_FOR_CALLER = True
     PROTECT = ProtectOperation
     RESTORE = RestoreOperation
     DELETE = DeleteOperation

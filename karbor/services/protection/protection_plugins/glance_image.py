@@ -135,8 +135,7 @@ class ProtectOperation(protection_plugin.Operation):
             except Exception as e:
                 if glance.is_not_found(e):
                     raise exception.ProtectionFailed(
-                        reason='image %s is not in Glance at %s' % (
-                            resource.id, client.url))
+                        reason='image %s is not in Glance' % resource.id)
                 raise
             if image.get('status') != 'active':
                 raise exception.ProtectionFailed(
@@ -151,7 +150,7 @@ class ProtectOperation(protection_plugin.Operation):
         # stay what they are.
         hashing = _Hashing(client.stream(body), image.get('os_hash_algo'))
         objects = self._write(section, hashing)
-        self._check_stream(image, hashing, client.url)
+        self._check_stream(image, hashing)
         manifest = {
             'version': MANIFEST_VERSION,
             'chunk_size': self.plugin.chunk_size,
@@ -171,7 +170,7 @@ class ProtectOperation(protection_plugin.Operation):
             self.plugin.io_threads)
 
     @staticmethod
-    def _check_stream(image, hashing, url):
+    def _check_stream(image, hashing):
         problems = []
         if image.get('size') is not None and hashing.size != image['size']:
             problems.append('%d bytes read, Glance says the image has %d' %
@@ -186,8 +185,8 @@ class ProtectOperation(protection_plugin.Operation):
                             'os_hash_value' % image['os_hash_algo'])
         if problems:
             raise exception.ProtectionFailed(
-                reason='image %s from %s: %s' % (image['id'], url,
-                                                 '; '.join(problems)))
+                reason='image %s read from Glance: %s' % (
+                    image['id'], '; '.join(problems)))
 
 
 class _BankReader:
@@ -284,8 +283,8 @@ class RestoreOperation(protection_plugin.Operation):
                             'one' % new.get('os_hash_algo'))
         if problems:
             raise exception.ProtectionFailed(
-                reason='restored image %s in Glance at %s: %s' % (
-                    image_id, client.url, '; '.join(problems)))
+                reason='restored image %s in Glance: %s' % (
+                    image_id, '; '.join(problems)))
 
     @staticmethod
     def _discard(client, image_id, attempts=5, delay=0.2):
@@ -334,6 +333,7 @@ class DeleteOperation(protection_plugin.Operation):
 
 class GlanceImageProtectionPlugin(protection_plugin.ProtectionPlugin):
     SUPPORTED_RESOURCE_TYPES = (RESOURCE_TYPE,)
+    ACTS_FOR_CALLER = True
     PROTECT = ProtectOperation
     RESTORE = RestoreOperation
     DELETE = DeleteOperation

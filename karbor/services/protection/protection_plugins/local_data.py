@@ -14,7 +14,6 @@ import uuid
 
 from karbor.common import exception
 from karbor.services.protection import data_objects
-from karbor.services.protection import local_roots
 from karbor.services.protection import parallel
 
 MANIFEST_VERSION = 1
@@ -141,32 +140,9 @@ def _safe_relative(rel):
     return norm
 
 
-def check_restore_target(target, roots):
-    """The canonical path to restore into; InvalidInput if not allowed."""
-    target = os.path.abspath(target)
-    parent = local_roots.check_inside(os.path.dirname(target), roots,
-                                      what='restore target parent')
-    if not os.path.isdir(parent):
-        raise exception.InvalidInput(
-            reason='the parent of restore target %s is not an existing '
-                   'directory' % target)
-    final = os.path.join(parent, os.path.basename(target))
-    if os.path.lexists(final):
-        if os.path.islink(final) or not os.path.isdir(final):
-            raise exception.InvalidInput(
-                reason='restore target %s exists and is not a directory' %
-                       final)
-        if os.listdir(final):
-            raise exception.InvalidInput(
-                reason='restore target %s exists and is not empty; Karbor '
-                       'never overwrites files' % final)
-    local_roots.check_inside(final, roots, what='restore target')
-    return final
-
-
-def restore_directory(manifest, section, target, roots, threads):
-    """Recreate the directory of ``manifest`` at ``target``; return it."""
-    final = check_restore_target(target, roots)
+def restore_directory(manifest, section, final, threads):
+    """Recreate the directory of ``manifest`` at ``final`` (a checked
+    target: absent or an empty directory); return it."""
     partial = os.path.join(os.path.dirname(final), '.%s.partial-%s' % (
         os.path.basename(final), uuid.uuid4().hex[:8]))
     os.mkdir(partial, 0o700)

@@ -72,10 +72,9 @@ class ApiSamplesTest(base.ProtectionApiTestCase):
                   '%s/protectables/%s' % (p, base.DIRECTORY))
         instances = self.take(
             'get', '/v1/{project_id}/protectables/{protectable_type}/'
-            'instances', '%s/protectables/%s/instances%s' % (
-                p, base.DIRECTORY, self.query(parameters=str(
-                    {'path': self.root}))))['instances']
-        docs = [i for i in instances if i['name'].endswith('docs')][0]
+            'instances', '%s/protectables/%s/instances' % (
+                p, base.DIRECTORY))['instances']
+        docs = [i for i in instances if i['name'] == 'docs'][0]
         self.take('get', '/v1/{project_id}/protectables/{protectable_type}/'
                   'instances/{resource_id}',
                   '%s/protectables/%s/instances/%s' % (

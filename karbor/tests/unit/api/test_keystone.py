@@ -33,6 +33,8 @@ class KeystoneContextTest(base.ApiTestCase):
     def setUp(self):
         super().setUp()
         self.conf.config(auth_strategy='keystone')
+        self.conf.config(www_authenticate_uri='http://keystone.test/v3',
+                         auth_type='password', group='keystone_authtoken')
         self.useFixture(fixtures.MockPatch(
             'keystonemiddleware.auth_token.AuthProtocol', FakeAuthProtocol))
         self.authorize = self.useFixture(fixtures.MockPatch(

@@ -17,12 +17,15 @@ class ParseNoauthTokenTest(testtools.TestCase):
                          auth.parse_noauth_token(token, 'url-project'))
 
     def test_user_project_is_member(self):
-        self.check('alice:p1', ('alice', 'p1', ['member']))
+        self.check('alice:p1', ('alice', 'p1', ['member', 'reader']))
 
-    def test_third_part_lists_roles(self):
-        self.check('alice:p1:admin', ('alice', 'p1', ['admin']))
+    def test_third_part_lists_roles_and_what_they_imply(self):
+        self.check('alice:p1:admin',
+                   ('alice', 'p1', ['admin', 'member', 'reader']))
         self.check('alice:p1:reader, member,',
                    ('alice', 'p1', ['reader', 'member']))
+        self.check('alice:p1:reader', ('alice', 'p1', ['reader']))
+        self.check('alice:p1:creator', ('alice', 'p1', ['creator']))
 
     def test_empty_role_list_means_no_role(self):
         self.check('alice:p1:', ('alice', 'p1', []))
@@ -54,16 +57,17 @@ class NoauthApiTest(base.ApiTestCase):
         resp = self.request('GET', self.url('os-services'), token='bob:p1')
         message = self.assertFault(resp, 403, 'forbidden')
         self.assertEqual(
-            "Policy doesn't allow service:get_all to be performed.", message)
+            "Policy doesn't allow karbor:service:get_all to be performed.",
+            message)
         ctx = self.context()
-        self.assertEqual(('bob', 'p1', ['member'], False),
+        self.assertEqual(('bob', 'p1', ['member', 'reader'], False),
                          (ctx.user_id, ctx.project_id, ctx.roles,
                           ctx.is_admin))
 
     def test_member_cannot_update(self):
         resp = self.request('PUT', self.url('os-services/1'),
                             token='bob:p1', body={'status': 'enabled'})
-        self.assertIn('service:update',
+        self.assertIn('karbor:service:update',
                       self.assertFault(resp, 403, 'forbidden'))
 
     def test_other_roles_are_not_admin(self):
@@ -76,7 +80,8 @@ class NoauthApiTest(base.ApiTestCase):
                             token='alice:p1:admin', status=200)
         self.assertEqual({'services': []}, resp.json)
         ctx = self.context()
-        self.assertEqual(('alice', 'p1', ['admin'], True),
+        self.assertEqual(('alice', 'p1', ['admin', 'member', 'reader'],
+                          True),
                          (ctx.user_id, ctx.project_id, ctx.roles,
                           ctx.is_admin))
 
@@ -101,7 +106,7 @@ class NoauthApiTest(base.ApiTestCase):
                             headers=spoof)
         self.assertFault(resp, 403, 'forbidden')
         ctx = self.context()
-        self.assertEqual(('bob', ['member'], True, []),
+        self.assertEqual(('bob', ['member', 'reader'], True, []),
                          (ctx.user_id, ctx.roles, ctx.is_admin_project,
                           ctx.service_catalog))
 

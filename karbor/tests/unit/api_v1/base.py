@@ -47,10 +47,20 @@ FILES = {
 }
 
 
+def write_tree(root, files):
+    """Write ``files`` ({relative path: bytes}) below ``root``."""
+    for rel, data in files.items():
+        path = os.path.join(root, rel)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, 'wb') as f:
+            f.write(data)
+
+
 class ProtectionApiTestCase(base.ApiTestCase):
-    """The local provider on ``<state_path>/protect``, holding ``docs``
-    (with ``sub1`` and ``sub2``) and ``photos``; a second provider without
-    plugins. ``start_service`` runs karbor-protection in the process."""
+    """The local provider on ``<state_path>/protect/{project_id}``; the
+    root of ``self.project`` holds ``docs`` (with ``sub1`` and ``sub2``) and
+    ``photos``; a second provider without plugins. ``start_service`` runs
+    karbor-protection in the process."""
 
     start_service = False
 
@@ -62,14 +72,11 @@ class ProtectionApiTestCase(base.ApiTestCase):
         with open(os.path.join(providers_d, 'second.conf'), 'w') as f:
             f.write(SECOND_PROVIDER_CONF)
         self.conf.config(config_dir=providers_d, group='providers')
-        # Paths as the service reports them: canonical.
-        self.root = os.path.realpath(os.path.join(self.state_path,
-                                                  'protect'))
-        for rel, data in FILES.items():
-            path = os.path.join(self.root, rel)
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            with open(path, 'wb') as f:
-                f.write(data)
+        # Canonical paths, as the service resolves them.
+        self.root = self.project_root(self.project)
+        # The other project has the same tree in its own root.
+        for root in (self.root, self.project_root(OTHER_PROJECT)):
+            write_tree(root, FILES)
         self._reset_registries()
         self.addCleanup(self._reset_registries)
         if self.start_service:
@@ -122,26 +129,34 @@ class ProtectionApiTestCase(base.ApiTestCase):
 
     # The local directories
 
+    def project_root(self, project):
+        """The root of ``project`` on the local provider (not created)."""
+        return os.path.join(os.path.realpath(self.state_path), 'protect',
+                            project)
+
     def path(self, rel):
         return os.path.join(self.root, rel)
 
-    def directory(self, rel):
+    def directory(self, rel, token=ADMIN, project=None):
         """The protectable instance of directory ``rel`` (via the API)."""
-        parent = os.path.dirname(self.path(rel))
-        query = self.query(parameters=str({'path': parent}))
-        items = self.get('protectables/%s/instances%s' % (DIRECTORY, query))
+        parent = os.path.dirname(rel)
+        query = self.query(parameters=str({'path': parent})) \
+            if parent else ''
+        items = self.get('protectables/%s/instances%s' % (DIRECTORY, query),
+                         token=token, project=project)
         for item in items.json['instances']:
-            if item['extra_info']['path'] == self.path(rel):
+            if item['extra_info']['path'] == rel:
                 return item
         self.fail('directory %s is not listed: %s' % (rel, items.text))
 
     # Plans and checkpoints
 
     def plan_body(self, name='plan', dirs=('docs',),
-                  provider_id=LOCAL_PROVIDER_ID, **extra):
+                  provider_id=LOCAL_PROVIDER_ID, token=ADMIN, project=None,
+                  **extra):
         resources = []
         for rel in dirs:
-            item = self.directory(rel)
+            item = self.directory(rel, token=token, project=project)
             resources.append({'id': item['id'], 'type': DIRECTORY,
                               'name': item['name']})
         body = {'name': name, 'provider_id': provider_id,
@@ -151,7 +166,8 @@ class ProtectionApiTestCase(base.ApiTestCase):
 
     def create_plan(self, name='plan', dirs=('docs',), token=ADMIN,
                     project=None, **extra):
-        resp = self.post('plans', self.plan_body(name, dirs, **extra),
+        resp = self.post('plans', self.plan_body(name, dirs, token=token,
+                                                 project=project, **extra),
                          token=token, project=project, status=200)
         return resp.json['plan']
 

@@ -320,10 +320,14 @@ class CheckpointListTest(CheckpointApiTestCase):
         path = self.item_path(self.first['id'])
         for resp in (
                 self.get(path, status=404, **other),
-                self.delete(path, status=404, **other),
-                self.reset(self.first['id'], 'error', status=404, **other)):
+                self.delete(path, status=404, **other)):
             message = self.assertFault(resp, 404, 'itemNotFound')
             self.assertIn(self.first['id'], message)
+        # Resetting a state is for cloud administrators: refused before
+        # any lookup, so a random id answers the same.
+        for checkpoint_id in (self.first['id'], uuidutils.generate_uuid()):
+            self.assertFault(self.reset(checkpoint_id, 'error', status=403,
+                                        **other), 403, 'forbidden')
         self.assertEqual('available',
                          self.show_checkpoint(self.first['id'])['status'])
 
@@ -348,7 +352,12 @@ class CheckpointStateTest(CheckpointApiTestCase):
         shown = self.show_checkpoint(checkpoint['id'])
         self.assertEqual('error', shown['status'])
         self.assertIn('alice', shown['status_reason'])
-        self.reset(checkpoint['id'], 'available', token=base.MEMBER)
+        # A member of the project may not.
+        message = self.assertFault(
+            self.reset(checkpoint['id'], 'available', token=base.MEMBER,
+                       status=403), 403, 'forbidden')
+        self.assertIn('karbor:provider:checkpoint_update', message)
+        self.reset(checkpoint['id'], 'available')
         self.assertEqual('available',
                          self.show_checkpoint(checkpoint['id'])['status'])
 

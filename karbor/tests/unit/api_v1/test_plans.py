@@ -37,11 +37,11 @@ class PlanCreateTest(base.ProtectionApiTestCase):
         self.assertEqual(
             [{'id': docs['id'], 'type': base.DIRECTORY,
               'name': docs['name'],
-              'extra_info': {'path': self.path('docs')}},
+              'extra_info': {'path': 'docs'}},
              {'id': self.directory('docs/sub1')['id'],
               'type': base.DIRECTORY,
               'name': self.directory('docs/sub1')['name'],
-              'extra_info': {'path': self.path('docs/sub1')}}],
+              'extra_info': {'path': 'docs/sub1'}}],
             plan['resources'])
         self.assertEqual(2, len(plan['parameters']))
         self.assertEqual({'plan': plan},
@@ -59,7 +59,7 @@ class PlanCreateTest(base.ProtectionApiTestCase):
         body = self.plan_body()
         body['plan']['resources'][0]['extra_info'] = {'path': '/etc'}
         plan = self.create(body, 200).json['plan']
-        self.assertEqual({'path': self.path('docs')},
+        self.assertEqual({'path': 'docs'},
                          plan['resources'][0]['extra_info'])
 
     def test_name_missing(self):
@@ -341,7 +341,7 @@ class PlanItemTest(base.ProtectionApiTestCase):
             status=200).json['plan']
         self.assertEqual([{'id': photos['id'], 'type': base.DIRECTORY,
                            'name': photos['name'],
-                           'extra_info': {'path': self.path('photos')}}],
+                           'extra_info': {'path': 'photos'}}],
                          plan['resources'])
 
     def test_update_invalid(self):

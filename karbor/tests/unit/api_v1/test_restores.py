@@ -1,11 +1,16 @@
 """/v1/{project_id}/restores, with a real protection service: the files
 come back."""
 
+import json
+import logging
 import os
 
 import fixtures
 from oslo_utils import uuidutils
+import sqlalchemy
 
+from karbor.common import rpc
+from karbor.db import api as db_api
 from karbor.services.protection import rpcapi
 from karbor.tests.unit.api_v1 import base
 
@@ -66,7 +71,7 @@ class RestoreApiTest(base.ProtectionApiTestCase):
         return '%s#%s' % (base.DIRECTORY, resource['id'])
 
     def test_restore_next_to_the_original(self):
-        resp = self.create(restore_auth=AUTH)
+        resp = self.create()
         self.assertEqual('application/json', resp.content_type)
         created = resp.json['restore']
         self.assertEqual(RESTORE_KEYS, set(created))
@@ -89,64 +94,83 @@ class RestoreApiTest(base.ProtectionApiTestCase):
             sorted(['docs', 'photos', os.path.basename(target)]),
             sorted(os.listdir(self.root)))
 
-    def test_restore_auth_is_never_echoed(self):
-        created = self.create(restore_auth=AUTH)
-        restore_id = created.json['restore']['id']
-        self.wait_restore(restore_id)
-        for resp in (created,
-                     self.get('restores/%s' % restore_id),
-                     self.get('restores'),
-                     self.get('operation_logs')):
+    def test_restore_auth_is_refused(self):
+        # What python-karborclient sends with --restore_target
+        # URL --restore_username U --restore_password P.
+        for auth in (AUTH, {'type': 'password', 'password': SECRET},
+                     dict(AUTH, password=SECRET * 100), 'x'):
+            resp = self.create(status=400, restore_auth=auth,
+                               restore_target='http://other.example/')
+            message = self.assertFault(resp, 400, 'badRequest')
+            self.assertIn('restore_auth is not accepted', message)
+            self.assertIn('--restore_password', message)
             self.assertNotIn(SECRET, resp.text)
-            self.assertNotIn('restore_auth', resp.text)
-            self.assertNotIn('restorer', resp.text)
+        self.assertEqual([], self.get('restores').json['restores'])
+        # null (the client without --restore_target) and {} are fine.
+        for auth in (None, {}):
+            restore = self.create(restore_auth=auth).json['restore']
+            self.wait_restore(restore['id'])
 
     def test_target_path_inside_the_root(self):
-        target = self.path('restored/here')
-        os.makedirs(os.path.dirname(target))
+        os.makedirs(self.path('restored'))
         restore = self.create(parameters={
-            base.DIRECTORY: {'target_path': target}}).json['restore']
-        self.assertEqual({base.DIRECTORY: {'target_path': target}},
+            base.DIRECTORY: {'target_path': 'restored/here'}}).json['restore']
+        self.assertEqual({base.DIRECTORY: {'target_path': 'restored/here'}},
                          restore['parameters'])
-        self.wait_restore(restore['id'])
-        self.assertEqual(self.original, tree(target))
+        done = self.wait_restore(restore['id'])
+        self.assertEqual(self.original, tree(self.path('restored/here')))
+        self.assertNotIn(self.root, str(done))
 
     def test_target_path_per_resource(self):
-        target = self.path('just-docs')
         restore = self.create(parameters={
-            self.key(self.docs): {'target_path': target}}).json['restore']
+            self.key(self.docs): {'target_path': 'just-docs'}}).json[
+            'restore']
+        self.wait_restore(restore['id'])
+        self.assertEqual(self.original, tree(self.path('just-docs')))
+
+    def test_absolute_target_path_below_the_root(self):
+        # Single-user set-ups may still name the host path.
+        target = self.path('absolute')
+        restore = self.create(parameters={
+            base.DIRECTORY: {'target_path': target}}).json['restore']
         self.wait_restore(restore['id'])
         self.assertEqual(self.original, tree(target))
 
     def test_target_path_into_an_empty_directory(self):
-        target = self.path('empty')
-        os.mkdir(target)
+        os.mkdir(self.path('empty'))
         restore = self.create(parameters={
-            base.DIRECTORY: {'target_path': target}}).json['restore']
+            base.DIRECTORY: {'target_path': 'empty'}}).json['restore']
         self.wait_restore(restore['id'])
-        self.assertEqual(self.original, tree(target))
+        self.assertEqual(self.original, tree(self.path('empty')))
 
     def test_target_path_outside_the_root(self):
         os.symlink(self.state_path, self.path('escape'))
+        os.symlink(self.path('photos'), self.path('photos-link'))
+        other_root = self.project_root(base.OTHER_PROJECT)
         for target in (os.path.join(self.state_path, 'outside'), '/tmp/x',
-                       self.path('../outside'), self.path('escape/x'),
-                       self.root):
+                       self.path('../outside'), '../outside', 'escape/x',
+                       'photos-link/x', self.root, '.', 'missing/x',
+                       '../%s/new' % base.OTHER_PROJECT,
+                       os.path.join(other_root, 'new')):
             resp = self.create(status=400, parameters={
                 base.DIRECTORY: {'target_path': target}})
             message = self.assertFault(resp, 400, 'badRequest')
-            self.assertIn('outside the allowed roots', message)
-            self.assertIn(self.root, message)
+            self.assertIn('restore target', message)
+            for host_path in (self.root, self.state_path):
+                self.assertNotIn(host_path, message.replace(target, ''))
         self.assertFalse(os.path.exists(
             os.path.join(self.state_path, 'outside')))
+        self.assertFalse(os.path.exists(os.path.join(other_root, 'new')))
         self.assertEqual([], self.get('restores').json['restores'])
 
     def test_target_path_not_empty(self):
         message = self.assertFault(
             self.create(status=400, parameters={
-                base.DIRECTORY: {'target_path': self.path('photos')}}),
+                base.DIRECTORY: {'target_path': 'photos'}}),
             400, 'badRequest')
-        self.assertIn('not empty', message)
-        self.assertIn(self.path('photos'), message)
+        self.assertIn('restore target photos exists and is not empty',
+                      message)
+        self.assertNotIn(self.root, message)
 
     def test_parameters_not_fitting_restore_schema(self):
         for parameters, word in (
@@ -165,7 +189,7 @@ class RestoreApiTest(base.ProtectionApiTestCase):
                 (self.restore_body(checkpoint_id='cp'), 'uuid'),
                 (self.restore_body(colour='red'), 'colour'),
                 (self.restore_body(restore_auth={'type': 'token'}),
-                 'token')):
+                 'restore_auth')):
             message = self.assertFault(
                 self.post('restores', body, status=400), 400, 'badRequest')
             self.assertIn(word, message)
@@ -213,7 +237,7 @@ class RestoreApiTest(base.ProtectionApiTestCase):
         self.assertFault(self.create(status=404), 404, 'itemNotFound')
 
     def test_list_and_show(self):
-        first = self.create(restore_auth=AUTH).json['restore']
+        first = self.create().json['restore']
         self.wait_restore(first['id'])
         second = self.create(token=base.MEMBER).json['restore']
         second = self.wait_restore(second['id'])
@@ -310,3 +334,62 @@ class RestoreApiTest(base.ProtectionApiTestCase):
         self.assertEqual('available', self.get(path).json['checkpoint'][
             'status'])
         self.assertEqual('in_progress', self.show(restore['id'])['status'])
+
+
+class RestoreCredentialsTest(base.ProtectionApiTestCase):
+    """A password sent with a restore reaches no RPC message, no database
+    row, no log line, no bank object and no file of the state directory.
+    The RPC driver's send is spied on (wrapped, still sending)."""
+
+    start_service = True
+
+    def setUp(self):
+        super().setUp()
+        self.logs = self.useFixture(fixtures.FakeLogger(level=logging.DEBUG))
+        self.sent = []
+        driver = rpc.init()._driver
+        real_send = driver.send
+
+        def spy(target, ctxt, message, *args, **kwargs):
+            self.sent.append(json.dumps([ctxt, message], default=str))
+            return real_send(target, ctxt, message, *args, **kwargs)
+        self.useFixture(fixtures.MonkeyPatch(
+            'oslo_messaging._drivers.impl_fake.FakeDriver.send',
+            lambda _self, *args, **kwargs: spy(*args, **kwargs)))
+        self.plan = self.create_plan()
+        self.checkpoint = self.create_checkpoint(self.plan['id'])
+
+    def test_password_goes_nowhere(self):
+        body = {'restore': {'provider_id': base.LOCAL_PROVIDER_ID,
+                            'checkpoint_id': self.checkpoint['id'],
+                            'restore_target': 'http://keystone.example/v3',
+                            'restore_auth': AUTH, 'parameters': {}}}
+        message = self.assertFault(self.post('restores', body, status=400),
+                                   400, 'badRequest')
+        self.assertIn('restore_auth', message)
+        # What the client sends without --restore_target still restores.
+        body['restore'].update(restore_auth=None, restore_target=None)
+        restore = self.post('restores', body, status=202).json['restore']
+        self.wait_for(
+            lambda: self.get('restores/' + restore['id']).json['restore'],
+            lambda r: r['status'] != 'in_progress', 'success')
+
+        self.assertTrue(any('restore' in m for m in self.sent), self.sent)
+        for text in self.sent:
+            self.assertNotIn(SECRET, text)
+            self.assertNotIn('restorer', text)
+        self.assertIn('Restore %s' % restore['id'], self.logs.output)
+        self.assertNotIn(SECRET, self.logs.output)
+        engine = db_api.get_engine()
+        with engine.connect() as connection:
+            for table in sqlalchemy.inspect(engine).get_table_names():
+                rows = connection.execute(sqlalchemy.text(
+                    'SELECT * FROM %s' % table)).fetchall()
+                self.assertNotIn(SECRET, repr(rows), table)
+        files = 0
+        for directory, _, names in os.walk(self.state_path):
+            for name in names:
+                with open(os.path.join(directory, name), 'rb') as f:
+                    self.assertNotIn(SECRET.encode(), f.read())
+                files += 1
+        self.assertGreater(files, 5)  # the bank is in there

@@ -1,6 +1,7 @@
 """karbor.common.policy and the documented defaults of karbor.policies."""
 
 import re
+import warnings
 
 from oslo_policy import policy as oslo_policy
 
@@ -13,18 +14,36 @@ from karbor.policies import services as service_policies
 from karbor.tests import base
 from karbor.tests.unit import helpers
 
-# API rules are '<resource>:<action>' (service:get_all, plan:create, ...).
-API_RULE_NAME = re.compile(r'^[a-z][a-z_]*:[a-z][a-z_]*$')
+# API rules are 'karbor:<resource>:<action>' (karbor:plan:create, ...) or
+# karbor:all_tenants; upstream Karbor's names ('plan:create') are their
+# deprecated aliases.
+API_RULE_NAME = re.compile(r'^karbor:[a-z][a-z_]*(:[a-z][a-z_]*)?$')
+LEGACY_RULE_NAME = re.compile(r'^[a-z][a-z_]*:[a-z][a-z_]*$')
+
+
+def reader(project='p1'):
+    return context.RequestContext(user_id='rita', project_id=project,
+                                  roles=['reader'])
 
 
 def member(project='p1'):
+    # Keystone's tokens carry the implied roles too.
     return context.RequestContext(user_id='bob', project_id=project,
-                                  roles=['member'])
+                                  roles=['member', 'reader'])
 
 
 def admin(project='p1'):
     return context.RequestContext(user_id='alice', project_id=project,
-                                  roles=['admin'], is_admin=True)
+                                  roles=['admin', 'member', 'reader'],
+                                  is_admin=True)
+
+
+def project_admin(project='p1'):
+    """The admin role on a project that is not the cloud's admin
+    project (Keystone's token says is_admin_project=False)."""
+    return context.RequestContext(user_id='betty', project_id=project,
+                                  roles=['admin', 'member', 'reader'],
+                                  is_admin_project=False)
 
 
 class AuthorizeTest(base.TestCase):
@@ -57,15 +76,44 @@ class AuthorizeTest(base.TestCase):
         self.assertTrue(policy.check(context.get_admin_context(),
                                      service_policies.UPDATE))
 
-    def test_admin_or_owner(self):
-        rule = 'admin_or_owner'
-        self.assertTrue(policy.check(member('p1'), rule))
-        self.assertTrue(policy.check(member('p1'), rule,
-                                     {'project_id': 'p1'}))
-        self.assertFalse(policy.check(member('p1'), rule,
-                                      {'project_id': 'p2'}))
-        self.assertTrue(policy.check(admin('p1'), rule,
-                                     {'project_id': 'p2'}))
+    def test_personas(self):
+        p1, p2 = {'project_id': 'p1'}, {'project_id': 'p2'}
+        expected = {
+            # persona: (reader of p1, member of p1, reader of p2,
+            #           member of p2, cloud administrator)
+            'reader': (True, False, False, False, False),
+            'member': (True, True, False, False, False),
+            'project_admin': (True, True, False, False, False),
+            'admin': (True, True, True, True, True),
+        }
+        for name, ctx in (('reader', reader()), ('member', member()),
+                          ('project_admin', project_admin()),
+                          ('admin', admin())):
+            got = (policy.check(ctx, 'project_reader_or_admin', p1),
+                   policy.check(ctx, 'project_member_or_admin', p1),
+                   policy.check(ctx, 'project_reader_or_admin', p2),
+                   policy.check(ctx, 'project_member_or_admin', p2),
+                   policy.check(ctx, base_policies.CONTEXT_IS_ADMIN))
+            self.assertEqual(expected[name], got, name)
+
+    def test_check_is_admin_follows_the_rule(self):
+        self.assertTrue(policy.check_is_admin(admin()))
+        self.assertFalse(policy.check_is_admin(project_admin()))
+        self.assertFalse(policy.check_is_admin(member()))
+        path = self.state_path + '/policy.yaml'
+        with open(path, 'w') as f:
+            f.write('"context_is_admin": "role:admin"\n')
+        self.conf.config(policy_file=path, group='oslo_policy')
+        policy.reset()
+        self.assertTrue(policy.check_is_admin(project_admin()))
+
+    def test_a_token_without_project_scope_is_refused(self):
+        ctx = context.RequestContext(user_id='sam', roles=['admin'],
+                                     system_scope='all')
+        e = self.assertRaises(exception.PolicyNotAuthorized,
+                              policy.authorize, ctx,
+                              service_policies.GET_ALL)
+        self.assertIn('not scoped to a project', str(e))
 
     def test_unregistered_rule(self):
         e = self.assertRaises(exception.KarborException, policy.authorize,
@@ -80,14 +128,26 @@ class AuthorizeTest(base.TestCase):
         self.assertIsNot(enforcer, policy.get_enforcer())
 
     def test_operator_override(self):
-        # A policy.yaml can open service:get_all to everyone.
+        # A policy.yaml can open karbor:service:get_all to everyone.
         path = self.state_path + '/policy.yaml'
         with open(path, 'w') as f:
-            f.write('"service:get_all": ""\n')
+            f.write('"karbor:service:get_all": ""\n')
         self.conf.config(policy_file=path, group='oslo_policy')
         policy.reset()
         self.assertTrue(policy.check(member(), service_policies.GET_ALL))
         self.assertFalse(policy.check(member(), service_policies.UPDATE))
+
+    def test_override_under_upstream_name(self):
+        # An upstream Karbor policy file still says service:update.
+        path = self.state_path + '/policy.yaml'
+        with open(path, 'w') as f:
+            f.write('"service:update": "role:member"\n')
+        self.conf.config(policy_file=path, group='oslo_policy')
+        policy.reset()
+        with warnings.catch_warnings(record=True):
+            warnings.simplefilter('always')
+            self.assertTrue(policy.check(member(), service_policies.UPDATE))
+        self.assertFalse(policy.check(reader(), service_policies.UPDATE))
 
 
 class DefaultsTest(base.TestCase):
@@ -100,18 +160,25 @@ class DefaultsTest(base.TestCase):
         rules = policies.list_rules()
         names = [r.name for r in rules]
         self.assertEqual(len(names), len(set(names)), 'duplicate rule')
-        base_names = {r.name for r in base_policies.list_rules()}
-        self.assertEqual({'context_is_admin', 'admin_or_owner', 'admin_api'},
-                         base_names)
+        generic = {r.name for r in base_policies.list_rules()
+                   if not isinstance(r, oslo_policy.DocumentedRuleDefault)}
+        self.assertEqual({'context_is_admin', 'project_reader',
+                          'project_member', 'project_reader_or_admin',
+                          'project_member_or_admin'}, generic)
         for rule in rules:
             self.assertIsInstance(rule, oslo_policy.RuleDefault)
             self.assertTrue(rule.description and rule.description.strip(),
                             rule.name)
-            if rule.name in base_names:
+            if rule.name in generic:
                 continue
             self.assertIsInstance(rule, oslo_policy.DocumentedRuleDefault,
                                   rule.name)
             self.assertRegex(rule.name, API_RULE_NAME)
+            self.assertEqual(['project'], rule.scope_types, rule.name)
+            if rule.deprecated_rule is not None:
+                self.assertRegex(rule.deprecated_rule.name, LEGACY_RULE_NAME)
+                self.assertEqual(rule.name,
+                                 'karbor:' + rule.deprecated_rule.name)
             self.assertTrue(rule.operations, rule.name)
             for op in rule.operations:
                 self.assertIn(op['method'],
@@ -121,9 +188,28 @@ class DefaultsTest(base.TestCase):
 
     def test_services_rules(self):
         rules = {r.name: r for r in service_policies.list_rules()}
-        self.assertEqual({'service:get_all', 'service:update'}, set(rules))
+        self.assertEqual({'karbor:service:get_all', 'karbor:service:update'},
+                         set(rules))
         for rule in rules.values():
-            self.assertEqual(base_policies.RULE_ADMIN_API, rule.check_str)
+            self.assertEqual(base_policies.ADMIN, rule.check_str)
+
+    def test_personas_of_the_api_rules(self):
+        """Reads are for readers, writes for members, the rest for cloud
+        administrators."""
+        admin_only = {'karbor:all_tenants', 'karbor:service:get_all',
+                      'karbor:service:update',
+                      'karbor:provider:checkpoint_update'}
+        for rule in policies.list_rules():
+            if not isinstance(rule, oslo_policy.DocumentedRuleDefault):
+                continue
+            methods = {op['method'] for op in rule.operations}
+            if rule.name in admin_only:
+                expected = base_policies.ADMIN
+            elif methods == {'GET'}:
+                expected = base_policies.READER
+            else:
+                expected = base_policies.MEMBER
+            self.assertEqual(expected, rule.check_str, rule.name)
 
     def test_rules_reference_only_defined_rules(self):
         enforcer = policy.get_enforcer()

@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+import tempfile
 
 from oslo_config import cfg
 import testtools
@@ -72,3 +73,59 @@ class ListOptsTest(testtools.TestCase):
                              capture_output=True, text=True, timeout=120)
         self.assertEqual(0, out.returncode, out.stderr)
         self.assertEqual('', out.stdout.strip())
+
+
+class ServiceClientOptsTest(testtools.TestCase):
+    """[cinder], [glance] and [nova] are keystoneauth's options, and the
+    [<service>_client] names of earlier releases still work."""
+
+    def parse(self, text):
+        private = cfg.ConfigOpts()
+        conf.register_opts(private)
+        with tempfile.NamedTemporaryFile('w', suffix='.conf') as f:
+            f.write(text)
+            f.flush()
+            private(['--config-file', f.name], default_config_files=[])
+        return private
+
+    def test_defaults(self):
+        private = self.parse('')
+        for group, service_type in (('cinder', 'block-storage'),
+                                    ('glance', 'image'),
+                                    ('nova', 'compute')):
+            options = private[group]
+            self.assertEqual(service_type, options.service_type)
+            self.assertEqual(['internal', 'public'],
+                             options.valid_interfaces)
+            self.assertIsNone(options.endpoint_override)
+            self.assertEqual(60, options.timeout)
+            self.assertFalse(options.insecure)
+
+    def test_the_options_operators_know(self):
+        private = self.parse('[glance]\n'
+                             'endpoint_override = http://g:9292\n'
+                             'valid_interfaces = public\n'
+                             'region_name = R2\n'
+                             'cafile = /etc/ssl/ca.pem\n')
+        self.assertEqual(('http://g:9292', ['public'], 'R2',
+                          '/etc/ssl/ca.pem'),
+                         (private.glance.endpoint_override,
+                          private.glance.valid_interfaces,
+                          private.glance.region_name,
+                          private.glance.cafile))
+
+    def test_names_of_earlier_releases(self):
+        private = self.parse('[cinder_client]\n'
+                             'endpoint = http://c:8776/v3/%(project_id)s\n'
+                             'interface = internal\n'
+                             'region_name = R3\n'
+                             'ca_cert = /etc/ssl/c.pem\n'
+                             'insecure = true\n'
+                             'timeout = 7\n')
+        options = private.cinder
+        self.assertEqual(('http://c:8776/v3/%(project_id)s', ['internal'],
+                          'R3', '/etc/ssl/c.pem', True, 7),
+                         (options.endpoint_override,
+                          options.valid_interfaces, options.region_name,
+                          options.cafile, options.insecure,
+                          options.timeout))

@@ -85,7 +85,7 @@ class NovaServerProtectableTest(base.ProtectionTestCase):
         super().setUp()
         self.nova = fake_nova.FakeNova(page_size=2)
         self.addCleanup(self.nova.stop)
-        self.conf.config(endpoint=self.nova.url, group='nova_client')
+        self.conf.config(endpoint_override=self.nova.url, group='nova')
         self.plugin = nova_server.NovaServerProtectable(cfg.CONF)
         self.ctx = context()
 
@@ -138,22 +138,23 @@ class NovaServerProtectableTest(base.ProtectionTestCase):
         e = self.assertRaises(nova.NovaUnavailable,
                               self.plugin.list_resources, self.ctx)
         self.assertEqual(503, e.code)
-        self.assertIn('Nova unavailable at %s: ' % self.nova.url, str(e))
+        self.assertEqual('Nova is unavailable: it answered HTTP 500', str(e))
 
     def test_nova_unreachable(self):
         sock = socket.socket()
         sock.bind(('127.0.0.1', 0))
         url = 'http://127.0.0.1:%d/v2.1' % sock.getsockname()[1]
         sock.close()   # nothing listens there now
-        self.conf.config(endpoint=url, group='nova_client')
+        self.conf.config(endpoint_override=url, group='nova')
         for call in (lambda: self.plugin.list_resources(self.ctx),
                      lambda: self.plugin.show_resource(self.ctx, S1)):
             e = self.assertRaises(nova.NovaUnavailable, call)
             self.assertEqual(503, e.code)
-            self.assertIn('Nova unavailable at %s: ' % url, str(e))
+            self.assertEqual('Nova is unavailable: it cannot be reached',
+                             str(e))
 
     def test_endpoint_from_the_catalog(self):
-        self.conf.config(endpoint=None, group='nova_client')
+        self.conf.config(endpoint_override=None, group='nova')
         self.nova.add_server(S1, 'web')
         ctx = context(service_catalog=[{
             'type': 'compute', 'name': 'nova',
@@ -163,7 +164,7 @@ class NovaServerProtectableTest(base.ProtectionTestCase):
                                 self.plugin.list_resources(ctx)])
 
     def test_no_nova_endpoint(self):
-        self.conf.config(endpoint=None, group='nova_client')
+        self.conf.config(endpoint_override=None, group='nova')
         project = graph.Resource(PROJECT, 'p1', 'demo', {})
         self.assertEqual([], self.plugin.list_resources(self.ctx))
         self.assertRaises(exception.ProtectableResourceNotFound,
@@ -214,13 +215,13 @@ class ServerDependentsTest(base.ProtectionTestCase):
         super().setUp()
         self.nova = fake_nova.FakeNova()
         self.addCleanup(self.nova.stop)
-        self.conf.config(endpoint=self.nova.url, group='nova_client')
+        self.conf.config(endpoint_override=self.nova.url, group='nova')
         self.cinder = fake_cinder.FakeCinder()
         self.useFixture(fixtures.MockPatchObject(
             cinder, 'client', lambda context, conf=None: self.cinder))
-        self.conf.config(endpoint=fake_cinder.URL, group='cinder_client')
-        self.conf.config(endpoint='http://glance.invalid',
-                         group='glance_client')
+        self.conf.config(endpoint_override=fake_cinder.URL, group='cinder')
+        self.conf.config(endpoint_override='http://glance.invalid',
+                         group='glance')
         self.glance = _FakeGlance({IMAGE_ID: {
             'id': IMAGE_ID, 'name': 'cirros', 'status': 'active',
             'size': 123, 'disk_format': 'qcow2'}})

@@ -13,6 +13,7 @@ from oslo_config import cfg
 
 from karbor.common import exception
 from karbor.services.protection import bank_plugin
+from karbor.services.protection import local_roots
 from karbor.services.protection.bank_plugins import file_system
 from karbor.services.protection import parallel
 from karbor.services.protection.protection_plugins import local_data
@@ -42,7 +43,7 @@ class LocalDataTest(base.ProtectionTestCase):
         os.makedirs(self.src)
         self.bank = file_system_bank(os.path.join(self.tmp, 'bank'))
         self.section = self.bank.section('checkpoints/cp/resource-data/r')
-        self.roots = [self.root]
+        self.roots = local_roots.Roots([self.root])
 
     def make_tree(self):
         """Nested directories, empty files and directories, modes, a file
@@ -91,10 +92,10 @@ class LocalDataTest(base.ProtectionTestCase):
                                             chunk, THREADS)
 
     def restore(self, manifest, target=None):
-        return local_data.restore_directory(
-            manifest, self.section,
-            target or os.path.join(self.root, 'restored'), self.roots,
-            THREADS)
+        path, _name = self.roots.target(
+            target or os.path.join(self.root, 'restored'))
+        return local_data.restore_directory(manifest, self.section, path,
+                                            THREADS)
 
     @staticmethod
     def without_skipped(tree):
@@ -299,7 +300,8 @@ class LocalDataTest(base.ProtectionTestCase):
                        '/etc/karbor-test'):
             e = self.assertRaises(exception.InvalidInput, self.restore,
                                   manifest, target)
-            self.assertIn('outside the allowed roots', str(e))
+            self.assertIn('restore target', str(e))
+            self.assertIn('not', str(e))
         self.assertFalse(os.path.exists(outside))
         self.assertFalse(os.path.exists(os.path.join(self.tmp, 'x')))
 
@@ -321,9 +323,10 @@ class LocalDataTest(base.ProtectionTestCase):
 
     def test_check_restore_target(self):
         self.assertEqual(
-            os.path.join(self.root, 'new'),
-            local_data.check_restore_target(
-                os.path.join(self.root, 'src', '..', 'new'), self.roots))
+            (os.path.join(self.root, 'new'), 'new'),
+            self.roots.target(os.path.join(self.root, 'src', '..', 'new')))
+        self.assertEqual((os.path.join(self.root, 'src', 'new'), 'src/new'),
+                         self.roots.target('src/new'))
 
 
 class OrderedMapTest(base.ProtectionTestCase):

@@ -45,8 +45,9 @@ class ManagerTest(base.ManagerCalls, base.ProtectionTestCase):
 
     def resource(self, path=None):
         path = path or self.src
+        name = os.path.relpath(path, self.root)
         return {'type': TYPE, 'id': local_roots.directory_id(path),
-                'name': path, 'extra_info': {'path': path}}
+                'name': name, 'extra_info': {'path': name}}
 
     def new_checkpoint(self, resources=None):
         return super().new_checkpoint(resources or [self.resource()])
@@ -111,8 +112,8 @@ class ManagerTest(base.ManagerCalls, base.ProtectionTestCase):
                           'manifest': True},
                          self.bank.get_json(self.resource_key('status')))
         metadata = self.bank.get_json(self.resource_key('metadata'))
-        self.assertEqual((self.src, 3, 2, 6000 + 256 * 50),
-                         (metadata['path'], metadata['files'],
+        self.assertEqual(('data', 3, 2, 6000 + 256 * 50),
+                         (metadata['name'], metadata['files'],
                           metadata['directories'], metadata['bytes']))
         prefix = self.resource_key('')
         self.assertEqual(
@@ -201,9 +202,9 @@ class ManagerTest(base.ManagerCalls, base.ProtectionTestCase):
         restore, log_id = self.restore(row.id, {
             TYPE: {'target_path': os.path.join(self.tmp, 'elsewhere')}})
         self.assertEqual(constants.RESTORE_STATUS_FAILURE, restore.status)
-        self.assertIn('outside the allowed roots', restore.status_reason)
+        self.assertIn('not inside your directories', restore.status_reason)
         self.assertLogEnded(log_id, constants.OPERATION_LOG_STATUS_ERROR,
-                            'outside the allowed roots')
+                            'not inside your directories')
         self.assertFalse(os.path.exists(os.path.join(self.tmp, 'elsewhere')))
 
     def test_protect_of_a_type_without_plugin_fails_before_the_flow(self):

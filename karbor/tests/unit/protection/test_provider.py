@@ -6,6 +6,7 @@ import os
 
 import fixtures
 
+from karbor.common import context as karbor_context
 from karbor.common import exception
 from karbor.services.protection import local_roots
 from karbor.services.protection import protectables
@@ -224,10 +225,12 @@ class ProviderRegistryTest(base.ProtectionTestCase):
         registry = self.registry()
         self.assertEqual(sorted([provider_module.LOCAL_PROVIDER_ID, ID3]),
                          [p.id for p in registry.list()])
+        plugin = registry.get(provider_module.LOCAL_PROVIDER_ID).plugin_for(
+            TYPE)
         self.assertEqual(
-            [os.path.join(self.state_path, 'protect')],
-            registry.get(provider_module.LOCAL_PROVIDER_ID)
-            .plugin_for(TYPE).allowed_roots)
+            [os.path.join(self.state_path, 'protect', '{project_id}')],
+            plugin.allowed_roots)
+        self.assertTrue(plugin.create_roots)
 
     def test_local_provider_is_off_by_default(self):
         self.assertEqual([], self.registry().list())
@@ -252,12 +255,13 @@ class ProviderRegistryTest(base.ProtectionTestCase):
         self.write_provider('b.conf', ID2, roots=[root2, root1])
         registry = protectables.get_registry()
         self.assertIn(TYPE, registry.types())
-        found = registry.list_resources(None, TYPE)
-        self.assertEqual([os.path.join(root1, 'x'), os.path.join(root2, 'y')],
-                         [r.extra_info['path'] for r in found])
+        ctx = karbor_context.RequestContext(project_id='p1')
+        found = registry.list_resources(ctx, TYPE)
+        self.assertEqual(['x', 'y'], [r.extra_info['path'] for r in found])
         y = found[1]
-        self.assertEqual(local_roots.directory_id(y.extra_info['path']), y.id)
-        self.assertEqual(y, registry.show_resource(None, TYPE, y.id))
-        self.assertEqual([], registry.dependents(None, y))
+        self.assertEqual(local_roots.directory_id(os.path.join(root2, 'y')),
+                         y.id)
+        self.assertEqual(y, registry.show_resource(ctx, TYPE, y.id))
+        self.assertEqual([], registry.dependents(ctx, y))
         self.assertRaises(exception.ProtectableTypeNotFound, registry.get,
                           'OS::Nova::Server')

@@ -146,7 +146,7 @@ class FakeCinder:
     def check_up(self):
         if self.down:
             raise cinder.CinderUnavailable(
-                url=URL, reason='Unable to establish connection')
+                service='Cinder', reason='it cannot be reached')
 
     def add_volume(self, size=1, status='available', name=None,
                    attachments=()):

@@ -19,6 +19,7 @@ from karbor.services.protection import checkpoint as checkpoint_module
 from karbor.services.protection import graph
 from karbor.services.protection import waiter
 from karbor.services.protection.bank_plugins import file_system
+from karbor.services.protection import clients
 from karbor.services.protection.clients import auth
 from karbor.services.protection.clients import cinder
 from karbor.services.protection.protectable_plugins import \
@@ -206,8 +207,10 @@ class ProtectTest(PluginTestCase):
         error = self.assertRaises(cinder.CinderUnavailable, self.run_op,
                                   'protect', self.resource(volume))
         self.assertEqual(503, error.code)
-        self.assertTrue(str(error).startswith(
-            'Cinder unavailable at %s: ' % fake_cinder.URL))
+        self.assertTrue(str(error).startswith('Cinder is unavailable: '),
+                        str(error))
+        # Where it runs is for the log, not for the project user.
+        self.assertNotIn(fake_cinder.URL, str(error))
 
 
 class RestoreTest(PluginTestCase):
@@ -325,7 +328,7 @@ class VerifyTest(PluginTestCase):
         self.fake.down = True
         error = self.assertRaises(cinder.CinderUnavailable, self.run_op,
                                   'verify', self.res)
-        self.assertIn('Cinder unavailable at', str(error))
+        self.assertIn('Cinder is unavailable', str(error))
 
     def test_schemas(self):
         self.assertIn('level', self.plugin.get_verify_schema(TYPE)
@@ -362,7 +365,7 @@ class ProtectableTest(base.TestCase):
         self.fake = fake_cinder.FakeCinder()
         self.useFixture(fixtures.MockPatchObject(
             cinder, 'client', lambda context, conf=None: self.fake))
-        self.conf.config(endpoint=fake_cinder.URL, group='cinder_client')
+        self.conf.config(endpoint_override=fake_cinder.URL, group='cinder')
         self.plugin = protectable.CinderVolumeProtectable(cfg.CONF)
         self.ctx = karbor_context.RequestContext(user_id='u1',
                                                  project_id='p1')
@@ -420,17 +423,37 @@ class ClientTest(base.TestCase):
         return port
 
     def test_endpoint_from_conf_with_project(self):
-        self.conf.config(endpoint='http://h:8776/v3/%(project_id)s/',
-                         group='cinder_client')
+        self.conf.config(endpoint_override='http://h:8776/v3/%(project_id)s/',
+                         group='cinder')
         ctx = karbor_context.RequestContext(user_id='u', project_id='abc')
-        self.assertEqual('http://h:8776/v3/abc', cinder.endpoint_url(ctx))
+        self.assertEqual('http://h:8776/v3/abc',
+                         clients.connect(ctx, cinder.GROUP)[1])
 
     def test_endpoint_from_catalog(self):
         ctx = karbor_context.RequestContext(
             user_id='u', project_id='abc', service_catalog=[
                 {'type': 'block-storage', 'endpoints': [
                     {'interface': 'public', 'url': 'http://c/v3/abc'}]}])
-        self.assertEqual('http://c/v3/abc', cinder.endpoint_url(ctx))
+        self.assertEqual('http://c/v3/abc',
+                         clients.connect(ctx, cinder.GROUP)[1])
+
+    def test_endpoint_from_catalog_v2_form(self):
+        """As keystonemiddleware gives it: publicURL, internalURL; the
+        internal one first, by default, and Cinder's old type volumev3."""
+        ctx = karbor_context.RequestContext(
+            user_id='u', project_id='abc', service_catalog=[
+                {'type': 'volumev3', 'endpoints': [
+                    {'region': 'R1', 'publicURL': 'http://pub/v3/abc',
+                     'internalURL': 'http://int/v3/abc'}]}])
+        self.assertEqual('http://int/v3/abc',
+                         clients.connect(ctx, cinder.GROUP)[1])
+        self.conf.config(valid_interfaces=['public'], group='cinder')
+        self.assertEqual('http://pub/v3/abc',
+                         clients.connect(ctx, cinder.GROUP)[1])
+        self.conf.config(region_name='R2', group='cinder')
+        e = self.assertRaises(clients.EndpointNotFound, clients.connect,
+                              ctx, cinder.GROUP)
+        self.assertIn('[cinder] endpoint_override', str(e))
 
     def test_token(self):
         self.assertEqual('u:p', auth.caller_token(
@@ -441,13 +464,15 @@ class ClientTest(base.TestCase):
 
     def test_unreachable(self):
         url = 'http://127.0.0.1:%d/v3' % self.closed_port()
-        self.conf.config(endpoint=url, timeout=5, group='cinder_client')
+        self.conf.config(endpoint_override=url, timeout=5, group='cinder')
+        logs = self.useFixture(fixtures.FakeLogger())
         ctx = karbor_context.RequestContext(user_id='u', project_id='p')
         error = self.assertRaises(cinder.CinderUnavailable,
                                   cinder.client(ctx).volumes.list)
         self.assertEqual(503, error.code)
-        self.assertTrue(str(error).startswith(
-            'Cinder unavailable at %s: ' % url), str(error))
+        self.assertEqual('Cinder is unavailable: it cannot be reached',
+                         str(error))
+        self.assertIn('Cinder at %s failed' % url, logs.output)
 
     def test_refused_token(self):
         url = 'http://cinder.example/v3'
@@ -458,14 +483,18 @@ class ClientTest(base.TestCase):
         error = self.assertRaises(auth.TokenRefused, refuse)
         self.assertEqual(401, error.code)
         self.assertEqual(
-            "Cinder at %s refused the caller's token (expired or revoked); "
-            "set [service_user] send_service_user_token = true, with the "
-            "credentials of a service user, so that operations outlive "
-            "the caller's token" % url, str(error))
-        self.conf.config(send_service_user_token=True, group='service_user')
+            "Cinder refused the caller's token (expired or revoked); "
+            "configure Karbor's service user in [service_user] (auth_type "
+            "and its credentials), so that operations act through a "
+            "Keystone trust (delegate_with_trusts) or send its token beside "
+            "the caller's (send_service_user_token), and outlive the "
+            "caller's token", str(error))
+        # With a service user that sends its token, nothing to configure.
+        self.conf.config(send_service_user_token=True, auth_type='password',
+                         group='service_user')
         error = self.assertRaises(auth.TokenRefused, refuse)
-        self.assertEqual("Cinder at %s refused the caller's token (expired "
-                         "or revoked)" % url, str(error))
+        self.assertEqual("Cinder refused the caller's token (expired or "
+                         "revoked)", str(error))
 
 
 class NoCinderTest(base.TestCase):

@@ -7,6 +7,7 @@ against one in karbor.tests.functional.test_glance_image). The bank is a
 real file-system bank.
 """
 
+import fixtures
 import hashlib
 import socket
 
@@ -165,8 +166,8 @@ class GlanceImagePluginTest(base.ProtectionTestCase):
             raise requests.exceptions.ChunkedEncodingError('connection reset')
         self.fake.data = broken
         error = self.assertRaises(glance.GlanceUnavailable, self.protect)
-        self.assertIn('Glance unavailable at http://glance.test: '
-                      'connection reset', str(error))
+        self.assertEqual('Glance is unavailable: the connection broke off',
+                         str(error))
 
     def test_image_not_active(self):
         self.fake.add(b'q', status='queued')
@@ -220,12 +221,13 @@ class GlanceImagePluginTest(base.ProtectionTestCase):
 
 class GlanceUnavailableTest(base.ProtectionTestCase):
 
-    def test_connection_refused_is_a_503_naming_the_url(self):
+    def test_connection_refused_is_a_503_logging_the_url(self):
         with socket.socket() as s:
             s.bind(('127.0.0.1', 0))
             port = s.getsockname()[1]
         url = 'http://127.0.0.1:%d' % port
-        self.conf.config(endpoint=url, timeout=5, group='glance_client')
+        self.conf.config(endpoint_override=url, timeout=5, group='glance')
+        logs = self.useFixture(fixtures.FakeLogger())
         client = glance.create(karbor_context.RequestContext(
             project_id='p1', auth_token='tok'))
 
@@ -234,5 +236,6 @@ class GlanceUnavailableTest(base.ProtectionTestCase):
                 client.images.get(IMAGE_ID)
         error = self.assertRaises(glance.GlanceUnavailable, call)
         self.assertEqual(503, error.code)
-        self.assertTrue(str(error).startswith('Glance unavailable at %s: '
-                                              % url), str(error))
+        self.assertEqual('Glance is unavailable: it cannot be reached',
+                         str(error))
+        self.assertIn('Glance at %s failed' % url, logs.output)

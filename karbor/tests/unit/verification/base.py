@@ -3,6 +3,7 @@ provider, its file-system bank and a real protection service running in
 the process on the in-process transport (as karbor.tests.unit.api_v1
 sets them up)."""
 
+import json
 import os
 import random
 import threading
@@ -24,6 +25,7 @@ OTHER_PROJECT = base.OTHER_PROJECT
 LOCAL_PROVIDER_ID = base.LOCAL_PROVIDER_ID
 SECOND_PROVIDER_ID = base.SECOND_PROVIDER_ID
 DIRECTORY = base.DIRECTORY
+write_tree = base.write_tree
 
 VERIFICATION_KEYS = {'id', 'project_id', 'provider_id', 'checkpoint_id',
                      'parameters', 'resource_status', 'resource_reason',
@@ -72,14 +74,13 @@ class VerificationTestCase(base.ProtectionApiTestCase):
         super().setUp()
         files = dict(DIRECTORIES)
         files['big/random.bin'] = random.Random(4).randbytes(BIG_BYTES)
-        for rel, data in files.items():
-            path = self.path(rel)
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            with open(path, 'wb') as f:
-                f.write(data)
+        for root in (self.root, self.project_root(base.OTHER_PROJECT)):
+            base.write_tree(root, files)
+        # The same roots as the local provider: one per project.
         with open(os.path.join(self.state_path, 'providers.d',
                                'chunked.conf'), 'w') as f:
-            f.write(CHUNKED_PROVIDER_CONF % (CHUNKED_PROVIDER_ID, self.root))
+            f.write(CHUNKED_PROVIDER_CONF % (
+                CHUNKED_PROVIDER_ID, self.project_root('{project_id}')))
         self._reset_registries()
         self.service = self.start_protection_service()
 
@@ -111,6 +112,17 @@ class VerificationTestCase(base.ProtectionApiTestCase):
     def index_key(self, checkpoint_id):
         return '%s/%s' % (checkpoint_module.checkpoint_prefix(checkpoint_id),
                           constants.BANK_INDEX)
+
+    def settled_index_file(self, checkpoint_id):
+        """The bank file of the checkpoint's index, once it says
+        available: the database says so a moment before the bank."""
+        path = self.bank_file(self.index_key(checkpoint_id))
+
+        def status():
+            with open(path) as f:
+                return {'status': json.load(f).get('status')}
+        self.wait_for(status, lambda s: s['status'] == 'available')
+        return path
 
     def object_key(self, checkpoint_id, rel, name):
         """The bank key of object ``name`` of directory ``rel``."""

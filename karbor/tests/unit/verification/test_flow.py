@@ -126,7 +126,7 @@ class FlowTest(base.VerificationTestCase):
 
     def test_index_missing(self):
         index = self.index_key(self.checkpoint['id'])
-        os.unlink(self.bank_file(index))
+        os.unlink(self.settled_index_file(self.checkpoint['id']))
         shown = self.verified(self.checkpoint['id'], status='error')
         self.assertIn(index, shown['status_reason'])
         self.assertIn('missing', shown['status_reason'])
@@ -138,7 +138,8 @@ class FlowTest(base.VerificationTestCase):
 
     def test_index_not_json(self):
         index = self.index_key(self.checkpoint['id'])
-        with open(self.bank_file(index), 'wb') as f:
+        with open(self.settled_index_file(self.checkpoint['id']),
+                  'wb') as f:
             f.write(b'not json{')
         shown = self.verified(self.checkpoint['id'], status='error')
         self.assertIn(index, shown['status_reason'])
