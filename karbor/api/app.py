@@ -17,7 +17,10 @@ import pecan
 
 from karbor.api import hooks
 from karbor.api.middleware import auth
+from karbor.api.middleware import encoding
 from karbor.api.middleware import fault
+from karbor.api.middleware import identity
+from karbor.api.middleware import request
 
 
 HEALTHCHECK_PATH = '/healthcheck'
@@ -45,10 +48,13 @@ def setup_app(conf=cfg.CONF):
         debug=False,
         force_canonical=False,
         guess_content_type_from_ext=False,
+        request_cls=request.Request,
     )
+    app = identity.IdentityLimits(app)
     app = auth.wrap(app, conf)
     app = fault.PathNormalizer(app)
     app = sizelimit.RequestBodySizeLimiter(app, conf)
+    app = encoding.Utf8Url(app)
     app = fault.FaultWrapper(app)
     app = _Mount(HEALTHCHECK_PATH, healthcheck.Healthcheck(None, conf), app)
     app = request_id.RequestId(app)

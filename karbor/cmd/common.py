@@ -55,6 +55,10 @@ def prepare_api_process(argv, default_config_files=None, api_cli=False):
     conf = prepare_process(argv, default_config_files, api_cli=api_cli)
     rpc.init(conf)
     db_api.get_engine()
+    # Loaded (banks checked) now, as karbor-protection does: what cannot
+    # be loaded is logged at start, and no request waits for a bank.
+    from karbor.services.protection import provider
+    provider.get_registry()
     return api_app.setup_app(conf)
 
 

@@ -18,8 +18,9 @@ from karbor import version
 DEFAULT_DB_CONNECTION = 'sqlite:///$state_path/karbor.sqlite'
 
 
-# Plans of a thousand resources exceed oslo.middleware's 112 KiB default.
-MAX_REQUEST_BODY_SIZE = 1024 * 1024
+# Plans of up to MAX_PLAN_RESOURCES (5,000) resources, whose names are not
+# all short, exceed oslo.middleware's 112 KiB default.
+MAX_REQUEST_BODY_SIZE = 2 * 1024 * 1024
 
 
 def set_lib_defaults(conf):

@@ -21,6 +21,14 @@ opts = [
                default=1000, min=1,
                help=_('Largest number of items a list call returns in one '
                       'page, whatever "limit" asks for.')),
+    cfg.StrOpt('response_validation',
+               default='ignore',
+               choices=(('error', _('answer 500 (the tests run so)')),
+                        ('warn', _('log a warning')),
+                        ('ignore', _('do not check'))),
+               help=_('Check every answer against the schema the OpenAPI '
+                      'document publishes for it, and when one does not '
+                      'fit: ...')),
     cfg.StrOpt('public_endpoint',
                help=_('Base URL of the API as clients reach it (for '
                       'example behind a proxy), used in links. Defaults to '

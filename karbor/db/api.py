@@ -151,7 +151,10 @@ def get_all(model, filters=None, project_id=None, marker=None, limit=None,
         marker_row = None
         if marker is not None:
             marker_row = session.get(model, marker)
-            if marker_row is None:
+            # Another project's row is no marker of this list: it must
+            # answer exactly like an id that does not exist.
+            if marker_row is None or (project_id is not None and
+                                      marker_row.project_id != project_id):
                 from karbor.common import exception
                 raise exception.MarkerNotFound(marker=marker)
         query = db_utils.paginate_query(query, model, limit, sort_keys,

@@ -6,8 +6,24 @@ tables; a test compares the two on SQLite, MySQL and PostgreSQL.
 
 from oslo_db.sqlalchemy import models
 from oslo_db.sqlalchemy import types as db_types
+from sqlalchemy.dialects import mysql
 from sqlalchemy import orm
 import sqlalchemy as sa
+
+
+# Text of any length on every database. MySQL's TEXT holds 64 KiB, less
+# than a plan of a few hundred resources; LONGTEXT holds 4 GiB, as
+# PostgreSQL's and SQLite's TEXT do.
+def long_text():
+    return sa.Text().with_variant(mysql.LONGTEXT(), 'mysql')
+
+
+def json_dict():
+    return db_types.JsonEncodedDict(mysql_as_long=True)
+
+
+def json_list():
+    return db_types.JsonEncodedList(mysql_as_long=True)
 
 
 class Base(orm.DeclarativeBase, models.ModelBase):
@@ -60,8 +76,8 @@ class Plan(TimestampMixin, Base):
     description = sa.Column(sa.String(255), nullable=True)
     provider_id = sa.Column(sa.String(36), nullable=False)
     status = sa.Column(sa.String(64), nullable=False)
-    resources = sa.Column(db_types.JsonEncodedList, nullable=False)
-    parameters = sa.Column(db_types.JsonEncodedDict, nullable=False)
+    resources = sa.Column(json_list(), nullable=False)
+    parameters = sa.Column(json_dict(), nullable=False)
 
 
 class Checkpoint(TimestampMixin, Base):
@@ -83,10 +99,10 @@ class Checkpoint(TimestampMixin, Base):
     provider_id = sa.Column(sa.String(36), nullable=False)
     plan_id = sa.Column(sa.String(36), nullable=True)
     status = sa.Column(sa.String(64), nullable=False)
-    protection_plan = sa.Column(db_types.JsonEncodedDict, nullable=False)
-    resource_graph = sa.Column(sa.Text, nullable=True)
-    extra_info = sa.Column(db_types.JsonEncodedDict, nullable=True)
-    status_reason = sa.Column(sa.Text, nullable=True)
+    protection_plan = sa.Column(json_dict(), nullable=False)
+    resource_graph = sa.Column(long_text(), nullable=True)
+    extra_info = sa.Column(json_dict(), nullable=True)
+    status_reason = sa.Column(long_text(), nullable=True)
     # The protection service working on it, while it protects or deletes.
     host = sa.Column(sa.String(255), nullable=True)
     # Files and bytes done of total, what was not copied (JSON).
@@ -105,11 +121,11 @@ class Restore(TimestampMixin, Base):
     provider_id = sa.Column(sa.String(36), nullable=False)
     checkpoint_id = sa.Column(sa.String(36), nullable=False)
     restore_target = sa.Column(sa.String(255), nullable=True)
-    parameters = sa.Column(db_types.JsonEncodedDict, nullable=False)
+    parameters = sa.Column(json_dict(), nullable=False)
     status = sa.Column(sa.String(64), nullable=False)
-    resources_status = sa.Column(db_types.JsonEncodedDict, nullable=True)
-    resources_reason = sa.Column(db_types.JsonEncodedDict, nullable=True)
-    status_reason = sa.Column(sa.Text, nullable=True)
+    resources_status = sa.Column(json_dict(), nullable=True)
+    resources_reason = sa.Column(json_dict(), nullable=True)
+    status_reason = sa.Column(long_text(), nullable=True)
     host = sa.Column(sa.String(255), nullable=True)
     # Files and bytes done of total, what was not restored as it was,
     # where each resource went (JSON).
@@ -138,8 +154,8 @@ class OperationLog(TimestampMixin, Base):
     status = sa.Column(sa.String(64), nullable=False)
     started_at = sa.Column(sa.DateTime, nullable=True)
     ended_at = sa.Column(sa.DateTime, nullable=True)
-    error_info = sa.Column(sa.Text, nullable=True)
-    extra_info = sa.Column(db_types.JsonEncodedDict, nullable=True)
+    error_info = sa.Column(long_text(), nullable=True)
+    extra_info = sa.Column(json_dict(), nullable=True)
     host = sa.Column(sa.String(255), nullable=True)
 
 
@@ -160,14 +176,14 @@ class Verification(TimestampMixin, Base):
     provider_id = sa.Column(sa.String(36), nullable=False)
     checkpoint_id = sa.Column(sa.String(36), nullable=False)
     status = sa.Column(sa.String(64), nullable=True)
-    parameters = sa.Column(db_types.JsonEncodedDict, nullable=True)
-    resources_status = sa.Column(db_types.JsonEncodedDict, nullable=True)
-    resources_reason = sa.Column(db_types.JsonEncodedDict, nullable=True)
+    parameters = sa.Column(json_dict(), nullable=True)
+    resources_status = sa.Column(json_dict(), nullable=True)
+    resources_reason = sa.Column(json_dict(), nullable=True)
     deleted_at = sa.Column(sa.DateTime, nullable=True)
     # Beyond the seed's columns: why it failed as a whole, how far it got,
     # when it ran, and the protection service running it.
-    status_reason = sa.Column(sa.Text, nullable=True)
-    progress = sa.Column(db_types.JsonEncodedDict, nullable=True)
+    status_reason = sa.Column(long_text(), nullable=True)
+    progress = sa.Column(json_dict(), nullable=True)
     started_at = sa.Column(sa.DateTime, nullable=True)
     ended_at = sa.Column(sa.DateTime, nullable=True)
     host = sa.Column(sa.String(255), nullable=True)

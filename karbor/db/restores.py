@@ -37,7 +37,13 @@ def restore_count_running(checkpoint_id):
 
 def restore_set_resource_status(restore_id, key, status, reason=''):
     """Set one resource's status and reason (parallel-safe)."""
+    restore_set_resource_statuses(restore_id, {key: (status, reason)})
+
+
+def restore_set_resource_statuses(restore_id, verdicts):
+    """Set the statuses and reasons ``{key: (status, reason)}`` of several
+    resources in one write (parallel-safe)."""
     api.set_resource_statuses(
         models.Restore, restore_id,
         exception.RestoreNotFound(restore_id=restore_id),
-        constants.RESTORE_STATUS_IN_PROGRESS, {key: (status, reason)})
+        constants.RESTORE_STATUS_IN_PROGRESS, verdicts)

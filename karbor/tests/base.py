@@ -72,6 +72,8 @@ class TestCase(base.BaseTestCase):
                          transport_url=rpc.IN_PROCESS_TRANSPORT_URL,
                          host='test-host')
         self.conf.config(connection='sqlite://', group='database')
+        # Every answer of the API must fit the schema it publishes.
+        self.conf.config(response_validation='error', group='api')
         # As every process does; oslo.policy needs a parsed CONF. The
         # config fixture resets it at clean-up.
         CONF([], project='karbor', default_config_files=[])

@@ -93,20 +93,21 @@ def filters(kwargs, allowed):
 
 def literal_dict(value, name):
     """A dict given in a query string as a Python literal (``{'k': 'v'}``,
-    the form python-karborclient sends) or as JSON."""
+    the form python-karborclient sends) or as JSON, holding only what JSON
+    can hold."""
     if value in (None, ''):
         return {}
+    what = 'query parameter %s' % name
     try:
         parsed = ast.literal_eval(value)
-    except (ValueError, SyntaxError):
-        import json
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
         try:
-            parsed = json.loads(value)
-        except ValueError:
+            parsed = validation.loads(value, what)
+        except exception.MalformedRequestBody:
             raise exception.InvalidInput(
                 reason='%s must be a dictionary such as {"key": "value"}, '
-                       'not %r' % (name, value))
+                       'not %.100r' % (name, value))
     if not isinstance(parsed, dict):
         raise exception.InvalidInput(
-            reason='%s must be a dictionary, not %r' % (name, value))
-    return parsed
+            reason='%s must be a dictionary, not %.100r' % (name, value))
+    return validation.check_document(parsed, what)

@@ -2,7 +2,9 @@
 
 import pecan
 
+from karbor.api import contract
 from karbor.api.controllers import v1
+from karbor.api.schemas.v1 import versions as schema
 from karbor.common import constants
 
 
@@ -29,6 +31,7 @@ class RootController:
 
     @index.when(method='HEAD', template='json')
     @index.when(method='GET', template='json')
+    @contract.operation('List the API versions', response=schema.versions)
     def index_get(self):
         return {'versions': [version_document(host_url())]}
 

@@ -12,8 +12,9 @@ import webob.dec
 
 LOG = logging.getLogger(__name__)
 
-# Paths that answer without a token: the version documents.
-PUBLIC_PATHS = re.compile(r'^/(v1/?)?$')
+# Paths that answer without a token: the version documents and the OpenAPI
+# document.
+PUBLIC_PATHS = re.compile(r'^/(v1/?|v1/openapi\.json)?$')
 
 _URL_PROJECT = re.compile(r'^/v1/([^/]+)')
 

@@ -66,6 +66,13 @@ def _message_of(body, status):
     return ' '.join(detail or lines) or status
 
 
+def too_large_message():
+    from oslo_config import cfg
+    return ('The request body is larger than %d bytes, the limit of this '
+            'API ([oslo_middleware] max_request_body_size).' %
+            cfg.CONF.oslo_middleware.max_request_body_size)
+
+
 class PathNormalizer:
     """``/v1/p//plans/`` is ``/v1/p/plans``: empty path segments, such as a
     trailing slash or the double slash of a client URL that ends in '/',
@@ -94,7 +101,10 @@ class FaultWrapper:
         try:
             resp = req.get_response(self.app)
         except Exception:
-            LOG.exception('Unexpected error in %s %s', req.method, req.path)
+            # The raw path: decoding it may be what failed.
+            LOG.exception('Unexpected error in %s %r',
+                          environ.get('REQUEST_METHOD'),
+                          environ.get('PATH_INFO'))
             resp = fault_response(
                 500, 'The server met an unexpected error; it is logged '
                      'with the request id of this response.')
@@ -104,8 +114,7 @@ class FaultWrapper:
                 _is_fault(resp.body, resp.status_int)):
             message = _message_of(resp.body, resp.status)
             if resp.status_int == 413:
-                message = ('The request body is larger than the limit of '
-                           '[oslo_middleware] max_request_body_size.')
+                message = too_large_message()
             if resp.status_int == 405:
                 allow = resp.headers.get('Allow')
                 message = 'Method %s is not allowed on %s.' % (

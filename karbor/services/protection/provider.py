@@ -8,6 +8,7 @@ import threading
 
 from oslo_config import cfg
 from oslo_log import log as logging
+from oslo_utils import uuidutils
 
 from karbor.common import exception
 from karbor.i18n import _
@@ -136,9 +137,15 @@ def config_dir(conf=cfg.CONF):
 
 
 class ProviderRegistry:
-    """Every enabled provider, loaded once."""
+    """Every enabled provider that can work, loaded once.
 
-    def __init__(self, conf=cfg.CONF, check_banks=False):
+    karbor-api and karbor-protection load it with the same checks (the
+    bank answers, with ``check_banks``), so that they offer the same
+    providers: the API never accepts a plan or a checkpoint of a provider
+    that the protection service could not load.
+    """
+
+    def __init__(self, conf=cfg.CONF, check_banks=True):
         self.providers = {}
         confs = []
         if conf.providers.enable_local_provider:
@@ -162,6 +169,11 @@ class ProviderRegistry:
         if not info.id or not info.bank:
             LOG.error('Provider in %s needs [provider] id and bank; '
                       'skipped', origin)
+            return
+        if not uuidutils.is_uuid_like(info.id):
+            LOG.error('Provider in %s has [provider] id = %s, which is not '
+                      'a UUID (clients check that provider ids are); it is '
+                      'not offered', origin, info.id)
             return
         error = None
         try:
@@ -199,7 +211,7 @@ _REGISTRY = None
 _LOCK = threading.Lock()
 
 
-def get_registry(check_banks=False):
+def get_registry(check_banks=True):
     global _REGISTRY
     with _LOCK:
         if _REGISTRY is None:

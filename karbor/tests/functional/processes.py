@@ -7,6 +7,7 @@ import time
 
 import fixtures
 
+from karbor.common import constants
 from karbor.tests.functional import fixtures as ft_fixtures
 from karbor.tests.functional import utils
 
@@ -85,6 +86,17 @@ class KarborServices(fixtures.Fixture):
         return '\n'.join(parts)
 
 
+def make_protect_root(services):
+    """Make ``services.root``, ``<state_path>/protect``: the built-in local
+    provider's root of a project is ``<project id>`` under it (karbor-all
+    would make it; the separate services do not); for a ``configure`` of
+    :class:`KarborServices`."""
+    services.root = os.path.realpath(os.path.join(services.state_path,
+                                                  'protect'))
+    os.makedirs(services.root)
+    return services.root
+
+
 class ProcessTestMixin:
     """Waits and API requests that fail with the processes' logs; the test
     sets ``services`` (a :class:`KarborServices`) and ``base_url``."""
@@ -121,6 +133,31 @@ class ProcessTestMixin:
                                     '(last error: %r)' %
                                     (timeout, what, last_error))
             time.sleep(interval)
+
+    def wait_protection_up(self):
+        """Until the API lists the karbor-protection of the services "up":
+        an RPC cast sent before it consumes its topic would be lost."""
+        host = self.services.host
+        self.wait(lambda: [s for s in self.request(
+            'GET', '/os-services?host=%s&binary=%s' % (
+                host, constants.SERVICE_BINARY_PROTECTION))['services']
+            if s['state'] == constants.SERVICE_STATE_UP],
+            'karbor-protection of host %s listed "up"' % host)
+
+    def list_directories(self):
+        """{name: id} of the project's local directories, listed page by
+        page as a client does (the local provider knows an id once it has
+        listed it)."""
+        found = {}
+        path = '/protectables/OS::Local::Directory/instances?limit=1000'
+        while True:
+            page = self.request('GET', path)
+            for item in page['instances']:
+                found[item['name']] = item['id']
+            if not page['instances_links']:
+                return found
+            path = ('/protectables/OS::Local::Directory/instances?limit=1000'
+                    '&marker=%s' % page['instances'][-1]['id'])
 
     def request(self, method, path, body=None, expected=200):
         status, _headers, doc = utils.http(method, self.base_url + path,

@@ -192,12 +192,7 @@ class _VerificationProcesses(processes.ProcessTestMixin):
         self.root = self.services.root.replace('{project_id}',
                                                self.project)
         self.state_path = self.services.state_path
-        host = self.services.host
-        self.wait(lambda: [s for s in self.request(
-            'GET', '/os-services?host=%s&binary=%s' % (
-                host, constants.SERVICE_BINARY_PROTECTION))['services']
-            if s['state'] == constants.SERVICE_STATE_UP],
-            'karbor-protection of host %s listed "up"' % host)
+        self.wait_protection_up()
 
     def mkdtemp(self, name):
         """A directory path under the allowed root, of this test only,

@@ -2,6 +2,7 @@
 
 import pecan
 
+from karbor.api import contract
 from karbor.api.controllers.v1 import operation_logs
 from karbor.api.controllers.v1 import plans
 from karbor.api.controllers.v1 import protectables
@@ -9,6 +10,7 @@ from karbor.api.controllers.v1 import providers
 from karbor.api.controllers.v1 import restores
 from karbor.api.controllers.v1 import services
 from karbor.api.controllers.v1 import verifications
+from karbor.api.schemas.v1 import versions as schema
 from karbor.common import exception
 
 
@@ -25,6 +27,18 @@ class ProjectController:
 
 pecan.route(ProjectController, 'os-services', services.ServicesController())
 
+_DOCUMENT = []
+
+
+def _served_document():
+    """The document under the running configuration, made once."""
+    if not _DOCUMENT:
+        from oslo_config import cfg
+
+        from karbor.api import openapi
+        _DOCUMENT.append(openapi.document(cfg.CONF))
+    return _DOCUMENT[0]
+
 
 class Controller:
 
@@ -34,9 +48,25 @@ class Controller:
 
     @index.when(method='HEAD', template='json')
     @index.when(method='GET', template='json')
+    @contract.operation('Show version 1 of the API', response=schema.v1)
     def index_get(self):
         from karbor.api.controllers import root
         return {'version': root.version_document(root.host_url())}
+
+    @pecan.expose(generic=True)
+    def _openapi(self):
+        pecan.abort(405, headers={'Allow': 'GET, HEAD'})
+
+    @_openapi.when(method='HEAD', template='json')
+    @_openapi.when(method='GET', template='json')
+    @contract.operation(
+        'The OpenAPI document of this API',
+        description='Public, like the version documents: it holds no '
+                    'project data, and tools read it before they have a '
+                    'token.',
+        response=schema.openapi)
+    def openapi_document(self):
+        return _served_document()
 
     @pecan.expose()
     def _lookup(self, project_id, *remainder):
@@ -47,3 +77,6 @@ class Controller:
             raise exception.ProjectMismatch(url_project=project_id,
                                             token_project=ctx.project_id)
         return ProjectController(), remainder
+
+
+pecan.route(Controller, 'openapi.json', Controller._openapi)

@@ -8,9 +8,10 @@ import datetime
 
 from oslo_utils import timeutils
 import pecan
-from pecan import rest
 
+from karbor.api import contract
 from karbor.api.controllers import base
+from karbor.api.controllers import rest
 from karbor.api import paging
 from karbor.api.schemas.v1 import checkpoints as schema
 from karbor.api import validation
@@ -29,7 +30,7 @@ from karbor.services.protection import provider as provider_module
 from karbor.services.protection.clients import trusts
 from karbor.services.protection import rpcapi
 
-SORT_KEYS = ('id', 'status', 'created_at', 'plan_id')
+SORT_KEYS = schema.SORT_KEYS
 
 
 def _provider(provider_id):
@@ -44,6 +45,14 @@ def _date(value, name):
     except (TypeError, ValueError):
         raise exception.InvalidInput(
             reason='%s must be a date YYYY-MM-DD, not %r' % (name, value))
+
+
+def _day_after(day):
+    """The start of the day after ``day``: the end of an inclusive range;
+    None (no end) after the last day a datetime can hold."""
+    if day.date() == datetime.date.max:
+        return None
+    return day + datetime.timedelta(days=1)
 
 
 def get_checkpoint(ctx, provider_id, checkpoint_id,
@@ -86,6 +95,8 @@ def new_operation_log(ctx, operation_type, **ids):
 class CheckpointsController(rest.RestController):
 
     @pecan.expose('json')
+    @contract.operation('List the checkpoints of a provider',
+                        query=schema.index_query, response=schema.index)
     def get_all(self, provider_id, **kwargs):
         ctx = base.context()
         policy.authorize(ctx, provider_policies.CHECKPOINT_GET_ALL)
@@ -97,8 +108,7 @@ class CheckpointsController(rest.RestController):
         start = wanted.pop('start_date', None)
         end = wanted.pop('end_date', None)
         start = _date(start, 'start_date') if start else None
-        end = (_date(end, 'end_date') + datetime.timedelta(days=1)
-               if end else None)
+        end = _day_after(_date(end, 'end_date')) if end else None
         if 'status' not in wanted:
             wanted['status'] = [s for s in (
                 constants.CHECKPOINT_STATUS_PROTECTING,
@@ -116,6 +126,7 @@ class CheckpointsController(rest.RestController):
                                                   params)}
 
     @pecan.expose('json')
+    @contract.operation('Show a checkpoint', response=schema.show)
     def get_one(self, provider_id, checkpoint_id):
         ctx = base.context()
         policy.authorize(ctx, provider_policies.CHECKPOINT_GET)
@@ -124,6 +135,9 @@ class CheckpointsController(rest.RestController):
             get_checkpoint(ctx, provider_id, checkpoint_id))}
 
     @pecan.expose('json')
+    @contract.operation('Protect a plan: create a checkpoint', status=202,
+                        body=schema.create, response=schema.show,
+                        errors=(409,))
     def post(self, provider_id):
         ctx = base.context()
         policy.authorize(ctx, provider_policies.CHECKPOINT_CREATE)
@@ -160,6 +174,8 @@ class CheckpointsController(rest.RestController):
         return {'checkpoint': views.checkpoint(row)}
 
     @pecan.expose('json')
+    @contract.operation('Delete a checkpoint', status=202,
+                        errors=(409,))
     def delete(self, provider_id, checkpoint_id):
         ctx = base.context()
         policy.authorize(ctx, provider_policies.CHECKPOINT_DELETE)
@@ -198,6 +214,9 @@ class CheckpointsController(rest.RestController):
         return base.accepted_empty()
 
     @pecan.expose('json')
+    @contract.operation('Reset the state of a checkpoint',
+                        status=202, body=schema.reset_state,
+                        errors=(409,))
     def put(self, provider_id, checkpoint_id):
         ctx = base.context()
         policy.authorize(ctx, provider_policies.CHECKPOINT_UPDATE)

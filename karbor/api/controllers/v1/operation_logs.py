@@ -2,17 +2,19 @@
 and verify."""
 
 import pecan
-from pecan import rest
 
+from karbor.api import contract
 from karbor.api.controllers import base
+from karbor.api.controllers import rest
 from karbor.api import paging
+from karbor.api.schemas.v1 import operation_logs as schema
 from karbor.api.views import operation_logs as views
 from karbor.common import exception
 from karbor.common import policy
 from karbor.db import operation_logs as operation_logs_db
 from karbor.policies import operation_logs as log_policies
 
-SORT_KEYS = ('id', 'status', 'created_at', 'operation_type')
+SORT_KEYS = schema.SORT_KEYS
 FILTERS = ('checkpoint_id', 'plan_id', 'restore_id', 'verification_id',
            'provider_id', 'status', 'operation_type')
 
@@ -20,6 +22,9 @@ FILTERS = ('checkpoint_id', 'plan_id', 'restore_id', 'verification_id',
 class OperationLogsController(rest.RestController):
 
     @pecan.expose('json')
+    @contract.operation('List operation logs',
+                        query=schema.index_query,
+                        response=schema.index)
     def get_all(self, **kwargs):
         ctx = base.context()
         policy.authorize(ctx, log_policies.GET_ALL)
@@ -34,6 +39,8 @@ class OperationLogsController(rest.RestController):
                                                      params)}
 
     @pecan.expose('json')
+    @contract.operation('Show an operation log',
+                        response=schema.show)
     def get_one(self, operation_log_id):
         ctx = base.context()
         policy.authorize(ctx, log_policies.GET)

@@ -1,9 +1,10 @@
 """/v1/{project_id}/plans: what to protect, with which provider."""
 
 import pecan
-from pecan import rest
 
+from karbor.api import contract
 from karbor.api.controllers import base
+from karbor.api.controllers import rest
 from karbor.api import paging
 from karbor.api.schemas.v1 import plans as schema
 from karbor.api import validation
@@ -16,7 +17,7 @@ from karbor.policies import plans as plan_policies
 from karbor.services.protection import protectables
 from karbor.services.protection import provider as provider_module
 
-SORT_KEYS = ('id', 'name', 'status', 'created_at')
+SORT_KEYS = schema.SORT_KEYS
 
 
 def _get(ctx, plan_id, rule):
@@ -49,6 +50,8 @@ def _check_resources(ctx, provider, resources):
 class PlansController(rest.RestController):
 
     @pecan.expose('json')
+    @contract.operation('List plans', query=schema.index_query,
+                        response=schema.index)
     def get_all(self, **kwargs):
         ctx = base.context()
         policy.authorize(ctx, plan_policies.GET_ALL)
@@ -63,12 +66,15 @@ class PlansController(rest.RestController):
                                                            params)}
 
     @pecan.expose('json')
+    @contract.operation('Show a plan', response=schema.show)
     def get_one(self, plan_id):
         ctx = base.context()
         policy.authorize(ctx, plan_policies.GET)
         return {'plan': views.plan(_get(ctx, plan_id, plan_policies.GET))}
 
     @pecan.expose('json')
+    @contract.operation('Create a plan', body=schema.create,
+                        response=schema.show)
     def post(self):
         ctx = base.context()
         policy.authorize(ctx, plan_policies.CREATE)
@@ -90,6 +96,8 @@ class PlansController(rest.RestController):
         return {'plan': views.plan(row)}
 
     @pecan.expose('json')
+    @contract.operation('Update a plan', body=schema.update,
+                        response=schema.show)
     def put(self, plan_id):
         ctx = base.context()
         policy.authorize(ctx, plan_policies.UPDATE)
@@ -105,6 +113,7 @@ class PlansController(rest.RestController):
         return {'plan': views.plan(plans_db.plan_update(row.id, body))}
 
     @pecan.expose('json')
+    @contract.operation('Delete a plan', status=204)
     def delete(self, plan_id):
         ctx = base.context()
         policy.authorize(ctx, plan_policies.DELETE)

@@ -1,10 +1,12 @@
 """/v1/{project_id}/protectables: resource types and their instances."""
 
 import pecan
-from pecan import rest
 
+from karbor.api import contract
 from karbor.api.controllers import base
+from karbor.api.controllers import rest
 from karbor.api import paging
+from karbor.api.schemas.v1 import protectables as schema
 from karbor.api.views import protectables as views
 from karbor.common import exception
 from karbor.common import policy
@@ -15,6 +17,9 @@ from karbor.services.protection import protectables
 class InstancesController(rest.RestController):
 
     @pecan.expose('json')
+    @contract.operation('List the instances of a protectable type',
+                        query=schema.instances_query,
+                        response=schema.instances, errors=(503,))
     def get_all(self, protectable_type, **kwargs):
         ctx = base.context()
         policy.authorize(ctx, protectable_policies.INSTANCE_GET_ALL)
@@ -43,6 +48,9 @@ class InstancesController(rest.RestController):
                 'instances_links': paging.links('instances', body, params)}
 
     @pecan.expose('json')
+    @contract.operation('Show an instance of a protectable type',
+                        query=schema.instance_query,
+                        response=schema.show_instance, errors=(503,))
     def get_one(self, protectable_type, resource_id, **kwargs):
         ctx = base.context()
         policy.authorize(ctx, protectable_policies.INSTANCE_GET)
@@ -62,12 +70,16 @@ class ProtectablesController(rest.RestController):
     instances = InstancesController()
 
     @pecan.expose('json')
+    @contract.operation('List the protectable types',
+                        query=schema.index_query, response=schema.index)
     def get_all(self, **kwargs):
         policy.authorize(base.context(), protectable_policies.GET_ALL)
         base.filters(kwargs, ())
         return {'protectable_type': protectables.get_registry().types()}
 
     @pecan.expose('json')
+    @contract.operation('Show a protectable type',
+                        response=schema.show)
     def get_one(self, protectable_type):
         policy.authorize(base.context(), protectable_policies.GET)
         registry = protectables.get_registry()

@@ -1,11 +1,13 @@
 """/v1/{project_id}/providers: the configured providers."""
 
 import pecan
-from pecan import rest
 
+from karbor.api import contract
 from karbor.api.controllers import base
+from karbor.api.controllers import rest
 from karbor.api.controllers.v1 import checkpoints
 from karbor.api import paging
+from karbor.api.schemas.v1 import providers as schema
 from karbor.api.views import providers as views
 from karbor.common import exception
 from karbor.common import policy
@@ -24,6 +26,8 @@ class ProvidersController(rest.RestController):
     checkpoints = checkpoints.CheckpointsController()
 
     @pecan.expose('json')
+    @contract.operation('List providers', query=schema.index_query,
+                        response=schema.index)
     def get_all(self, **kwargs):
         policy.authorize(base.context(), provider_policies.GET_ALL)
         params = paging.parse(kwargs, ('id', 'name'))
@@ -46,6 +50,7 @@ class ProvidersController(rest.RestController):
                 'providers_links': paging.links('providers', body, params)}
 
     @pecan.expose('json')
+    @contract.operation('Show a provider', response=schema.show)
     def get_one(self, provider_id):
         policy.authorize(base.context(), provider_policies.GET)
         return {'provider': views.provider(get_provider(provider_id))}

@@ -1,9 +1,10 @@
 """/v1/{project_id}/restores: bring a checkpoint's resources back."""
 
 import pecan
-from pecan import rest
 
+from karbor.api import contract
 from karbor.api.controllers import base
+from karbor.api.controllers import rest
 from karbor.api.controllers.v1 import checkpoints
 from karbor.api import paging
 from karbor.api.schemas.v1 import restores as schema
@@ -18,7 +19,7 @@ from karbor.services.protection import provider as provider_module
 from karbor.services.protection.clients import trusts
 from karbor.services.protection import rpcapi
 
-SORT_KEYS = ('id', 'status', 'created_at')
+SORT_KEYS = schema.SORT_KEYS
 
 
 def check_plugin_parameters(provider, parameters, kind, ctx):
@@ -50,6 +51,8 @@ def refuse_credentials(document):
 class RestoresController(rest.RestController):
 
     @pecan.expose('json')
+    @contract.operation('List restores', query=schema.index_query,
+                        response=schema.index)
     def get_all(self, **kwargs):
         ctx = base.context()
         policy.authorize(ctx, restore_policies.GET_ALL)
@@ -64,6 +67,7 @@ class RestoresController(rest.RestController):
                 'restores_links': paging.links('restores', body, params)}
 
     @pecan.expose('json')
+    @contract.operation('Show a restore', response=schema.show)
     def get_one(self, restore_id):
         ctx = base.context()
         policy.authorize(ctx, restore_policies.GET)
@@ -74,6 +78,9 @@ class RestoresController(rest.RestController):
         return {'restore': views.restore(row)}
 
     @pecan.expose('json')
+    @contract.operation('Restore a checkpoint', status=202,
+                        body=schema.create, response=schema.show,
+                        errors=(409,))
     def post(self):
         ctx = base.context()
         policy.authorize(ctx, restore_policies.CREATE)

@@ -2,9 +2,10 @@
 
 from oslo_config import cfg
 import pecan
-from pecan import rest
 
+from karbor.api import contract
 from karbor.api.controllers import base
+from karbor.api.controllers import rest
 from karbor.api.schemas.v1 import services as schema
 from karbor.api import validation
 from karbor.api.views import services as views
@@ -32,6 +33,9 @@ def _service_id(value):
 class ServicesController(rest.RestController):
 
     @pecan.expose('json')
+    @contract.operation('List the Karbor services',
+                        query=schema.index_query,
+                        response=schema.index)
     def get_all(self, **kwargs):
         ctx = base.context()
         policy.authorize(ctx, service_policies.GET_ALL)
@@ -42,6 +46,8 @@ class ServicesController(rest.RestController):
         return {'services': [views.service(r, down_time) for r in rows]}
 
     @pecan.expose('json')
+    @contract.operation('Show a Karbor service',
+                        response=schema.show)
     def get_one(self, service_id):
         ctx = base.context()
         policy.authorize(ctx, service_policies.GET_ALL)
@@ -49,6 +55,8 @@ class ServicesController(rest.RestController):
         return {'service': views.service(row, cfg.CONF.service_down_time)}
 
     @pecan.expose('json')
+    @contract.operation('Enable or disable a Karbor service',
+                        body=schema.update, response=schema.show)
     def put(self, service_id=None):
         if service_id is None:
             # PUT on the collection: pecan calls put() without an id.

@@ -8,9 +8,10 @@ the provider's verify_schema does not allow (400), a malformed body (400).
 """
 
 import pecan
-from pecan import rest
 
+from karbor.api import contract
 from karbor.api.controllers import base
+from karbor.api.controllers import rest
 from karbor.api.controllers.v1 import checkpoints
 from karbor.api import paging
 from karbor.api.schemas.v1 import verifications as schema
@@ -25,13 +26,16 @@ from karbor.services.protection import provider as provider_module
 from karbor.services.protection.clients import trusts
 from karbor.services.protection import rpcapi
 
-SORT_KEYS = ('id', 'status', 'created_at', 'updated_at')
+SORT_KEYS = schema.SORT_KEYS
 FILTERS = ('status', 'checkpoint_id', 'provider_id')
 
 
 class VerificationsController(rest.RestController):
 
     @pecan.expose('json')
+    @contract.operation('List verifications',
+                        query=schema.index_query,
+                        response=schema.index)
     def get_all(self, **kwargs):
         ctx = base.context()
         policy.authorize(ctx, verification_policies.GET_ALL)
@@ -46,6 +50,8 @@ class VerificationsController(rest.RestController):
                                                     params)}
 
     @pecan.expose('json')
+    @contract.operation('Show a verification',
+                        response=schema.show)
     def get_one(self, verification_id):
         ctx = base.context()
         policy.authorize(ctx, verification_policies.GET)
@@ -56,6 +62,9 @@ class VerificationsController(rest.RestController):
         return {'verification': views.verification(row)}
 
     @pecan.expose('json')
+    @contract.operation('Verify a checkpoint', status=202,
+                        body=schema.create, response=schema.show,
+                        errors=(409,))
     def post(self):
         ctx = base.context()
         policy.authorize(ctx, verification_policies.CREATE)

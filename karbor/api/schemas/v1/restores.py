@@ -1,18 +1,68 @@
-"""Request schemas of /restores."""
+"""Schemas of /restores."""
 
 from karbor.api.schemas.v1 import common
+from karbor.common import constants
+
+SORT_KEYS = ('id', 'status', 'created_at')
+STATUSES = (constants.RESTORE_STATUS_IN_PROGRESS,
+            constants.RESTORE_STATUS_SUCCESS,
+            constants.RESTORE_STATUS_FAILURE)
 
 create = common.wrapped('restore', {
     'type': 'object',
     'properties': {
-        'provider_id': common.uuid,
-        'checkpoint_id': common.uuid,
-        'restore_target': {'type': ['string', 'null'], 'maxLength': 255},
+        'provider_id': common.described(common.uuid,
+                                        'The checkpoint\'s provider.'),
+        'checkpoint_id': common.described(common.uuid,
+                                          'An available checkpoint of '
+                                          'the caller\'s project.'),
+        'restore_target': {'type': ['string', 'null'],
+                           'maxLength': common.MAX_NAME_LENGTH,
+                           'description': 'Where to restore, for plugins '
+                                          'that use it.'},
         # Sent as null by python-karborclient unless --restore_target;
         # credentials are refused (see the restores controller).
-        'restore_auth': {'type': ['object', 'null'], 'maxProperties': 0},
-        'parameters': common.parameters,
+        'restore_auth': {'type': ['object', 'null'], 'maxProperties': 0,
+                         'description': 'Refused: send null or {}.'},
+        'parameters': common.described(
+            common.parameters,
+            'Restore options; each value must fit the provider\'s '
+            '``restore_schema`` of its type. ' +
+            common.parameters['description']),
     },
     'required': ['provider_id', 'checkpoint_id'],
     'additionalProperties': False,
 })
+
+index_query = common.list_query(SORT_KEYS, {
+    'status': common.filter_enum(STATUSES, 'Only restores of this status.'),
+    'checkpoint_id': common.filter_uuid('Only restores of this '
+                                        'checkpoint.'),
+    'provider_id': common.filter_uuid('Only restores of this provider.'),
+})
+
+restore = {
+    'type': 'object',
+    'properties': {
+        'id': common.uuid,
+        'project_id': {'type': 'string'},
+        'provider_id': common.uuid,
+        'checkpoint_id': common.uuid,
+        'restore_target': {'type': ['string', 'null']},
+        'parameters': {'type': 'object'},
+        'status': {'type': 'string', 'enum': list(STATUSES)},
+        'status_reason': {'type': ['string', 'null']},
+        'resources_status': common.resource_map,
+        'resources_reason': common.resource_map,
+        'created_at': common.timestamp,
+        'updated_at': common.timestamp,
+    },
+    'required': ['id', 'project_id', 'provider_id', 'checkpoint_id',
+                 'restore_target', 'parameters', 'status', 'status_reason',
+                 'resources_status', 'resources_reason', 'created_at',
+                 'updated_at'],
+    'additionalProperties': False,
+}
+
+show = common.show('restore', restore)
+index = common.index('restores', restore)

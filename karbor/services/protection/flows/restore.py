@@ -9,14 +9,15 @@ from karbor.services.protection.tasks import restore_tasks
 
 def get_flow(provider, restore_id, sources):
     flow = linear_flow.Flow('restore-%s' % restore_id)
+    recorder = restore_tasks.RestoreStatusRecorder(restore_id)
     flow.add(
-        restore_tasks.InitiateRestoreTask(),
+        restore_tasks.InitiateRestoreTask(recorder),
         resource_flow.build(
             'restore', sources,
             lambda r: provider.plugin_for(r.type).get_restore_operation(r),
-            restore_tasks.RestoreStatusRecorder(restore_id),
+            recorder,
             extra=('restore_id',),
             # Original resource id -> new resource, shared by the hooks.
             hook_kwargs={'new_resources': {}}),
-        restore_tasks.CompleteRestoreTask())
+        restore_tasks.CompleteRestoreTask(recorder))
     return flow

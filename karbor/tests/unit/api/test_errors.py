@@ -19,16 +19,19 @@ class RoutingErrorsTest(base.ApiTestCase):
             self.assertFault(self.request('GET', path), 404, 'itemNotFound')
 
     def test_wrong_method_is_bad_method_with_allow(self):
-        for method, path in (('DELETE', 'os-services'),
-                             ('POST', 'os-services'),
-                             ('POST', 'os-services/1'),
-                             ('DELETE', 'os-services/1')):
+        # Allow lists the methods of the path asked for: the collection's
+        # or the item's.
+        for method, path, allow in (('DELETE', 'os-services', {'GET'}),
+                                    ('POST', 'os-services', {'GET'}),
+                                    ('POST', 'os-services/1', {'GET', 'PUT'}),
+                                    ('DELETE', 'os-services/1',
+                                     {'GET', 'PUT'})):
             resp = self.request(method, self.url(path),
                                 body={'status': 'enabled'}
                                 if method == 'POST' else None)
             message = self.assertFault(resp, 405, 'badMethod')
             self.assertIn(method, message)
-            self.assertEqual({'GET', 'PUT'},
+            self.assertEqual(allow,
                              {m.strip() for m in
                               resp.headers['Allow'].split(',')})
 
@@ -137,7 +140,8 @@ class BodyErrorsTest(base.ApiTestCase):
         self.conf.config(max_request_body_size=64, group='oslo_middleware')
         resp = self.put(body={'status': 'disabled',
                               'disabled_reason': 'x' * 100})
-        self.assertFault(resp, 413, 'overLimit')
+        message = self.assertFault(resp, 413, 'overLimit')
+        self.assertIn('larger than 64 bytes', message)
         # The service was not touched.
         self.assertFalse(services_db.service_get(self.service.id).disabled)
         # A body under the limit still goes through.

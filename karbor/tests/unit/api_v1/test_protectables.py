@@ -102,11 +102,13 @@ class ProtectablesApiTest(base.ProtectionApiTestCase):
 
     def test_path_that_is_not_a_path(self):
         # These reached os.path.realpath() and were a 500.
-        for value in (5, ['x'], 'docs\x00'):
+        for value, reason in ((5, 'must be a path'),
+                              (['x'], 'must be a path'),
+                              ('docs\x00', 'NUL')):
             query = self.query(parameters=str({'path': value}))
             message = self.assertFault(
                 self.instances(query, status=400), 400, 'badRequest')
-            self.assertIn('must be a path', message)
+            self.assertIn(reason, message)
 
     def test_symlinked_directory_is_not_listed(self):
         os.symlink(self.path('docs'), self.path('link-to-docs'))

@@ -136,6 +136,32 @@ class ProviderRegistryTest(base.ProtectionTestCase):
         self.assertIn('Provider Blocked (%s) could not be loaded and is not '
                       'offered (id %s): ' % (origin, ID1), self.log.output)
 
+    def test_provider_id_that_is_not_a_uuid_is_refused(self):
+        for n, bad in enumerate(('my-provider', '1234', 'x' * 36)):
+            self.write_provider('bad%d.conf' % n, bad, name='Bad%d' % n)
+        self.write_provider('good.conf', ID1, name='Good')
+        self.assertEqual([ID1], [p.id for p in self.registry().list()])
+        for n, bad in enumerate(('my-provider', '1234', 'x' * 36)):
+            self.assertIn('Provider in %s has [provider] id = %s, which is '
+                          'not a UUID' % (os.path.join(
+                              self.dir, 'bad%d.conf' % n), bad),
+                          self.log.output)
+
+    def test_banks_are_checked_by_default(self):
+        # The API's registry is the protection service's: a provider whose
+        # bank cannot be used is offered by neither.
+        blocker = os.path.join(self.tmp, 'a-file')
+        base.write(blocker, b'not a directory')
+        self.write_provider('a.conf', ID1, name='Blocked',
+                            bank_path=os.path.join(blocker, 'bank'))
+        self.write_provider('b.conf', ID2, name='Fine')
+        provider_module.reset_registry()
+        self.addCleanup(provider_module.reset_registry)
+        self.assertEqual([ID2], [p.id for p in
+                                 provider_module.get_registry().list()])
+        self.assertRaises(exception.ProviderNotFound,
+                          provider_module.get_registry().get, ID1)
+
     def test_duplicate_id_is_skipped(self):
         self.write_provider('a.conf', ID1, name='First')
         self.write_provider('b.conf', ID1, name='Second')

@@ -242,7 +242,7 @@ class RefusalTest(base.VerificationTestCase):
                  'checkpoint_id'),
                 ({'verification': dict(good, colour='red')}, 'colour'),
                 ({'verification': [dict(good, colour='red')]}, 'colour'),
-                ({'verification': [good, good]}, 'too long'),
+                ({'verification': [good, good]}, 'at most 1 are allowed'),
                 ({'verification': []}, 'non-empty'),
                 ({'verification': good, 'extra': 1}, 'extra'),
                 (good, 'verification'),
