@@ -106,7 +106,7 @@ class Checkpoint(TimestampMixin, Base):
     # The protection service working on it, while it protects or deletes.
     host = sa.Column(sa.String(255), nullable=True)
     # Files and bytes done of total, what was not copied (JSON).
-    progress = sa.Column(db_types.JsonEncodedDict, nullable=True)
+    progress = sa.Column(json_dict(), nullable=True)
 
 
 class Restore(TimestampMixin, Base):
@@ -129,7 +129,7 @@ class Restore(TimestampMixin, Base):
     host = sa.Column(sa.String(255), nullable=True)
     # Files and bytes done of total, what was not restored as it was,
     # where each resource went (JSON).
-    progress = sa.Column(db_types.JsonEncodedDict, nullable=True)
+    progress = sa.Column(json_dict(), nullable=True)
 
 
 class OperationLog(TimestampMixin, Base):

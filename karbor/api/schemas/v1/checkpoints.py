@@ -83,12 +83,15 @@ checkpoint = {
                            'description': 'The resources and their '
                                           'dependencies, JSON-encoded.'},
         'extra_info': {'type': ['object', 'null']},
+        'progress': common.progress,
+        'not_copied': common.not_copied,
         'created_at': common.timestamp,
         'updated_at': common.timestamp,
     },
     'required': ['id', 'project_id', 'provider_id', 'status',
                  'status_reason', 'protection_plan', 'resource_graph',
-                 'extra_info', 'created_at', 'updated_at'],
+                 'extra_info', 'progress', 'not_copied', 'created_at',
+                 'updated_at'],
     'additionalProperties': False,
 }
 

@@ -185,3 +185,24 @@ def filter_enum(values, description):
 
 def filter_uuid(description):
     return described(uuid, description)
+
+
+# Files and bytes done of total of a protect or restore, while it runs and
+# after.
+progress = {'type': 'object',
+            'description': 'Files and bytes done of the total (files_done, '
+                           'files_total, bytes_done, bytes_total), while '
+                           'it runs and after.'}
+
+# What a protect or restore could not copy as it was.
+not_copied = {
+    'type': 'object',
+    'properties': {
+        'count': {'type': 'integer', 'minimum': 0},
+        'first': {'type': 'array', 'items': {'type': 'string'},
+                  'description': 'The first paths, each with why.'},
+    },
+    'required': ['count', 'first'],
+    'description': 'How many paths were not copied as they were (special '
+                   'files, what changed type meanwhile, setuid bits), and '
+                   'the first of them.'}

@@ -69,8 +69,16 @@ verification = {
         'status_reason': {'type': ['string', 'null']},
         'resource_status': _statuses,
         'resource_reason': _reasons,
-        'resources_status': _statuses,
-        'resources_reason': _reasons,
+        'levels': {'type': 'object',
+                   'additionalProperties': {'type': 'string'},
+                   'description': 'The level each resource was checked '
+                                  'at (quick, sample, deep), keyed '
+                                  '``<type>#<id>``.'},
+        'coverage': {'type': 'object',
+                     'description': 'Of a sampled verification: the '
+                                    'objects and bytes read, and the '
+                                    'share of the checkpoint covered by '
+                                    'the sampled verifications so far.'},
         'progress': {'type': 'object',
                      'description': 'How far it got, while it runs.'},
         'started_at': common.timestamp,
@@ -80,7 +88,8 @@ verification = {
     },
     'required': ['id', 'project_id', 'provider_id', 'checkpoint_id',
                  'parameters', 'status', 'resource_status',
-                 'resource_reason', 'created_at', 'updated_at'],
+                 'resource_reason', 'levels', 'coverage', 'created_at',
+                 'updated_at'],
     'additionalProperties': False,
 }
 

@@ -5,8 +5,8 @@ checkpoint, or a restore with a few thousand parameter keys did not fit
 (a 500). LONGTEXT holds 4 GiB, as TEXT does on PostgreSQL and SQLite,
 where nothing changes.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-01
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql
 
-revision = '0004'
-down_revision = '0003'
+revision = '0005'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
@@ -27,10 +27,12 @@ COLUMNS = (
     ('checkpoints', 'resource_graph', True),
     ('checkpoints', 'extra_info', True),
     ('checkpoints', 'status_reason', True),
+    ('checkpoints', 'progress', True),
     ('restores', 'parameters', False),
     ('restores', 'resources_status', True),
     ('restores', 'resources_reason', True),
     ('restores', 'status_reason', True),
+    ('restores', 'progress', True),
     ('operation_logs', 'error_info', True),
     ('operation_logs', 'extra_info', True),
     ('verifications', 'parameters', True),
