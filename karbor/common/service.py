@@ -22,10 +22,13 @@ class Heartbeat:
         self.interval = interval or cfg.CONF.report_interval
         self._stop = threading.Event()
         self._thread = None
+        self._service_id = None
 
     def report(self):
         try:
-            services_db.service_report(self.host, self.binary, self.topic)
+            row = services_db.service_report(self.host, self.binary,
+                                             self.topic)
+            self._service_id = row.id
         except Exception:
             # A database blip must not kill the service; the next beat
             # tries again, and the service shows "down" meanwhile.
@@ -43,9 +46,19 @@ class Heartbeat:
         self._thread.start()
 
     def stop(self):
+        """Stop reporting, and show the service "down" at once rather
+        than after ``service_down_time``: work queued from now on says
+        that nobody is up to run it."""
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
+        if self._service_id is not None:
+            try:
+                services_db.service_update(self._service_id,
+                                           {'last_heartbeat': None})
+            except Exception:
+                LOG.exception('Could not record that %s on %s stopped',
+                              self.binary, self.host)
 
 
 class RPCService:
