@@ -46,19 +46,23 @@ class Heartbeat:
         self._thread.start()
 
     def stop(self):
-        """Stop reporting, and show the service "down" at once rather
-        than after ``service_down_time``: work queued from now on says
-        that nobody is up to run it."""
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
-        if self._service_id is not None:
-            try:
-                services_db.service_update(self._service_id,
-                                           {'last_heartbeat': None})
-            except Exception:
-                LOG.exception('Could not record that %s on %s stopped',
-                              self.binary, self.host)
+
+    def mark_down(self):
+        """Show the service "down" at once rather than after
+        ``service_down_time``: work queued from now on says that nobody is
+        up to run it. Only once its work has ended: another protection
+        service fails the work of a host that is down."""
+        if self._service_id is None:
+            return
+        try:
+            services_db.service_update(self._service_id,
+                                       {'last_heartbeat': None})
+        except Exception:
+            LOG.exception('Could not record that %s on %s stopped',
+                          self.binary, self.host)
 
 
 class RPCService:
@@ -87,3 +91,4 @@ class RPCService:
             self.server.stop()
             self.server.wait()
         self.manager.cleanup_host()
+        self.heartbeat.mark_down()

@@ -117,7 +117,8 @@ class TestBrokerOutageMySQL(_PrivateBrokerTest, base.BaseTestCase):
         check(figures['logs_running'] == 0, 'operation logs left running')
         check(figures['reads'] > 0 and figures['reads_failed'] == 0,
               'reads failed during the outage')
-        check(figures['max_read_latency_s'] < 2.0,
+        # Reads never touch the broker: none waits like a hand-over.
+        check(figures['max_read_latency_s'] < CAST_BOUND,
               'reads were slow during the outage')
 
 
