@@ -52,6 +52,11 @@ class KarborServices(fixtures.Fixture):
             'api': {'port': self.port, 'host_ip': '127.0.0.1'},
             'protection': {'topic': self.rabbit.topic},
             'database': {'connection': self.db_url}}
+        if not self.rabbit.durable:
+            # Karbor's default (durable) is kept when the broker is the
+            # test's own.
+            sections['oslo_messaging_rabbit'] = {
+                'amqp_durable_queues': 'false'}
         if self.configure:
             self.configure(self, sections)
         self.config_file = utils.write_config(

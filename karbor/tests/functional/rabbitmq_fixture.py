@@ -46,6 +46,8 @@ class PrivateRabbitMQ(fixtures.Fixture):
     runs after set-up; :meth:`stop` and :meth:`start` take it away and
     bring it back with its durable queues and persistent messages."""
 
+    durable = True
+
     def _setUp(self):
         self.base = self.useFixture(fixtures.TempDir()).path
         self.home = os.path.join(self.base, 'home')
