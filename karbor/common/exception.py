@@ -109,6 +109,13 @@ class ServiceUnavailable(KarborException):
     safe = True
 
 
+class ProtectionServiceUnreachable(ServiceUnavailable):
+    """Work could not be handed to the protection service (the cast
+    failed); nothing of it runs."""
+    msg_fmt = _('the protection service cannot be reached: %(reason)s; '
+                'try again later')
+
+
 class DBError(KarborException):
     msg_fmt = _('Database error: %(reason)s')
 

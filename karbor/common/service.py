@@ -22,10 +22,13 @@ class Heartbeat:
         self.interval = interval or cfg.CONF.report_interval
         self._stop = threading.Event()
         self._thread = None
+        self._service_id = None
 
     def report(self):
         try:
-            services_db.service_report(self.host, self.binary, self.topic)
+            row = services_db.service_report(self.host, self.binary,
+                                             self.topic)
+            self._service_id = row.id
         except Exception:
             # A database blip must not kill the service; the next beat
             # tries again, and the service shows "down" meanwhile.
@@ -46,6 +49,20 @@ class Heartbeat:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
+
+    def mark_down(self):
+        """Show the service "down" at once rather than after
+        ``service_down_time``: work queued from now on says that nobody is
+        up to run it. Only once its work has ended: another protection
+        service fails the work of a host that is down."""
+        if self._service_id is None:
+            return
+        try:
+            services_db.service_update(self._service_id,
+                                       {'last_heartbeat': None})
+        except Exception:
+            LOG.exception('Could not record that %s on %s stopped',
+                          self.binary, self.host)
 
 
 class RPCService:
@@ -74,3 +91,4 @@ class RPCService:
             self.server.stop()
             self.server.wait()
         self.manager.cleanup_host()
+        self.heartbeat.mark_down()

@@ -33,6 +33,24 @@ opts = [
                help=_('Base URL of the API as clients reach it (for '
                       'example behind a proxy), used in links. Defaults to '
                       'the URL of the request.')),
+    cfg.FloatOpt('rpc_cast_timeout',
+                 default=5.0, min=0.5,
+                 help=_('Longest time, in seconds, a request that hands work '
+                        'to the protection service (protect, verify, '
+                        'restore, delete a checkpoint) waits for the message '
+                        'broker to take it. When the broker cannot be '
+                        'reached within it, the request answers 503 and the '
+                        'operation it recorded is ended in error; the API '
+                        'thread never waits longer, so reads go on being '
+                        'answered while the broker is down.')),
+    cfg.IntOpt('rpc_cast_retries',
+               default=1, min=0,
+               help=_('Reconnections to the message broker one hand-over '
+                      'tries before it gives up (oslo.messaging\'s "retry" '
+                      'of the cast; the waits between them follow '
+                      '[oslo_messaging_rabbit] rabbit_retry_interval and '
+                      'kombu_reconnect_delay). Whatever they add up to, '
+                      'rpc_cast_timeout bounds the request.')),
 ]
 
 

@@ -174,7 +174,9 @@ class ProtectionManager:
         it; any failure before the flow runs ends the operation and its log
         in error with a reason."""
         update, waiting, failed = _KINDS[kind]
-        row = update(object_id, {'host': self.host},
+        # Taken: no longer "waiting: no protection service is up" (the
+        # API's note on work it queued while none was).
+        row = update(object_id, {'host': self.host, 'status_reason': None},
                      expected={'status': [waiting], 'host': [None]})
         if row is None:
             LOG.info('%s is no longer waiting; ignored', what)

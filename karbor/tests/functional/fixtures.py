@@ -122,6 +122,11 @@ class RabbitMQ(fixtures.Fixture):
     """
 
     url = RABBIT_URL
+    # Each test's queues are throwaway: durable ones (Karbor's default)
+    # would outlive restarts of the shared broker and pile up there. The
+    # tests of durability run on a broker of their own
+    # (rabbitmq_fixture.PrivateRabbitMQ).
+    durable = False
 
     def setUp(self):
         # Before Fixture.setUp, for the reason given in Database.setUp.

@@ -22,17 +22,22 @@ class KarborServices(fixtures.Fixture):
     database of their own on ``backend`` (MariaDB or PostgreSQL) and a
     RabbitMQ topic of their own. ``configure(services, sections)`` may
     change the sections of ``karbor.conf`` and write files (providers)
-    under ``services.tmp`` before the file is written."""
+    under ``services.tmp`` before the file is written. ``rabbit``: a
+    fixture with ``url`` and ``topic`` (a private broker of the test), set
+    up here; by default the machine's RabbitMQ."""
 
-    def __init__(self, backend, service_down_time, configure=None):
+    def __init__(self, backend, service_down_time, configure=None,
+                 rabbit=None):
         super().__init__()
         self.backend = backend
         self.service_down_time = service_down_time
         self.configure = configure
+        self.rabbit_fixture = rabbit
 
     def _setUp(self):
         self.tmp = self.useFixture(fixtures.TempDir()).path
-        self.rabbit = self.useFixture(ft_fixtures.RabbitMQ())
+        self.rabbit = self.useFixture(self.rabbit_fixture or
+                                      ft_fixtures.RabbitMQ())
         self.db_url = self.useFixture(ft_fixtures.Database(self.backend)).url
         self.host = ft_fixtures.unique_name('karbor-ft-')
         self.state_path = os.path.join(self.tmp, 'state')
@@ -47,6 +52,11 @@ class KarborServices(fixtures.Fixture):
             'api': {'port': self.port, 'host_ip': '127.0.0.1'},
             'protection': {'topic': self.rabbit.topic},
             'database': {'connection': self.db_url}}
+        if not self.rabbit.durable:
+            # Karbor's default (durable) is kept when the broker is the
+            # test's own.
+            sections['oslo_messaging_rabbit'] = {
+                'amqp_durable_queues': 'false'}
         if self.configure:
             self.configure(self, sections)
         self.config_file = utils.write_config(
@@ -75,6 +85,17 @@ class KarborServices(fixtures.Fixture):
         """A new karbor-protection on the same host (after a kill)."""
         self.processes.remove(self.protection)
         self.protection = self.start('karbor-protection')
+
+    def stop_protection(self, timeout=15):
+        """SIGTERM to karbor-protection; its exit code. It is no longer
+        among the processes that must live; :meth:`start_protection`
+        starts another, which writes to the same log."""
+        self.processes.remove(self.protection)
+        return self.protection.stop(timeout=timeout)
+
+    def start_protection(self):
+        self.protection = self.start('karbor-protection')
+        return self.protection
 
     def logs(self):
         """The output of every process, for the message of a failure."""

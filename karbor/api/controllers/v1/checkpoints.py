@@ -5,6 +5,7 @@ recorded first, then cast to the protection service (202).
 """
 
 import datetime
+import functools
 
 from oslo_utils import timeutils
 import pecan
@@ -12,6 +13,7 @@ import pecan
 from karbor.api import contract
 from karbor.api.controllers import base
 from karbor.api.controllers import rest
+from karbor.api.controllers.v1 import handover
 from karbor.api import paging
 from karbor.api.schemas.v1 import checkpoints as schema
 from karbor.api import validation
@@ -137,7 +139,7 @@ class CheckpointsController(rest.RestController):
     @pecan.expose('json')
     @contract.operation('Protect a plan: create a checkpoint', status=202,
                         body=schema.create, response=schema.show,
-                        errors=(409,))
+                        errors=(409, 503))
     def post(self, provider_id):
         ctx = base.context()
         policy.authorize(ctx, provider_policies.CHECKPOINT_CREATE)
@@ -169,13 +171,16 @@ class CheckpointsController(rest.RestController):
         log = new_operation_log(ctx, constants.OPERATION_PROTECT,
                                 checkpoint_id=row.id, plan_id=plan.id,
                                 provider_id=provider_id)
-        rpcapi.ProtectionAPI().protect(operation, row.id, log.id)
+        row = handover.hand_over(
+            constants.OPERATION_PROTECT, row, log, operation,
+            functools.partial(rpcapi.ProtectionAPI().protect, operation,
+                              row.id, log.id))
         base.accepted()
         return {'checkpoint': views.checkpoint(row)}
 
     @pecan.expose('json')
     @contract.operation('Delete a checkpoint', status=202,
-                        errors=(409,))
+                        errors=(409, 503))
     def delete(self, provider_id, checkpoint_id):
         ctx = base.context()
         policy.authorize(ctx, provider_policies.CHECKPOINT_DELETE)
@@ -210,7 +215,11 @@ class CheckpointsController(rest.RestController):
         log = new_operation_log(ctx, constants.OPERATION_DELETE,
                                 checkpoint_id=row.id, plan_id=row.plan_id,
                                 provider_id=provider_id)
-        rpcapi.ProtectionAPI().delete(operation, row.id, log.id)
+        handover.hand_over(
+            constants.OPERATION_DELETE, row, log, operation,
+            functools.partial(rpcapi.ProtectionAPI().delete, operation,
+                              row.id, log.id),
+            previous_status=row.status)
         return base.accepted_empty()
 
     @pecan.expose('json')

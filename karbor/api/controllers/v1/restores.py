@@ -1,11 +1,14 @@
 """/v1/{project_id}/restores: bring a checkpoint's resources back."""
 
+import functools
+
 import pecan
 
 from karbor.api import contract
 from karbor.api.controllers import base
 from karbor.api.controllers import rest
 from karbor.api.controllers.v1 import checkpoints
+from karbor.api.controllers.v1 import handover
 from karbor.api import paging
 from karbor.api.schemas.v1 import restores as schema
 from karbor.api import validation
@@ -80,7 +83,7 @@ class RestoresController(rest.RestController):
     @pecan.expose('json')
     @contract.operation('Restore a checkpoint', status=202,
                         body=schema.create, response=schema.show,
-                        errors=(409,))
+                        errors=(409, 503))
     def post(self):
         ctx = base.context()
         policy.authorize(ctx, restore_policies.CREATE)
@@ -108,6 +111,9 @@ class RestoresController(rest.RestController):
             ctx, constants.OPERATION_RESTORE, checkpoint_id=checkpoint.id,
             plan_id=checkpoint.plan_id, provider_id=provider.id,
             restore_id=row.id)
-        rpcapi.ProtectionAPI().restore(operation, row.id, log.id)
+        row = handover.hand_over(
+            constants.OPERATION_RESTORE, row, log, operation,
+            functools.partial(rpcapi.ProtectionAPI().restore, operation,
+                              row.id, log.id))
         base.accepted()
         return {'restore': views.restore(row)}

@@ -7,12 +7,15 @@ absent or another project's (404), not available (409), parameters that
 the provider's verify_schema does not allow (400), a malformed body (400).
 """
 
+import functools
+
 import pecan
 
 from karbor.api import contract
 from karbor.api.controllers import base
 from karbor.api.controllers import rest
 from karbor.api.controllers.v1 import checkpoints
+from karbor.api.controllers.v1 import handover
 from karbor.api import paging
 from karbor.api.schemas.v1 import verifications as schema
 from karbor.api import validation
@@ -64,7 +67,7 @@ class VerificationsController(rest.RestController):
     @pecan.expose('json')
     @contract.operation('Verify a checkpoint', status=202,
                         body=schema.create, response=schema.show,
-                        errors=(409,))
+                        errors=(409, 503))
     def post(self):
         ctx = base.context()
         policy.authorize(ctx, verification_policies.CREATE)
@@ -91,6 +94,9 @@ class VerificationsController(rest.RestController):
             ctx, constants.OPERATION_VERIFY, checkpoint_id=checkpoint.id,
             plan_id=checkpoint.plan_id, provider_id=provider.id,
             verification_id=row.id)
-        rpcapi.ProtectionAPI().verify(operation, row.id, log.id)
+        row = handover.hand_over(
+            constants.OPERATION_VERIFY, row, log, operation,
+            functools.partial(rpcapi.ProtectionAPI().verify, operation,
+                              row.id, log.id))
         base.accepted()
         return {'verification': views.verification(row)}

@@ -30,6 +30,10 @@ class RecordingManager(manager.ProtectionManager):
 
     def cleanup_host(self):
         self.cleaned_up = True
+        # While its work ends, the service is not yet shown down (another
+        # protection service would fail that work).
+        self.heartbeat_at_cleanup = services_db.service_get_all()[
+            0].last_heartbeat
         super().cleanup_host()
 
 
@@ -91,6 +95,9 @@ class RPCServiceTest(base.TestCase):
         self.stop()
         self.assertTrue(self.manager.cleaned_up)
         self.assertFalse(self.service.heartbeat._thread.is_alive())
+        # Down at once once stopped, not after service_down_time.
+        self.assertIsNotNone(self.manager.heartbeat_at_cleanup)
+        self.assertIsNone(services_db.service_get_all()[0].last_heartbeat)
         api = rpcapi.ProtectionAPI(topic=TOPIC, timeout=1)
         self.assertRaises(messaging.MessagingTimeout, api.ping,
                           context.get_admin_context())

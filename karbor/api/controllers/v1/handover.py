@@ -1,0 +1,118 @@
+"""Handing long work over to the protection service.
+
+A controller records an operation first (its object in a waiting status,
+and its operation log), then hands it over with an RPC cast
+(:mod:`karbor.services.protection.rpcapi`). Either the message broker holds
+the message within ``[api] rpc_cast_timeout`` seconds and the request
+answers 202, or it answers 503 and what it recorded is ended here, with the
+reason: nothing stays ``protecting``, ``verifying``, ``in_progress`` or
+``deleting`` with nobody to end it.
+
+Accepted work waits in the broker until a protection service takes it. If
+none is up (no heartbeat within ``service_down_time``), the answer says so
+in the object's ``status_reason``, as ``GET /os-services`` does; the
+service that takes the operation clears it.
+"""
+
+from oslo_config import cfg
+from oslo_log import log as logging
+from oslo_utils import timeutils
+
+from karbor.api.views import services as service_views
+from karbor.common import constants
+from karbor.common import exception
+from karbor.db import checkpoints as checkpoints_db
+from karbor.db import operation_logs as operation_logs_db
+from karbor.db import restores as restores_db
+from karbor.db import services as services_db
+from karbor.db import verifications as verifications_db
+from karbor.services.protection.clients import trusts
+
+LOG = logging.getLogger(__name__)
+
+# operation -> (update function, waiting status, status when not handed over)
+_KINDS = {
+    constants.OPERATION_PROTECT: (checkpoints_db.checkpoint_update,
+                                  constants.CHECKPOINT_STATUS_PROTECTING,
+                                  constants.CHECKPOINT_STATUS_ERROR),
+    # A checkpoint whose delete never left the API is unchanged: it goes
+    # back to the status it had (given by the controller).
+    constants.OPERATION_DELETE: (checkpoints_db.checkpoint_update,
+                                 constants.CHECKPOINT_STATUS_DELETING,
+                                 None),
+    constants.OPERATION_RESTORE: (restores_db.restore_update,
+                                  constants.RESTORE_STATUS_IN_PROGRESS,
+                                  constants.RESTORE_STATUS_FAILURE),
+    constants.OPERATION_VERIFY: (verifications_db.verification_update,
+                                 constants.VERIFICATION_STATUS_VERIFYING,
+                                 constants.VERIFICATION_STATUS_ERROR),
+}
+
+NOBODY_UP = ('waiting: no protection service is up to run this operation '
+             '(none has reported within %(down_time)ss, see GET '
+             '/os-services); it is queued and runs when one starts')
+
+
+def hand_over(kind, row, log, operation, cast, previous_status=None):
+    """Run ``cast()`` (the rpcapi call) for the ``kind`` operation recorded
+    as ``row`` and ``log``, whose context is ``operation``; return the row
+    to answer 202 with.
+
+    If the cast fails, end ``row`` (``previous_status`` for a delete) and
+    ``log`` with the reason, release the operation's trust if it has one,
+    and raise the 503. Each end is conditional on the row still waiting
+    with no host: if the cast got through after all and a protection
+    service took the operation, it is accepted.
+    """
+    try:
+        cast()
+    except exception.ProtectionServiceUnreachable as e:
+        if _end(kind, row, log, str(e), previous_status):
+            trusts.release(operation)
+            raise
+        LOG.warning('%s %s: a protection service took it although the '
+                    'broker did not confirm in time; accepted', kind, row.id)
+        return row
+    return _note_if_nobody_up(kind, row)
+
+
+def _end(kind, row, log, reason, previous_status):
+    update, waiting, failed = _KINDS[kind]
+    now = timeutils.utcnow()
+    values = {'status': previous_status or failed, 'status_reason': reason}
+    if kind == constants.OPERATION_VERIFY:
+        values['ended_at'] = now
+    # The object first: once it is ended, no protection service claims it
+    # (its claim expects it waiting), so its log is ours to end.
+    if update(row.id, values,
+              expected={'status': [waiting], 'host': [None]}) is None:
+        return False
+    operation_logs_db.operation_log_update(
+        log.id, {'status': constants.OPERATION_LOG_STATUS_ERROR,
+                 'error_info': reason, 'ended_at': now},
+        expected={'status': [constants.OPERATION_LOG_STATUS_RUNNING[kind]],
+                  'host': [None]})
+    LOG.warning('%s %s not handed over, ended: %s', kind, row.id, reason)
+    return True
+
+
+def protection_services_up(conf=cfg.CONF):
+    """The protection services of our topic that report heartbeats."""
+    down_time = conf.service_down_time
+    return [s for s in services_db.service_get_all(
+        binary=constants.SERVICE_BINARY_PROTECTION)
+        if s.topic == conf.protection.topic and
+        service_views.is_up(s, down_time)]
+
+
+def _note_if_nobody_up(kind, row):
+    if protection_services_up():
+        return row
+    update, waiting, _failed = _KINDS[kind]
+    reason = NOBODY_UP % {'down_time': cfg.CONF.service_down_time}
+    noted = update(row.id, {'status_reason': reason},
+                   expected={'status': [waiting], 'host': [None]})
+    LOG.warning('%s %s is queued but no protection service is up',
+                kind, row.id)
+    # None: a protection service took it meanwhile.
+    return noted or row
