@@ -94,25 +94,90 @@ def create(model, values):
         return row
 
 
+def _matches(model, expected):
+    """WHERE clauses: each column of ``expected`` in its allowed values
+    (None allowed means NULL, which ``IN`` never matches)."""
+    clauses = []
+    for key, allowed in (expected or {}).items():
+        column = getattr(model, key)
+        allowed = list(allowed)
+        values = [v for v in allowed if v is not None]
+        clause = column.in_(values) if values else sa.false()
+        if len(values) != len(allowed):
+            clause = sa.or_(clause, column.is_(None))
+        clauses.append(clause)
+    return clauses
+
+
+def compare_and_set(session, model, object_id, expected, values):
+    """``UPDATE model SET values WHERE id = object_id AND <expected>``
+    inside ``session``'s transaction: True if the row changed, False if it
+    was not (or no longer) in an expected state. The check and the change
+    are one statement: no other writer can slip between them."""
+    result = session.execute(
+        sa.update(model)
+        .where(model.id == object_id, *_matches(model, expected))
+        .values(**values)
+        .execution_options(synchronize_session=False))
+    return result.rowcount == 1
+
+
 def update(model, object_id, values, not_found, expected=None):
     """Update a row and return it.
 
-    With ``expected`` ({column: allowed values}) the update happens only if
-    the row is in one of those states (checked under a row lock); otherwise
-    nothing changes and None is returned.
+    With ``expected`` ({column: allowed values}) this is a compare-and-set:
+    the row changes only if it is in one of those states, in the same
+    statement that changes it; otherwise nothing changes and None is
+    returned (``not_found`` is raised if the row does not exist).
     """
     with writer() as session:
-        row = session.get(model, object_id, with_for_update=True)
-        if row is None:
-            raise not_found
-        for key, allowed in (expected or {}).items():
-            if getattr(row, key) not in allowed:
+        if expected:
+            took = compare_and_set(session, model, object_id, expected,
+                                   values)
+            row = session.get(model, object_id)
+            if row is None:
+                raise not_found
+            if not took:
                 return None
-        for key, value in values.items():
-            setattr(row, key, value)
-        session.flush()
+        else:
+            row = session.get(model, object_id, with_for_update=True)
+            if row is None:
+                raise not_found
+            for key, value in values.items():
+                setattr(row, key, value)
+            session.flush()
         session.expunge(row)
         return row
+
+
+def end_with_log(model, object_id, running, values, operation_log_id,
+                 log_values, not_found):
+    """End an operation's object and its operation log in one
+    transaction: the object moves from ``running`` (a status or a list of
+    them) to ``values`` only if it is still running, and its log (if
+    still running) ends with it. True if they ended here; False if the
+    object had ended already (a recovery or a reset ended it, and its
+    log with it): then nothing changes."""
+    running = [running] if isinstance(running, str) else list(running)
+    with writer() as session:
+        if not compare_and_set(session, model, object_id,
+                               {'status': running}, values):
+            if session.get(model, object_id) is None:
+                raise not_found
+            return False
+        if operation_log_id is not None:
+            end_operation_log(session, operation_log_id, log_values)
+        return True
+
+
+def end_operation_log(session, operation_log_id, values):
+    """End a log still running (in ``session``); True if it was."""
+    from karbor.common import constants
+    from karbor.db import models
+    return compare_and_set(
+        session, models.OperationLog, operation_log_id,
+        {'status': list(constants.OPERATION_LOG_STATUS_RUNNING.values())},
+        values)
 
 
 def delete(model, object_id, not_found):
@@ -168,14 +233,15 @@ def set_resource_statuses(model, object_id, not_found, running, verdicts,
     """Merge ``{key: (status, reason)}`` into the resources_status and
     resources_reason maps of a row (and set ``values``), under the row
     lock, so that resources finishing in parallel do not overwrite each
-    other; nothing changes once the row has left the ``running`` status
-    (a recovery ended it)."""
+    other. A compare-and-set on ``running``: nothing changes once the row
+    has left that status (a recovery or a reset ended it), and False
+    says so; True if the verdicts were written."""
     with writer() as session:
         row = session.get(model, object_id, with_for_update=True)
         if row is None:
             raise not_found
         if row.status != running:
-            return
+            return False
         statuses = dict(row.resources_status or {})
         reasons = dict(row.resources_reason or {})
         for key, (status, reason) in verdicts.items():
@@ -185,6 +251,7 @@ def set_resource_statuses(model, object_id, not_found, running, verdicts,
         row.resources_reason = reasons
         for key, value in values.items():
             setattr(row, key, value)
+        return True
 
 
 def count(model, **criteria):

@@ -1,10 +1,13 @@
 """Database functions of restores."""
 
+from oslo_utils import timeutils
+
 from karbor.common import constants
 from karbor.common import exception
 from karbor.db import api
 from karbor.db import ids
 from karbor.db import models
+from karbor.db import operation_logs
 
 
 def restore_create(values):
@@ -42,8 +45,23 @@ def restore_set_resource_status(restore_id, key, status, reason=''):
 
 def restore_set_resource_statuses(restore_id, verdicts):
     """Set the statuses and reasons ``{key: (status, reason)}`` of several
-    resources in one write (parallel-safe)."""
-    api.set_resource_statuses(
+    resources in one write (parallel-safe); False (nothing written) once
+    the restore has ended."""
+    return api.set_resource_statuses(
         models.Restore, restore_id,
         exception.RestoreNotFound(restore_id=restore_id),
         constants.RESTORE_STATUS_IN_PROGRESS, verdicts)
+
+
+def restore_end(restore_id, status, operation_log_id, reason=None):
+    """End a running restore and its operation log together, in one
+    transaction; False if it had ended already (nothing changes)."""
+    values = {'status': status, 'status_reason': reason, 'host': None}
+    return api.end_with_log(
+        models.Restore, restore_id, constants.RESTORE_STATUS_IN_PROGRESS,
+        values, operation_log_id,
+        operation_logs.ended(
+            None if status == constants.RESTORE_STATUS_SUCCESS
+            else reason or status,
+            timeutils.utcnow()),
+        exception.RestoreNotFound(restore_id=restore_id))

@@ -1,10 +1,15 @@
 """Database functions of verifications."""
 
+from oslo_utils import timeutils
+
 from karbor.common import constants
 from karbor.common import exception
 from karbor.db import api
 from karbor.db import ids
 from karbor.db import models
+from karbor.db import operation_logs
+
+VERIFYING = constants.VERIFICATION_STATUS_VERIFYING
 
 
 def _not_found(verification_id):
@@ -44,7 +49,7 @@ def verification_set_resource_statuses(verification_id, verdicts,
     """Set the verdicts ``{key: (status, reason)}`` of several resources
     (and the ``progress`` when given) in one write (parallel-safe)."""
     values = {'progress': progress} if progress is not None else {}
-    api.set_resource_statuses(
+    return api.set_resource_statuses(
         models.Verification, verification_id, _not_found(verification_id),
         constants.VERIFICATION_STATUS_VERIFYING, verdicts, **values)
 
@@ -53,3 +58,28 @@ def verification_count_running(checkpoint_id):
     """How many verifications of ``checkpoint_id`` are still running."""
     return api.count(models.Verification, checkpoint_id=checkpoint_id,
                      status=constants.VERIFICATION_STATUS_VERIFYING)
+
+
+def verification_set_progress(verification_id, progress):
+    """The counters of a running verification; False (nothing written)
+    once it has ended."""
+    return verification_update(
+        verification_id, {'progress': progress},
+        expected={'status': [VERIFYING]}) is not None
+
+
+def verification_end(verification_id, status, operation_log_id,
+                     reason=None, **values):
+    """End a running verification and its operation log together, in one
+    transaction. False if it had ended already: an ended verification is
+    never changed by a late step of its flow."""
+    now = timeutils.utcnow()
+    values.update(status=status, status_reason=reason, host=None,
+                  ended_at=now)
+    return api.end_with_log(
+        models.Verification, verification_id, VERIFYING, values,
+        operation_log_id,
+        operation_logs.ended(
+            None if status == constants.VERIFICATION_STATUS_SUCCESS
+            else reason or status, now),
+        _not_found(verification_id))

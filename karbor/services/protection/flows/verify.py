@@ -14,8 +14,8 @@ from karbor.services.protection import verification
 def get_flow(provider, verification_id, sources, threads):
     resources = [node.value for node in graph.iter_nodes(sources)]
     progress = verification.Progress(
-        lambda values: verifications_db.verification_update(
-            verification_id, {'progress': values}),
+        lambda values: verifications_db.verification_set_progress(
+            verification_id, values),
         record=lambda verdicts, values:
             verifications_db.verification_set_resource_statuses(
                 verification_id, verdicts, progress=values))

@@ -52,25 +52,32 @@ class InitiateVerificationTask(task.Task):
                 reason='the checkpoint index %s cannot be read: %s' % (
                     checkpoint.index_key, e))
         self.progress.add(resources_total=len(self.resources))
-        verifications_db.verification_update(verification_id, {
-            'status': VERIFYING,
+        # A compare-and-set: a verification that ended meanwhile (a
+        # recovery, an administrator's reset) is never brought back.
+        row = verifications_db.verification_update(verification_id, {
             'started_at': timeutils.utcnow(),
             'resources_status': {graph.resource_key(r): VERIFYING
                                  for r in self.resources},
             'resources_reason': {},
             'progress': self.progress.snapshot(),
-        })
+        }, expected={'status': [VERIFYING]})
+        if row is None:
+            status = verifications_db.verification_get(verification_id).status
+            LOG.warning('Verification %s had already ended %s; it is not '
+                        'started again', verification_id, status)
+            raise exception.OperationEnded(
+                what='verification %s' % verification_id, status=status)
 
     def revert(self, verification_id, operation_log_id, flow_failures=None,
                **kwargs):
         reason = common.failure_reason(flow_failures)
         LOG.error('Verification %s failed: %s', verification_id, reason)
-        # The log first: once the verification shows its end, so does
-        # its log.
-        common.finish_operation_log(operation_log_id, reason)
-        verifications_db.verification_update(verification_id, {
-            'status': ERROR, 'status_reason': reason, 'host': None,
-            'ended_at': timeutils.utcnow()})
+        # With its log, in one transaction; an ended verification keeps
+        # the end it had.
+        if not verifications_db.verification_end(
+                verification_id, ERROR, operation_log_id, reason):
+            LOG.warning('Verification %s had already ended; left as it is',
+                        verification_id)
 
 
 class VerifyResourceTask(task.Task):
@@ -164,13 +171,13 @@ class CompleteVerificationTask(task.Task):
             reason = ('the checkpoint became %s while it was being '
                       'verified%s' % (checkpoint.status,
                                       '; ' + reason if reason else ''))
-        common.finish_operation_log(operation_log_id, reason)
-        verifications_db.verification_update(verification_id, {
-            'status': ERROR if reason else SUCCESS,
-            'status_reason': reason, 'host': None,
-            'ended_at': timeutils.utcnow(),
-            'progress': self.progress.snapshot()},
-            expected={'status': [VERIFYING]})
+        if not verifications_db.verification_end(
+                verification_id, ERROR if reason else SUCCESS,
+                operation_log_id, reason,
+                progress=self.progress.snapshot()):
+            LOG.warning('Verification %s had already ended; its result is '
+                        'not recorded', verification_id)
+            return
         LOG.info('Verification %s ended %s%s', verification_id,
                  ERROR if reason else SUCCESS,
                  ': %s' % reason if reason else '')

@@ -173,6 +173,96 @@ class FlowTest(base.VerificationTestCase):
         self.assertIsNotNone(row.ended_at)
         self.assertIsNotNone(log.ended_at)
 
+    # No resurrection: an ended verification stays ended
+
+    def _ended_verification(self):
+        """A verification and its log that a recovery ended while their
+        flow had not started yet."""
+        from karbor.services.protection import recovery
+        row = verifications_db.verification_create({
+            'project_id': 'p1', 'provider_id': base.LOCAL_PROVIDER_ID,
+            'checkpoint_id': self.checkpoint['id'], 'host': 'dead-host',
+            'status': 'verifying', 'parameters': {}})
+        log = operation_logs_db.operation_log_create({
+            'project_id': 'p1', 'operation_type': 'verify',
+            'status': 'verifying', 'verification_id': row.id,
+            'host': 'dead-host'})
+        self.assertEqual({row.id}, set(recovery.fail_interrupted(
+            'dead-host')))
+        return (verifications_db.verification_get(row.id),
+                operation_logs_db.operation_log_get(log.id))
+
+    def assertUnchanged(self, before, log_before):
+        after = verifications_db.verification_get(before.id)
+        log_after = operation_logs_db.operation_log_get(log_before.id)
+        fields = ('status', 'status_reason', 'resources_status',
+                  'started_at', 'ended_at', 'host', 'progress')
+        self.assertEqual([getattr(before, f) for f in fields],
+                         [getattr(after, f) for f in fields])
+        self.assertEqual(
+            ('error', log_before.error_info, log_before.ended_at),
+            (log_after.status, log_after.error_info, log_after.ended_at))
+
+    def test_late_initiate_does_not_resurrect(self):
+        """The issue's case: InitiateVerificationTask runs after the
+        verification ended; it stays ended, with its reason."""
+        row, log = self._ended_verification()
+        self.assertEqual('error', row.status)
+        resources = [self.directory(d) for d in ('alpha', 'beta')]
+        from karbor.services.protection import graph
+        task = verification_tasks.InitiateVerificationTask(
+            [graph.make_resource(base.DIRECTORY, r['id'], r['name'])
+             for r in resources],
+            verification.Progress(lambda values: None,
+                                  record=lambda v, values: None))
+        error = self.assertRaises(
+            verification_tasks.exception.OperationEnded, task.execute,
+            row.id, base.LOCAL_PROVIDER_ID, self.checkpoint['id'])
+        self.assertIn('had already ended error', str(error))
+        self.assertUnchanged(row, log)
+        # Its revert, as the engine runs it next, changes nothing either.
+        from taskflow.types import failure
+        try:
+            raise error
+        except Exception:
+            failed = failure.Failure()
+        task.revert(verification_id=row.id, operation_log_id=log.id,
+                    flow_failures={'x': failed})
+        self.assertUnchanged(row, log)
+
+    def test_late_flow_does_not_resurrect(self):
+        """The whole verification flow, run by a real taskflow engine on a
+        verification that ended before it started: every step is refused
+        and nothing of the verification or its log changes."""
+        from taskflow import engines
+        from karbor.services.protection import graph
+        from karbor.services.protection import provider as provider_module
+        row, log = self._ended_verification()
+        checkpoint_row = checkpoints_db.checkpoint_get(self.checkpoint['id'])
+        flow = verify_flow.get_flow(
+            provider_module.get_registry().get(base.LOCAL_PROVIDER_ID),
+            row.id, graph.deserialize(checkpoint_row.resource_graph), 2)
+        ctx = karbor_context.RequestContext(project_id='p1', user_id='u')
+        self.assertRaises(
+            verification_tasks.exception.OperationEnded, engines.run, flow,
+            store={'context': ctx.to_dict(), 'verification_id': row.id,
+                   'provider_id': base.LOCAL_PROVIDER_ID,
+                   'checkpoint_id': self.checkpoint['id'],
+                   'operation_log_id': log.id, 'parameters': {}})
+        self.assertUnchanged(row, log)
+
+    def test_late_verdicts_and_end_are_refused(self):
+        """Verdicts and the end that arrive after a reset are refused and
+        say so (False); the reset's end stays."""
+        row, log = self._ended_verification()
+        self.assertFalse(verifications_db.verification_set_resource_statuses(
+            row.id, {self.keys[0]: ('success', '')}, progress={'x': 1}))
+        self.assertFalse(verifications_db.verification_set_progress(
+            row.id, {'x': 2}))
+        self.assertFalse(verifications_db.verification_end(
+            row.id, 'success', log.id))
+        self.assertUnchanged(row, log)
+
     # CompleteVerificationTask
 
     def test_complete_when_the_checkpoint_changed(self):
