@@ -254,6 +254,55 @@ def set_resource_statuses(model, object_id, not_found, running, verdicts,
         return True
 
 
+def lock_checkpoint(session, checkpoint_id):
+    """The checkpoint row, locked until ``session`` ends (SELECT ... FOR
+    UPDATE; SQLite's immediate transactions hold the whole database).
+
+    Deleting a checkpoint and starting a verification or restore of it
+    both take this lock first, so they happen one after the other; a
+    conditional UPDATE alone would not do on PostgreSQL, where a
+    ``NOT EXISTS`` subquery sees the snapshot taken before the UPDATE
+    waited for the row.
+    """
+    from karbor.common import exception
+    from karbor.db import models
+    row = session.get(models.Checkpoint, checkpoint_id, with_for_update=True,
+                      populate_existing=True)
+    if row is None:
+        raise exception.CheckpointNotFound(checkpoint_id=checkpoint_id)
+    return row
+
+
+def ids_in_status(session, model, status, **criteria):
+    """Ids of the rows in ``status`` with these column values, read with a
+    share lock (the latest committed rows whatever the isolation)."""
+    return list(session.scalars(
+        sa.select(model.id).where(
+            model.status == status,
+            *[getattr(model, k) == v for k, v in criteria.items()])
+        .order_by(model.id).with_for_update(read=True)))
+
+
+def create_with_log(model, values, log_values, checkpoint_id,
+                    checkpoint_allowed, refuse):
+    """Insert an operation's row and its running operation log, in one
+    transaction, if checkpoint ``checkpoint_id`` is (under its row lock)
+    in one of ``checkpoint_allowed``; else raise ``refuse(checkpoint)``."""
+    from karbor.db import models
+    with writer() as session:
+        checkpoint = lock_checkpoint(session, checkpoint_id)
+        if checkpoint.status not in checkpoint_allowed:
+            raise refuse(checkpoint)
+        row = model(**values)
+        log = models.OperationLog(**log_values)
+        session.add(row)
+        session.add(log)
+        session.flush()
+        session.expunge(row)
+        session.expunge(log)
+        return row, log
+
+
 def count(model, **criteria):
     """How many rows have these column values."""
     with reader() as session:

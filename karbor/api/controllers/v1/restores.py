@@ -94,20 +94,25 @@ class RestoresController(rest.RestController):
         parameters = body.get('parameters') or {}
         check_plugin_parameters(provider, parameters, 'restore', ctx)
         operation = trusts.delegate(ctx, provider)
-        row = restores_db.restore_create({
-            'project_id': ctx.project_id,
-            'provider_id': provider.id,
-            'checkpoint_id': checkpoint.id,
-            'restore_target': body.get('restore_target'),
-            'parameters': parameters,
-            'status': constants.RESTORE_STATUS_IN_PROGRESS,
-            'resources_status': {},
-            'resources_reason': {},
-        })
-        log = checkpoints.new_operation_log(
-            ctx, constants.OPERATION_RESTORE, checkpoint_id=checkpoint.id,
-            plan_id=checkpoint.plan_id, provider_id=provider.id,
-            restore_id=row.id)
+        # One transaction under the checkpoint's lock: a delete that took
+        # the checkpoint meanwhile is refused here (409), and a delete
+        # that comes after sees this restore running.
+        try:
+            row, log = restores_db.restore_create_for_checkpoint({
+                'project_id': ctx.project_id,
+                'provider_id': provider.id,
+                'checkpoint_id': checkpoint.id,
+                'parameters': parameters,
+                'status': constants.RESTORE_STATUS_IN_PROGRESS,
+                'restore_target': body.get('restore_target'),
+                'resources_status': {},
+                'resources_reason': {},
+            }, checkpoints.operation_log_values(
+                ctx, constants.OPERATION_RESTORE, checkpoint_id=checkpoint.id,
+                plan_id=checkpoint.plan_id, provider_id=provider.id))
+        except exception.InvalidState:
+            trusts.release(operation)
+            raise
         rpcapi.ProtectionAPI().restore(operation, row.id, log.id)
         base.accepted()
         return {'restore': views.restore(row)}

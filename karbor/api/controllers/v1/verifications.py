@@ -77,20 +77,25 @@ class VerificationsController(rest.RestController):
         parameters = body.get('parameters') or {}
         validation.validate_parameters(provider, parameters, 'verify')
         operation = trusts.delegate(ctx, provider)
-        row = verifications_db.verification_create({
-            'project_id': ctx.project_id,
-            'provider_id': provider.id,
-            'checkpoint_id': checkpoint.id,
-            'parameters': parameters,
-            'status': constants.VERIFICATION_STATUS_VERIFYING,
-            'resources_status': {},
-            'resources_reason': {},
-            'progress': {},
-        })
-        log = checkpoints.new_operation_log(
-            ctx, constants.OPERATION_VERIFY, checkpoint_id=checkpoint.id,
-            plan_id=checkpoint.plan_id, provider_id=provider.id,
-            verification_id=row.id)
+        # One transaction under the checkpoint's lock: a delete that took
+        # the checkpoint meanwhile is refused here (409), and a delete
+        # that comes after sees this verification running.
+        try:
+            row, log = verifications_db.verification_create_for_checkpoint({
+                'project_id': ctx.project_id,
+                'provider_id': provider.id,
+                'checkpoint_id': checkpoint.id,
+                'parameters': parameters,
+                'status': constants.VERIFICATION_STATUS_VERIFYING,
+                'resources_status': {},
+                'resources_reason': {},
+                'progress': {},
+            }, checkpoints.operation_log_values(
+                ctx, constants.OPERATION_VERIFY, checkpoint_id=checkpoint.id,
+                plan_id=checkpoint.plan_id, provider_id=provider.id))
+        except exception.InvalidState:
+            trusts.release(operation)
+            raise
         rpcapi.ProtectionAPI().verify(operation, row.id, log.id)
         base.accepted()
         return {'verification': views.verification(row)}

@@ -80,7 +80,8 @@ class InitiateDeleteTask(task.Task):
         LOG.error('Deleting checkpoint %s failed: %s', checkpoint_id, reason)
         _set_status(provider_id, checkpoint_id,
                     constants.CHECKPOINT_STATUS_ERROR_DELETING,
-                    operation_log_id, reason, bank=False, expected=constants.CHECKPOINT_STATUS_DELETING)
+                    operation_log_id, reason, bank=False,
+                    expected=constants.CHECKPOINT_STATUS_DELETING)
 
 
 class CompleteDeleteTask(task.Task):
