@@ -254,6 +254,58 @@ def set_resource_statuses(model, object_id, not_found, running, verdicts,
         return True
 
 
+def reset_state(model, object_id, was, values, running, resource_running,
+                resource_error, log_column, reason, not_found):
+    """An administrator's reset of an operation's status: a
+    compare-and-set on ``was`` (the status the administrator saw), under
+    the row lock. If it was ``running``, the resources still
+    ``resource_running`` get ``resource_error`` with ``reason``, and its
+    running operation log ends in error with ``reason``, in the same
+    transaction. The row, or None if its status was no longer ``was``."""
+    from karbor.db import models
+    with writer() as session:
+        row = session.get(model, object_id, with_for_update=True)
+        if row is None:
+            raise not_found
+        if row.status != was:
+            return None
+        if was == running:
+            statuses = dict(row.resources_status or {})
+            reasons = dict(row.resources_reason or {})
+            for key, status in statuses.items():
+                if status == resource_running:
+                    statuses[key] = resource_error
+                    reasons[key] = reason
+            row.resources_status = statuses
+            row.resources_reason = reasons
+            log = models.OperationLog
+            for log_id in ids_in_status(
+                    session, log,
+                    _running_log_status(log_column), **{log_column:
+                                                        object_id}):
+                end_operation_log(session, log_id, {
+                    'status': 'error', 'error_info': reason,
+                    'ended_at': values.get('ended_at') or _now(),
+                    'host': None})
+        for key, value in values.items():
+            setattr(row, key, value)
+        session.flush()
+        session.expunge(row)
+        return row
+
+
+def _running_log_status(log_column):
+    from karbor.common import constants
+    kind = {'verification_id': constants.OPERATION_VERIFY,
+            'restore_id': constants.OPERATION_RESTORE}[log_column]
+    return constants.OPERATION_LOG_STATUS_RUNNING[kind]
+
+
+def _now():
+    from oslo_utils import timeutils
+    return timeutils.utcnow()
+
+
 def lock_checkpoint(session, checkpoint_id):
     """The checkpoint row, locked until ``session`` ends (SELECT ... FOR
     UPDATE; SQLite's immediate transactions hold the whole database).

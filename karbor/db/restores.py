@@ -84,3 +84,22 @@ def restore_create_for_checkpoint(values, log_values):
     return api.create_with_log(
         models.Restore, values, log_values, values['checkpoint_id'],
         (constants.CHECKPOINT_STATUS_AVAILABLE,), refuse)
+
+
+RESET_STATES = (constants.RESTORE_STATUS_SUCCESS,
+                constants.RESTORE_STATUS_FAILURE)
+
+
+def restore_reset_state(restore_id, was, state, reason):
+    """An administrator sets the status of a restore that was ``was`` to
+    ``state`` (success or fail). A running one ends: its resources still
+    restoring and its operation log end in error with ``reason``, in the
+    same transaction, and any later step of its flow is refused (the work
+    already under way is not stopped). The row, or None if its status was
+    no longer ``was``."""
+    return api.reset_state(
+        models.Restore, restore_id, was,
+        {'status': state, 'status_reason': reason, 'host': None},
+        constants.RESTORE_STATUS_IN_PROGRESS,
+        constants.RESOURCE_STATUS_RESTORING, constants.RESOURCE_STATUS_ERROR,
+        'restore_id', reason, exception.RestoreNotFound(restore_id=restore_id))

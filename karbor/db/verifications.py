@@ -102,3 +102,22 @@ def verification_create_for_checkpoint(values, log_values):
     return api.create_with_log(
         models.Verification, values, log_values, values['checkpoint_id'],
         (constants.CHECKPOINT_STATUS_AVAILABLE,), refuse)
+
+
+RESET_STATES = (constants.VERIFICATION_STATUS_SUCCESS,
+                constants.VERIFICATION_STATUS_ERROR)
+
+
+def verification_reset_state(verification_id, was, state, reason):
+    """An administrator sets the status of a verification that was
+    ``was`` to ``state`` (success or error). A running one ends: its
+    unchecked resources and its operation log end in error with
+    ``reason``, in the same transaction, and any later step of its flow is
+    refused. The row, or None if its status was no longer ``was``."""
+    values = {'status': state, 'status_reason': reason, 'host': None}
+    if was == VERIFYING:
+        values['ended_at'] = timeutils.utcnow()
+    return api.reset_state(
+        models.Verification, verification_id, was, values, VERIFYING,
+        VERIFYING, constants.VERIFICATION_STATUS_ERROR, 'verification_id',
+        reason, _not_found(verification_id))

@@ -116,3 +116,29 @@ class RestoresController(rest.RestController):
         rpcapi.ProtectionAPI().restore(operation, row.id, log.id)
         base.accepted()
         return {'restore': views.restore(row)}
+
+    @pecan.expose('json')
+    @contract.operation('Reset the state of a restore',
+                        status=202, body=schema.reset_state,
+                        errors=(409,))
+    def put(self, restore_id):
+        """An administrator ends a restore left running (or corrects an
+        ended one). A compare-and-set on the status the administrator
+        saw: 409 if it changed meanwhile."""
+        ctx = base.context()
+        policy.authorize(ctx, restore_policies.RESET_STATE)
+        body = validation.validated_body(schema.reset_state)
+        row = base.get_visible(
+            ctx, restores_db.restore_get, restore_id,
+            exception.RestoreNotFound(restore_id=restore_id),
+            restore_policies.RESET_STATE)
+        state = body['os-resetState']['state']
+        reason = 'state reset to %s by %s (it was %s)' % (
+            state, ctx.user_id, row.status)
+        if restores_db.restore_reset_state(
+                row.id, row.status, state, reason) is None:
+            raise exception.InvalidState(
+                reason='restore %s changed while its state was being '
+                       'reset (it was %s); show it and try again' % (
+                           row.id, row.status))
+        return base.accepted_empty()
