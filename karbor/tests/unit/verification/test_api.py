@@ -435,15 +435,18 @@ class ListShowTest(base.VerificationTestCase):
 
 class PolicyTest(base.VerificationTestCase):
 
-    def test_rules_are_member_and_reader(self):
+    def test_rules_are_member_reader_and_admin(self):
         rules = {r.name: r for r in verification_policies.list_rules()}
         self.assertEqual({'karbor:verification:create',
                           'karbor:verification:get',
-                          'karbor:verification:get_all'}, set(rules))
+                          'karbor:verification:get_all',
+                          'karbor:verification:reset_state'}, set(rules))
         for name, method, check in (
                 ('karbor:verification:create', 'POST', policy_base.MEMBER),
                 ('karbor:verification:get', 'GET', policy_base.READER),
-                ('karbor:verification:get_all', 'GET', policy_base.READER)):
+                ('karbor:verification:get_all', 'GET', policy_base.READER),
+                ('karbor:verification:reset_state', 'PUT',
+                 policy_base.ADMIN)):
             rule = rules[name]
             self.assertEqual(check, rule.check_str)
             self.assertTrue(rule.description.strip())
