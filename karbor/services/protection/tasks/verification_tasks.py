@@ -8,6 +8,9 @@ never fails the flow. ``CompleteVerificationTask`` ends it: ``success``
 when every resource is intact, ``error`` naming those that are not.
 """
 
+from concurrent import futures
+import threading
+
 from oslo_log import log as logging
 from oslo_utils import timeutils
 from taskflow import task
@@ -80,16 +83,92 @@ class InitiateVerificationTask(task.Task):
                         verification_id)
 
 
+class PendingVerdicts:
+    """The futures that verify hooks returned (work still running, e.g. a
+    backend check handed to :mod:`karbor.services.protection.waiter`), as
+    protect hooks' are: a resource with pending work gets its verdict when
+    all of it is done, and a failed future is that resource's error with
+    its reason. :class:`AwaitVerdictsTask` holds the flow until every
+    such verdict is recorded."""
+
+    def __init__(self, progress):
+        self.progress = progress
+        self._cond = threading.Condition()
+        self._waiting = 0
+
+    def add(self, key, pending, problems):
+        """Give resource ``key`` its verdict once every future of
+        ``pending`` is done, with ``problems`` found so far."""
+        with self._cond:
+            self._waiting += 1
+        left = [len(pending)]
+        lock = threading.Lock()
+
+        def done(future):
+            with lock:
+                left[0] -= 1
+                last = left[0] == 0
+            if not last:
+                return
+            try:
+                for f in pending:
+                    if f.cancelled():
+                        problems.add('the check was cancelled')
+                    elif f.exception() is not None:
+                        error = f.exception()
+                        problems.add(str(error) or
+                                     error.__class__.__name__)
+                record_verdict(self.progress, key, problems)
+            except Exception:
+                LOG.exception('Could not record the verdict of %s', key)
+            finally:
+                with self._cond:
+                    self._waiting -= 1
+                    self._cond.notify_all()
+        for future in pending:
+            future.add_done_callback(done)
+
+    def wait(self):
+        """Until every resource with pending work has its verdict (its
+        done callback ran, not only its futures resolved)."""
+        with self._cond:
+            self._cond.wait_for(lambda: self._waiting == 0)
+
+
+def record_verdict(progress, key, problems):
+    if problems:
+        LOG.warning('Verification: %s is damaged: %s', key,
+                    problems.summary())
+        progress.verdict(key, ERROR, problems.summary(),
+                         resources_checked=1)
+    else:
+        progress.verdict(key, SUCCESS, '', resources_checked=1)
+
+
+class AwaitVerdictsTask(task.Task):
+    """The verification ends once the work its hooks left running is
+    done; one thread waits for all of it."""
+
+    def __init__(self, pending):
+        super().__init__()
+        self.pending = pending
+
+    def execute(self):
+        self.pending.wait()
+
+
 class VerifyResourceTask(task.Task):
     """The framework's bank checks, then the plugin's own, for one
-    resource; the verdict goes to the verification row."""
+    resource; the verdict goes to the verification row. A plugin hook
+    that returns a future leaves the verdict to ``pending``."""
 
-    def __init__(self, resource, plugin, progress, threads):
+    def __init__(self, resource, plugin, progress, threads, pending=None):
         super().__init__(name='verify-%s' % graph.resource_key(resource))
         self.resource = resource
         self.plugin = plugin
         self.progress = progress
         self.threads = threads
+        self.pending = pending
 
     def execute(self, context, verification_id, provider_id, checkpoint_id,
                 parameters):
@@ -100,6 +179,7 @@ class VerifyResourceTask(task.Task):
         self.progress.note('levels', key, level)
         checkpoint = provider_module.get_checkpoint(provider_id,
                                                     checkpoint_id)
+        running = []
         try:
             problems = verification.check_resource(
                 checkpoint, self.resource, level, self.progress,
@@ -115,23 +195,29 @@ class VerifyResourceTask(task.Task):
                 for hook in ('on_prepare_begin', 'on_prepare_finish',
                              'on_main', 'on_complete'):
                     try:
-                        getattr(operation, hook)(checkpoint, self.resource,
-                                                 ctx, params, level=level)
+                        result = getattr(operation, hook)(
+                            checkpoint, self.resource, ctx, params,
+                            level=level)
                     except Exception as e:
                         problems.add(str(e) or e.__class__.__name__)
                         break
+                    if isinstance(result, futures.Future):
+                        running.append(result)
         except Exception as e:
             LOG.exception('Verifying %s failed unexpectedly', key)
             problems = verification.Problems()
             problems.add('the check could not run: %s' % (
                 str(e) or e.__class__.__name__))
-        if problems:
-            LOG.warning('Verification %s: %s is damaged: %s',
-                        verification_id, key, problems.summary())
-            self.progress.verdict(key, ERROR, problems.summary(),
-                                  resources_checked=1)
-        else:
-            self.progress.verdict(key, SUCCESS, '', resources_checked=1)
+        if running and self.pending is not None:
+            self.pending.add(key, running, problems)
+            return
+        if running:
+            futures.wait(running)
+            for f in running:
+                if f.cancelled() or f.exception() is not None:
+                    problems.add(str(f.exception()) if not f.cancelled()
+                                 else 'the check was cancelled')
+        record_verdict(self.progress, key, problems)
 
     @staticmethod
     def _sampler(params, checkpoint_id, key, verification_id):

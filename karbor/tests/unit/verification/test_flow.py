@@ -173,6 +173,98 @@ class FlowTest(base.VerificationTestCase):
         self.assertIsNotNone(row.ended_at)
         self.assertIsNotNone(log.ended_at)
 
+    # A verify hook that returns a future is awaited
+
+    def hook_returns_futures(self):
+        """The local directory plugin's VerifyOperation.on_main is patched
+        to return a real ``concurrent.futures.Future`` per resource, as a
+        plugin that hands its backend check to the waiter does; the test
+        resolves them. {directory name: future}, and an event set when
+        all hooks ran."""
+        from concurrent import futures
+        import threading
+        from karbor.services.protection.protection_plugins import \
+            local_directory
+        made = {}
+        all_called = threading.Event()
+        lock = threading.Lock()
+
+        def on_main(operation, checkpoint, resource, *args, **kwargs):
+            future = futures.Future()
+            future.set_running_or_notify_cancel()
+            with lock:
+                made[resource.name.rstrip('/').split('/')[-1]] = future
+                if len(made) == len(self.keys):
+                    all_called.set()
+            return future
+        self.useFixture(fixtures.MockPatchObject(
+            local_directory.VerifyOperation, 'on_main', on_main))
+        return made, all_called
+
+    def test_hook_future_failed_is_that_resources_error(self):
+        """With real concurrent.futures Futures from a patched plugin
+        hook: the verification waits for them (it stays verifying while
+        one is unresolved), a failed one is its resource's error with its
+        reason, a resolved one is success."""
+        made, all_called = self.hook_returns_futures()
+        created = self.verify(self.checkpoint['id']).json['verification']
+        self.assertTrue(all_called.wait(base.SETTLE_TIMEOUT))
+        alpha, beta, gamma = self.keys
+        made['alpha'].set_result(None)
+        made['gamma'].set_result({'ignored': True})
+        # The hooks returned long ago; their work has not ended.
+        import time
+        time.sleep(0.5)
+        shown = self.show(created['id'])
+        self.assertEqual('verifying', shown['status'])
+        self.assertEqual('verifying', shown['resource_status'][beta])
+        made['beta'].set_exception(RuntimeError(
+            'backup 5e1f of volume v1 is gone from Cinder'))
+        shown = self.wait_verification(created['id'], 'error')
+        self.assertEqual({alpha: 'success', beta: 'error',
+                          gamma: 'success'}, shown['resource_status'])
+        self.assertIn('backup 5e1f of volume v1 is gone from Cinder',
+                      shown['resource_reason'][beta])
+        self.assertEqual('1 of 3 resource(s) failed verification: %s' % beta,
+                         shown['status_reason'])
+        self.assertEqual(3, shown['progress']['resources_checked'])
+        self.assertLog(shown, 'error', beta)
+
+    def test_hook_futures_all_resolved_is_success(self):
+        """Real concurrent.futures Futures from a patched plugin hook,
+        all resolved with a result: success, after the last one."""
+        made, all_called = self.hook_returns_futures()
+        created = self.verify(self.checkpoint['id']).json['verification']
+        self.assertTrue(all_called.wait(base.SETTLE_TIMEOUT))
+        for future in made.values():
+            future.set_result(None)
+        shown = self.wait_verification(created['id'], 'success')
+        self.assertEqual(dict.fromkeys(self.keys, 'success'),
+                         shown['resource_status'])
+
+    def test_pending_verdicts_wait_for_the_callbacks(self):
+        """PendingVerdicts.wait returns only once the verdict of every
+        resource is recorded, not merely once its futures resolved (real
+        concurrent.futures Futures; the Progress records in memory)."""
+        from concurrent import futures
+        recorded = {}
+        progress = verification.Progress(
+            lambda values: None,
+            record=lambda verdicts, values: recorded.update(verdicts),
+            interval=0)
+        pending = verification_tasks.PendingVerdicts(progress)
+        first, second = futures.Future(), futures.Future()
+        pending.add('T#1', [first, second], verification.Problems())
+        cancelled = futures.Future()
+        pending.add('T#2', [cancelled], verification.Problems())
+        first.set_result(1)
+        second.set_exception(ValueError('digest mismatch'))
+        self.assertTrue(cancelled.cancel())
+        pending.wait()
+        self.assertEqual({'T#1': ('error', 'digest mismatch'),
+                          'T#2': ('error', 'the check was cancelled')},
+                         {k: (s, r) for k, (s, r) in recorded.items()})
+
     # No resurrection: an ended verification stays ended
 
     def _ended_verification(self):
