@@ -2,14 +2,17 @@
 
     karbor-manage [--config-file F] db sync [--revision REV]
     karbor-manage [--config-file F] db version
+    karbor-manage [--config-file F] db purge --before YYYY-MM-DD [--dry-run]
 """
 
+import datetime
 import sys
 
 from oslo_config import cfg
 
 from karbor.cmd import common
 from karbor.db import migration
+from karbor.db import purge as purge_db
 
 
 class DbCommands:
@@ -24,6 +27,23 @@ class DbCommands:
         """Print the revision the database is at."""
         print(migration.version() or 'None (run "karbor-manage db sync")')
 
+    def purge(self):
+        """Hard-delete rows soft-deleted before a date (deleted
+        checkpoints, deleted verifications) and operation logs that ended
+        before it; print how many of each."""
+        value = cfg.CONF.command.before
+        try:
+            before = datetime.datetime.strptime(value, '%Y-%m-%d')
+        except ValueError:
+            raise ValueError('--before must be a date YYYY-MM-DD (UTC), '
+                             'not %r' % value)
+        dry_run = cfg.CONF.command.dry_run
+        counts = purge_db.purge(before, dry_run=dry_run)
+        print('%s before %s: %s' % (
+            'Would purge' if dry_run else 'Purged', value,
+            ', '.join('%s %d' % (name, count)
+                      for name, count in counts.items())))
+
 
 def _add_command_parsers(subparsers):
     db = subparsers.add_parser('db', help='Database schema commands.')
@@ -35,6 +55,13 @@ def _add_command_parsers(subparsers):
     sync.set_defaults(func=lambda: DbCommands().sync())
     version = db_sub.add_parser('version', help=DbCommands.version.__doc__)
     version.set_defaults(func=lambda: DbCommands().version())
+    purge = db_sub.add_parser('purge', help=DbCommands.purge.__doc__)
+    purge.add_argument('--before', required=True, metavar='YYYY-MM-DD',
+                       help='Purge what was deleted, or ended, before '
+                            'this day (UTC).')
+    purge.add_argument('--dry-run', action='store_true',
+                       help='Only count what would be purged.')
+    purge.set_defaults(func=lambda: DbCommands().purge())
 
 
 command_opt = cfg.SubCommandOpt('command', title='Commands',
