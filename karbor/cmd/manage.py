@@ -3,6 +3,7 @@
     karbor-manage [--config-file F] db sync [--revision REV]
     karbor-manage [--config-file F] db version
     karbor-manage [--config-file F] db purge --before YYYY-MM-DD [--dry-run]
+    karbor-manage [--config-file F] checkpoint rebuild-index --provider ID
 """
 
 import datetime
@@ -45,6 +46,27 @@ class DbCommands:
                       for name, count in counts.items())))
 
 
+class CheckpointCommands:
+
+    def rebuild_index(self):
+        """Add to the database the checkpoints that the provider's bank
+        holds and the database does not know (from each checkpoint's
+        index.json); print how many."""
+        from karbor.services.protection import index_rebuild
+        from karbor.services.protection import provider as provider_module
+        provider_id = cfg.CONF.command.provider
+        provider = provider_module.get_registry(check_banks=True).get(
+            provider_id)
+        counts = index_rebuild.rebuild(provider)
+        print('Provider %s: %d checkpoint(s) in the bank; %d added, %d '
+              'already indexed, %d unreadable' % (
+                  provider_id, counts['found'], counts['added'],
+                  counts['present'], counts['unreadable']))
+        if counts['unreadable']:
+            raise RuntimeError('%d checkpoint index(es) could not be read; '
+                               'the log names them' % counts['unreadable'])
+
+
 def _add_command_parsers(subparsers):
     db = subparsers.add_parser('db', help='Database schema commands.')
     db_sub = db.add_subparsers(dest='action')
@@ -62,6 +84,16 @@ def _add_command_parsers(subparsers):
     purge.add_argument('--dry-run', action='store_true',
                        help='Only count what would be purged.')
     purge.set_defaults(func=lambda: DbCommands().purge())
+
+    checkpoint = subparsers.add_parser(
+        'checkpoint', help='Checkpoint index commands.')
+    checkpoint_sub = checkpoint.add_subparsers(dest='action')
+    checkpoint_sub.required = True
+    rebuild = checkpoint_sub.add_parser(
+        'rebuild-index', help=CheckpointCommands.rebuild_index.__doc__)
+    rebuild.add_argument('--provider', required=True, metavar='ID',
+                         help='The provider whose bank to read.')
+    rebuild.set_defaults(func=lambda: CheckpointCommands().rebuild_index())
 
 
 command_opt = cfg.SubCommandOpt('command', title='Commands',

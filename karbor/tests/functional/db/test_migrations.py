@@ -237,6 +237,59 @@ class _ManageDb(_BackendMixin):
         self.assertIn('broken.conf', checks['Providers'][1])
         self.assertIn('not a UUID', checks['Providers'][1])
 
+    def test_checkpoint_rebuild_index(self):
+        """karbor-manage checkpoint rebuild-index --provider ID, as an
+        operator runs it, on a file-system bank that holds one checkpoint
+        index the database does not know."""
+        self.manage('db', 'sync')
+        provider_id = 'c0a1b2c3-d4e5-4f60-8a7b-9c0d1e2f3a4b'
+        bank = os.path.join(self.tmp, 'bank')
+        providers = os.path.join(self.tmp, 'providers.d')
+        os.makedirs(providers)
+        utils.write_config(os.path.join(providers, 'fs.conf'), {
+            'provider': {'id': provider_id, 'name': 'Files',
+                         'bank': 'file_system', 'plugin': 'local_directory'},
+            'file_system_bank': {'path': bank}})
+        checkpoint_id = 'd1e2f3a4-b5c6-4d7e-8f90-a1b2c3d4e5f6'
+        os.makedirs(os.path.join(bank, 'checkpoints', checkpoint_id))
+        with open(os.path.join(bank, 'checkpoints', checkpoint_id,
+                               'index.json'), 'w') as f:
+            json.dump({
+                'id': checkpoint_id, 'status': 'available',
+                'project_id': 'proj', 'provider_id': provider_id,
+                'protection_plan': {'id': 'plan-1', 'name': 'docs',
+                                    'resources': []},
+                'resource_graph': [{'0': ['OS::Local::Directory', 'r1',
+                                          'docs', {}]}, []],
+                'extra_info': {'ticket': 'OPS-1'},
+                'created_at': '2026-05-04T03:02:01'}, f)
+        self.assertEqual(
+            'Provider %s: 1 checkpoint(s) in the bank; 1 added, 0 already '
+            'indexed, 0 unreadable' % provider_id,
+            self.manage('checkpoint', 'rebuild-index', '--provider',
+                        provider_id))
+        engine = engines.create_engine(self.url)
+        self.addCleanup(engine.dispose)
+        with engine.connect() as conn:
+            row = conn.execute(sa.select(
+                models.Checkpoint.__table__).where(
+                    models.Checkpoint.id == checkpoint_id)).one()
+        self.assertEqual(
+            ('proj', provider_id, 'plan-1', 'available',
+             datetime.datetime(2026, 5, 4, 3, 2, 1)),
+            (row.project_id, row.provider_id, row.plan_id, row.status,
+             row.created_at))
+        self.assertIn('r1', row.resource_graph)
+        self.assertIn(
+            '0 added, 1 already indexed',
+            self.manage('checkpoint', 'rebuild-index', '--provider',
+                        provider_id))
+        code, _out, err = self.run_command(
+            'karbor-manage', 'checkpoint', 'rebuild-index', '--provider',
+            'e0000000-0000-4000-8000-000000000000')
+        self.assertEqual(1, code)
+        self.assertIn('e0000000-0000-4000-8000-000000000000', err)
+
     def test_sync_twice_is_idempotent(self):
         head = migration.head()
         self.manage('db', 'sync')
