@@ -22,9 +22,13 @@ class RestoreStatusRecorder:
         self.restore_id = restore_id
         self.progress = verification.Progress(
             lambda values: None,
-            record=lambda verdicts, values:
-                restores_db.restore_set_resource_statuses(restore_id,
-                                                          verdicts))
+            record=lambda verdicts, values: self._record(verdicts))
+
+    def _record(self, verdicts):
+        if not restores_db.restore_set_resource_statuses(self.restore_id,
+                                                         verdicts):
+            LOG.info('Restore %s has ended; statuses of %s not recorded',
+                     self.restore_id, ', '.join(sorted(verdicts)))
 
     def _set(self, resource, status, reason=''):
         self.progress.verdict(graph.resource_key(resource), status, reason)
