@@ -131,6 +131,29 @@ class StateChangeTests:
         self.assertEqual(('success', None, None),
                          (log.status, log.error_info, log.host))
 
+    def test_reset_of_a_running_verification(self):
+        """An administrator's reset ends the verification, its unfinished
+        resources and its running log in one go; a reset from a status it
+        no longer has is refused."""
+        row, log = self.verification()
+        self.assertIsNone(verifications_db.verification_reset_state(
+            row.id, 'success', 'error', 'stale view'))
+        reset = verifications_db.verification_reset_state(
+            row.id, 'verifying', 'error', 'state reset by admin')
+        self.assertEqual(('error', 'state reset by admin', {'a': 'error'},
+                          {'a': 'state reset by admin'}),
+                         (reset.status, reset.status_reason,
+                          reset.resources_status, reset.resources_reason))
+        self.assertIsNotNone(reset.ended_at)
+        log = operation_logs_db.operation_log_get(log.id)
+        self.assertEqual(('error', 'state reset by admin'),
+                         (log.status, log.error_info))
+        # The flow's late end is refused.
+        self.assertFalse(verifications_db.verification_end(
+            row.id, 'success', log.id))
+        self.assertEqual('error',
+                         verifications_db.verification_get(row.id).status)
+
     def test_updated_at_moves_on_compare_and_set(self):
         row, _ = self.verification()
         self.assertIsNone(row.updated_at)
