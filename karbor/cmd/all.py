@@ -13,6 +13,7 @@ otherwise.
 """
 
 import ipaddress
+import os
 import socket
 import sys
 import threading
@@ -86,6 +87,11 @@ def parse(argv):
 def _main(argv=None):
     argv = argv if argv is not None else sys.argv
     conf = parse(argv)
+    # Before anything else reads or writes the state directory (the
+    # recovery of the protection service would mark another karbor-all's
+    # running work interrupted): one karbor-all per state directory.
+    startup.lock_state_path(conf.state_path, 'pid %d, API http://%s:%s/' % (
+        os.getpid(), conf.api.host_ip, conf.api.port))
     problem = listen_problem(conf)
     if problem:
         raise startup.StartupError(problem)

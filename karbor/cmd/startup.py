@@ -1,6 +1,7 @@
 """Start-up failures said in one line: what to change, not a traceback."""
 
 import errno
+import fcntl
 import getpass
 import os
 
@@ -45,6 +46,43 @@ def check_state_path(path):
     if not os.path.isdir(path) or not os.access(path, os.W_OK | os.X_OK):
         raise StartupError(state_path_problem(
             path, OSError(errno.EACCES, 'not a writable directory')))
+
+
+LOCK_FILE = 'karbor-all.lock'
+
+# The open lock file of this process: the lock lasts as long as it is open,
+# that is as long as the process lives (the kernel drops it at exit, also
+# after kill -9).
+_HELD = []
+
+
+def lock_state_path(path, holder, prog='karbor-all'):
+    """Take the exclusive lock of state directory ``path`` (flock on its
+    ``karbor-all.lock``) and write ``holder`` (who holds it: pid, API
+    address) into it; StartupError naming the holder if another process
+    has it. Nothing else of the directory is touched either way."""
+    name = os.path.join(path, LOCK_FILE)
+    try:
+        fd = os.open(name, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    except OSError as e:
+        raise StartupError(state_path_problem(path, e))
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as e:
+        if e.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+            os.close(fd)
+            raise StartupError(state_path_problem(path, e))
+        with os.fdopen(fd, 'r') as f:
+            other = f.read().strip() or 'still starting'
+        raise StartupError(
+            'the state path %s is in use by another %s (%s): stop it '
+            'first, or give this one another --state-path' % (
+                path, prog, other))
+    os.ftruncate(fd, 0)
+    os.write(fd, ('%s\n' % holder).encode('utf-8'))
+    os.fsync(fd)
+    _HELD.append(fd)
+    return fd
 
 
 def config_problem(error):

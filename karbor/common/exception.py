@@ -220,6 +220,14 @@ class ProtectionFailed(KarborException):
     safe = True
 
 
+class OperationEnded(KarborException):
+    """A step of a flow found its operation ended already (by a recovery
+    or an administrator's reset): it does not bring it back."""
+    msg_fmt = _('%(what)s had already ended %(status)s; it is not run '
+                'again')
+    safe = True
+
+
 class OperationInterrupted(KarborException):
     msg_fmt = _('%(reason)s')
     safe = True

@@ -94,25 +94,90 @@ def create(model, values):
         return row
 
 
+def _matches(model, expected):
+    """WHERE clauses: each column of ``expected`` in its allowed values
+    (None allowed means NULL, which ``IN`` never matches)."""
+    clauses = []
+    for key, allowed in (expected or {}).items():
+        column = getattr(model, key)
+        allowed = list(allowed)
+        values = [v for v in allowed if v is not None]
+        clause = column.in_(values) if values else sa.false()
+        if len(values) != len(allowed):
+            clause = sa.or_(clause, column.is_(None))
+        clauses.append(clause)
+    return clauses
+
+
+def compare_and_set(session, model, object_id, expected, values):
+    """``UPDATE model SET values WHERE id = object_id AND <expected>``
+    inside ``session``'s transaction: True if the row changed, False if it
+    was not (or no longer) in an expected state. The check and the change
+    are one statement: no other writer can slip between them."""
+    result = session.execute(
+        sa.update(model)
+        .where(model.id == object_id, *_matches(model, expected))
+        .values(**values)
+        .execution_options(synchronize_session=False))
+    return result.rowcount == 1
+
+
 def update(model, object_id, values, not_found, expected=None):
     """Update a row and return it.
 
-    With ``expected`` ({column: allowed values}) the update happens only if
-    the row is in one of those states (checked under a row lock); otherwise
-    nothing changes and None is returned.
+    With ``expected`` ({column: allowed values}) this is a compare-and-set:
+    the row changes only if it is in one of those states, in the same
+    statement that changes it; otherwise nothing changes and None is
+    returned (``not_found`` is raised if the row does not exist).
     """
     with writer() as session:
-        row = session.get(model, object_id, with_for_update=True)
-        if row is None:
-            raise not_found
-        for key, allowed in (expected or {}).items():
-            if getattr(row, key) not in allowed:
+        if expected:
+            took = compare_and_set(session, model, object_id, expected,
+                                   values)
+            row = session.get(model, object_id)
+            if row is None:
+                raise not_found
+            if not took:
                 return None
-        for key, value in values.items():
-            setattr(row, key, value)
-        session.flush()
+        else:
+            row = session.get(model, object_id, with_for_update=True)
+            if row is None:
+                raise not_found
+            for key, value in values.items():
+                setattr(row, key, value)
+            session.flush()
         session.expunge(row)
         return row
+
+
+def end_with_log(model, object_id, running, values, operation_log_id,
+                 log_values, not_found):
+    """End an operation's object and its operation log in one
+    transaction: the object moves from ``running`` (a status or a list of
+    them) to ``values`` only if it is still running, and its log (if
+    still running) ends with it. True if they ended here; False if the
+    object had ended already (a recovery or a reset ended it, and its
+    log with it): then nothing changes."""
+    running = [running] if isinstance(running, str) else list(running)
+    with writer() as session:
+        if not compare_and_set(session, model, object_id,
+                               {'status': running}, values):
+            if session.get(model, object_id) is None:
+                raise not_found
+            return False
+        if operation_log_id is not None:
+            end_operation_log(session, operation_log_id, log_values)
+        return True
+
+
+def end_operation_log(session, operation_log_id, values):
+    """End a log still running (in ``session``); True if it was."""
+    from karbor.common import constants
+    from karbor.db import models
+    return compare_and_set(
+        session, models.OperationLog, operation_log_id,
+        {'status': list(constants.OPERATION_LOG_STATUS_RUNNING.values())},
+        values)
 
 
 def delete(model, object_id, not_found):
@@ -168,14 +233,15 @@ def set_resource_statuses(model, object_id, not_found, running, verdicts,
     """Merge ``{key: (status, reason)}`` into the resources_status and
     resources_reason maps of a row (and set ``values``), under the row
     lock, so that resources finishing in parallel do not overwrite each
-    other; nothing changes once the row has left the ``running`` status
-    (a recovery ended it)."""
+    other. A compare-and-set on ``running``: nothing changes once the row
+    has left that status (a recovery or a reset ended it), and False
+    says so; True if the verdicts were written."""
     with writer() as session:
         row = session.get(model, object_id, with_for_update=True)
         if row is None:
             raise not_found
         if row.status != running:
-            return
+            return False
         statuses = dict(row.resources_status or {})
         reasons = dict(row.resources_reason or {})
         for key, (status, reason) in verdicts.items():
@@ -185,6 +251,108 @@ def set_resource_statuses(model, object_id, not_found, running, verdicts,
         row.resources_reason = reasons
         for key, value in values.items():
             setattr(row, key, value)
+        return True
+
+
+def reset_state(model, object_id, was, values, running, resource_running,
+                resource_error, log_column, reason, not_found):
+    """An administrator's reset of an operation's status: a
+    compare-and-set on ``was`` (the status the administrator saw), under
+    the row lock. If it was ``running``, the resources still
+    ``resource_running`` get ``resource_error`` with ``reason``, and its
+    running operation log ends in error with ``reason``, in the same
+    transaction. The row, or None if its status was no longer ``was``."""
+    from karbor.db import models
+    with writer() as session:
+        row = session.get(model, object_id, with_for_update=True)
+        if row is None:
+            raise not_found
+        if row.status != was:
+            return None
+        if was == running:
+            statuses = dict(row.resources_status or {})
+            reasons = dict(row.resources_reason or {})
+            for key, status in statuses.items():
+                if status == resource_running:
+                    statuses[key] = resource_error
+                    reasons[key] = reason
+            row.resources_status = statuses
+            row.resources_reason = reasons
+            log = models.OperationLog
+            for log_id in ids_in_status(
+                    session, log,
+                    _running_log_status(log_column), **{log_column:
+                                                        object_id}):
+                end_operation_log(session, log_id, {
+                    'status': 'error', 'error_info': reason,
+                    'ended_at': values.get('ended_at') or _now(),
+                    'host': None})
+        for key, value in values.items():
+            setattr(row, key, value)
+        session.flush()
+        session.expunge(row)
+        return row
+
+
+def _running_log_status(log_column):
+    from karbor.common import constants
+    kind = {'verification_id': constants.OPERATION_VERIFY,
+            'restore_id': constants.OPERATION_RESTORE}[log_column]
+    return constants.OPERATION_LOG_STATUS_RUNNING[kind]
+
+
+def _now():
+    from oslo_utils import timeutils
+    return timeutils.utcnow()
+
+
+def lock_checkpoint(session, checkpoint_id):
+    """The checkpoint row, locked until ``session`` ends (SELECT ... FOR
+    UPDATE; SQLite's immediate transactions hold the whole database).
+
+    Deleting a checkpoint and starting a verification or restore of it
+    both take this lock first, so they happen one after the other; a
+    conditional UPDATE alone would not do on PostgreSQL, where a
+    ``NOT EXISTS`` subquery sees the snapshot taken before the UPDATE
+    waited for the row.
+    """
+    from karbor.common import exception
+    from karbor.db import models
+    row = session.get(models.Checkpoint, checkpoint_id, with_for_update=True,
+                      populate_existing=True)
+    if row is None:
+        raise exception.CheckpointNotFound(checkpoint_id=checkpoint_id)
+    return row
+
+
+def ids_in_status(session, model, status, **criteria):
+    """Ids of the rows in ``status`` with these column values, read with a
+    share lock (the latest committed rows whatever the isolation)."""
+    return list(session.scalars(
+        sa.select(model.id).where(
+            model.status == status,
+            *[getattr(model, k) == v for k, v in criteria.items()])
+        .order_by(model.id).with_for_update(read=True)))
+
+
+def create_with_log(model, values, log_values, checkpoint_id,
+                    checkpoint_allowed, refuse):
+    """Insert an operation's row and its running operation log, in one
+    transaction, if checkpoint ``checkpoint_id`` is (under its row lock)
+    in one of ``checkpoint_allowed``; else raise ``refuse(checkpoint)``."""
+    from karbor.db import models
+    with writer() as session:
+        checkpoint = lock_checkpoint(session, checkpoint_id)
+        if checkpoint.status not in checkpoint_allowed:
+            raise refuse(checkpoint)
+        row = model(**values)
+        log = models.OperationLog(**log_values)
+        session.add(row)
+        session.add(log)
+        session.flush()
+        session.expunge(row)
+        session.expunge(log)
+        return row, log
 
 
 def count(model, **criteria):

@@ -1,10 +1,13 @@
 """Database functions of restores."""
 
+from oslo_utils import timeutils
+
 from karbor.common import constants
 from karbor.common import exception
 from karbor.db import api
 from karbor.db import ids
 from karbor.db import models
+from karbor.db import operation_logs
 
 
 def restore_create(values):
@@ -42,8 +45,61 @@ def restore_set_resource_status(restore_id, key, status, reason=''):
 
 def restore_set_resource_statuses(restore_id, verdicts):
     """Set the statuses and reasons ``{key: (status, reason)}`` of several
-    resources in one write (parallel-safe)."""
-    api.set_resource_statuses(
+    resources in one write (parallel-safe); False (nothing written) once
+    the restore has ended."""
+    return api.set_resource_statuses(
         models.Restore, restore_id,
         exception.RestoreNotFound(restore_id=restore_id),
         constants.RESTORE_STATUS_IN_PROGRESS, verdicts)
+
+
+def restore_end(restore_id, status, operation_log_id, reason=None):
+    """End a running restore and its operation log together, in one
+    transaction; False if it had ended already (nothing changes)."""
+    values = {'status': status, 'status_reason': reason, 'host': None}
+    return api.end_with_log(
+        models.Restore, restore_id, constants.RESTORE_STATUS_IN_PROGRESS,
+        values, operation_log_id,
+        operation_logs.ended(
+            None if status == constants.RESTORE_STATUS_SUCCESS
+            else reason or status,
+            timeutils.utcnow()),
+        exception.RestoreNotFound(restore_id=restore_id))
+
+
+def restore_create_for_checkpoint(values, log_values):
+    """Create a restore and its running operation log, in one transaction
+    under the lock of its checkpoint, if the checkpoint is available then:
+    a checkpoint that a delete took meanwhile is refused (409), and a
+    delete that comes after sees this restore running."""
+    values = dict(values)
+    values.setdefault('id', ids.newest_first())
+    log_values = dict(log_values, restore_id=values['id'])
+    log_values.setdefault('id', ids.newest_first())
+
+    def refuse(checkpoint):
+        return exception.InvalidState(
+            reason='checkpoint %s is %s; only an available checkpoint can '
+                   'be restored' % (checkpoint.id, checkpoint.status))
+    return api.create_with_log(
+        models.Restore, values, log_values, values['checkpoint_id'],
+        (constants.CHECKPOINT_STATUS_AVAILABLE,), refuse)
+
+
+RESET_STATES = (constants.RESTORE_STATUS_SUCCESS,
+                constants.RESTORE_STATUS_FAILURE)
+
+
+def restore_reset_state(restore_id, was, state, reason):
+    """An administrator sets the status of a restore that was ``was`` to
+    ``state`` (success or fail). A running one ends: its resources still
+    restoring and its operation log end in error with ``reason``, in the
+    same transaction, and any later step of its flow is refused (the work
+    already under way is not stopped). The row, or None if its status was
+    no longer ``was``."""
+    return api.reset_state(
+        models.Restore, restore_id, was,
+        {'status': state, 'status_reason': reason, 'host': None},
+        constants.RESTORE_STATUS_IN_PROGRESS,
+        constants.RESOURCE_STATUS_RESTORING, constants.RESOURCE_STATUS_ERROR,
+        'restore_id', reason, exception.RestoreNotFound(restore_id=restore_id))

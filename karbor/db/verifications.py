@@ -1,10 +1,15 @@
 """Database functions of verifications."""
 
+from oslo_utils import timeutils
+
 from karbor.common import constants
 from karbor.common import exception
 from karbor.db import api
 from karbor.db import ids
 from karbor.db import models
+from karbor.db import operation_logs
+
+VERIFYING = constants.VERIFICATION_STATUS_VERIFYING
 
 
 def _not_found(verification_id):
@@ -44,7 +49,7 @@ def verification_set_resource_statuses(verification_id, verdicts,
     """Set the verdicts ``{key: (status, reason)}`` of several resources
     (and the ``progress`` when given) in one write (parallel-safe)."""
     values = {'progress': progress} if progress is not None else {}
-    api.set_resource_statuses(
+    return api.set_resource_statuses(
         models.Verification, verification_id, _not_found(verification_id),
         constants.VERIFICATION_STATUS_VERIFYING, verdicts, **values)
 
@@ -53,3 +58,66 @@ def verification_count_running(checkpoint_id):
     """How many verifications of ``checkpoint_id`` are still running."""
     return api.count(models.Verification, checkpoint_id=checkpoint_id,
                      status=constants.VERIFICATION_STATUS_VERIFYING)
+
+
+def verification_set_progress(verification_id, progress):
+    """The counters of a running verification; False (nothing written)
+    once it has ended."""
+    return verification_update(
+        verification_id, {'progress': progress},
+        expected={'status': [VERIFYING]}) is not None
+
+
+def verification_end(verification_id, status, operation_log_id,
+                     reason=None, **values):
+    """End a running verification and its operation log together, in one
+    transaction. False if it had ended already: an ended verification is
+    never changed by a late step of its flow."""
+    now = timeutils.utcnow()
+    values.update(status=status, status_reason=reason, host=None,
+                  ended_at=now)
+    return api.end_with_log(
+        models.Verification, verification_id, VERIFYING, values,
+        operation_log_id,
+        operation_logs.ended(
+            None if status == constants.VERIFICATION_STATUS_SUCCESS
+            else reason or status, now),
+        _not_found(verification_id))
+
+
+def verification_create_for_checkpoint(values, log_values):
+    """Create a verification and its running operation log, in one transaction
+    under the lock of its checkpoint, if the checkpoint is available then:
+    a checkpoint that a delete took meanwhile is refused (409), and a
+    delete that comes after sees this verification running."""
+    values = dict(values)
+    values.setdefault('id', ids.newest_first())
+    log_values = dict(log_values, verification_id=values['id'])
+    log_values.setdefault('id', ids.newest_first())
+
+    def refuse(checkpoint):
+        return exception.InvalidState(
+            reason='checkpoint %s is %s; only an available checkpoint can '
+                   'be verified' % (checkpoint.id, checkpoint.status))
+    return api.create_with_log(
+        models.Verification, values, log_values, values['checkpoint_id'],
+        (constants.CHECKPOINT_STATUS_AVAILABLE,), refuse)
+
+
+RESET_STATES = (constants.VERIFICATION_STATUS_SUCCESS,
+                constants.VERIFICATION_STATUS_ERROR)
+
+
+def verification_reset_state(verification_id, was, state, reason):
+    """An administrator sets the status of a verification that was
+    ``was`` to ``state`` (success or error). A running one ends: its
+    unchecked resources and its operation log end in error with
+    ``reason``, in the same transaction, and any later step of its flow is
+    refused. The row, or None if its status was no longer ``was``."""
+    values = {'status': state, 'status_reason': reason, 'host': None}
+    if was == VERIFYING:
+        values['ended_at'] = timeutils.utcnow()
+    return api.reset_state(
+        models.Verification, verification_id, was, values, VERIFYING,
+        VERIFYING, constants.VERIFICATION_STATUS_ERROR, 'verification_id',
+        reason, _not_found(verification_id))

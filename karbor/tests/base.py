@@ -81,4 +81,9 @@ class TestCase(base.BaseTestCase):
         self.addCleanup(policy.reset)
         rpc.cleanup()
         self.addCleanup(rpc.cleanup)
-        self.db = self.useFixture(Database())
+        self.db = self.database()
+
+    def database(self):
+        """The database fixture of this test (a test case for another
+        database backend overrides it)."""
+        return self.useFixture(Database())

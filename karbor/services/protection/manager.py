@@ -12,7 +12,6 @@ from futurist import ThreadPoolExecutor
 from oslo_config import cfg
 from oslo_log import log as logging
 import oslo_messaging as messaging
-from oslo_utils import timeutils
 from taskflow import engines
 
 from karbor.common import constants
@@ -42,31 +41,33 @@ from karbor import version
 LOG = logging.getLogger(__name__)
 
 
-def _fail_log(operation_log_id, reason):
-    """End a still-running operation log in error."""
-    operation_logs_db.operation_log_update(
-        operation_log_id,
-        {'status': constants.OPERATION_LOG_STATUS_ERROR,
-         'error_info': reason, 'ended_at': timeutils.utcnow(), 'host': None},
-        expected={'status': list(
-            constants.OPERATION_LOG_STATUS_RUNNING.values())})
-
-
 # Per kind of operation: how its row is updated, the status it waits in,
-# the status it ends in when it fails.
+# and how it ends in error with its log (one transaction, only if it is
+# still waiting or running: a compare-and-set).
 _KINDS = {
-    constants.OPERATION_PROTECT: (checkpoints_db.checkpoint_update,
-                                  constants.CHECKPOINT_STATUS_PROTECTING,
-                                  constants.CHECKPOINT_STATUS_ERROR),
-    constants.OPERATION_DELETE: (checkpoints_db.checkpoint_update,
-                                 constants.CHECKPOINT_STATUS_DELETING,
-                                 constants.CHECKPOINT_STATUS_ERROR_DELETING),
-    constants.OPERATION_RESTORE: (restores_db.restore_update,
-                                  constants.RESTORE_STATUS_IN_PROGRESS,
-                                  constants.RESTORE_STATUS_FAILURE),
-    constants.OPERATION_VERIFY: (verifications_db.verification_update,
-                                 constants.VERIFICATION_STATUS_VERIFYING,
-                                 constants.VERIFICATION_STATUS_ERROR),
+    constants.OPERATION_PROTECT: (
+        checkpoints_db.checkpoint_update,
+        constants.CHECKPOINT_STATUS_PROTECTING,
+        lambda object_id, log_id, reason: checkpoints_db.checkpoint_end(
+            object_id, constants.CHECKPOINT_STATUS_PROTECTING,
+            constants.CHECKPOINT_STATUS_ERROR, log_id, reason)),
+    constants.OPERATION_DELETE: (
+        checkpoints_db.checkpoint_update,
+        constants.CHECKPOINT_STATUS_DELETING,
+        lambda object_id, log_id, reason: checkpoints_db.checkpoint_end(
+            object_id, constants.CHECKPOINT_STATUS_DELETING,
+            constants.CHECKPOINT_STATUS_ERROR_DELETING, log_id, reason)),
+    constants.OPERATION_RESTORE: (
+        restores_db.restore_update,
+        constants.RESTORE_STATUS_IN_PROGRESS,
+        lambda object_id, log_id, reason: restores_db.restore_end(
+            object_id, constants.RESTORE_STATUS_FAILURE, log_id, reason)),
+    constants.OPERATION_VERIFY: (
+        verifications_db.verification_update,
+        constants.VERIFICATION_STATUS_VERIFYING,
+        lambda object_id, log_id, reason: verifications_db.verification_end(
+            object_id, constants.VERIFICATION_STATUS_ERROR, log_id,
+            reason)),
 }
 
 
@@ -133,9 +134,10 @@ class ProtectionManager:
     # Long operations
 
     def _claim_log(self, operation_log_id):
-        operation_logs_db.operation_log_update(
-            operation_log_id, {'host': self.host,
-                               'started_at': timeutils.utcnow()})
+        if not operation_logs_db.operation_log_claim(operation_log_id,
+                                                     self.host):
+            LOG.warning('Operation log %s had already ended; not claimed',
+                        operation_log_id)
 
     def _run(self, context, name, flow, store, fail):
         """Compile the flow now (errors reach the caller), run it later.
@@ -173,7 +175,7 @@ class ProtectionManager:
         """Claim the operation, build its flow with ``build(row)`` and run
         it; any failure before the flow runs ends the operation and its log
         in error with a reason."""
-        update, waiting, failed = _KINDS[kind]
+        update, waiting, end_failed = _KINDS[kind]
         # Taken: no longer "waiting: no protection service is up" (the
         # API's note on work it queued while none was).
         row = update(object_id, {'host': self.host, 'status_reason': None},
@@ -184,14 +186,11 @@ class ProtectionManager:
         self._claim_log(operation_log_id)
 
         def fail(reason):
-            # The log first: once the object shows its end, so does its
-            # log. Only what is still running changes.
-            _fail_log(operation_log_id, reason)
-            values = {'status': failed, 'status_reason': reason,
-                      'host': None}
-            if kind == constants.OPERATION_VERIFY:
-                values['ended_at'] = timeutils.utcnow()
-            update(object_id, values, expected={'status': [waiting]})
+            # The object and its log together; only what is still
+            # running changes.
+            if not end_failed(object_id, operation_log_id, reason):
+                LOG.warning('%s had already ended; its failure (%s) is not '
+                            'recorded', what, reason)
 
         try:
             flow, store = build(row)
@@ -242,8 +241,15 @@ class ProtectionManager:
                 'extra_info': row.extra_info,
                 'created_at': row.created_at.isoformat(),
             })
-            checkpoints_db.checkpoint_update(
-                checkpoint_id, {'resource_graph': graph.serialize(sources)})
+            if checkpoints_db.checkpoint_update(
+                    checkpoint_id,
+                    {'resource_graph': graph.serialize(sources)},
+                    expected={'status': [
+                        constants.CHECKPOINT_STATUS_PROTECTING]}) is None:
+                raise exception.OperationEnded(
+                    what='checkpoint %s' % checkpoint_id,
+                    status=checkpoints_db.checkpoint_get(
+                        checkpoint_id).status)
             return protect_flow.get_flow(provider, checkpoint_id, sources), {
                 constants.STORE_CHECKPOINT_ID: checkpoint_id,
                 constants.STORE_PARAMETERS: plan.get('parameters') or {}}

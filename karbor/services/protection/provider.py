@@ -147,6 +147,9 @@ class ProviderRegistry:
 
     def __init__(self, conf=cfg.CONF, check_banks=True):
         self.providers = {}
+        # What could not be loaded, one sentence each (karbor-status
+        # upgrade check shows them).
+        self.problems = []
         confs = []
         if conf.providers.enable_local_provider:
             confs.append(('built-in local provider',
@@ -157,7 +160,8 @@ class ProviderRegistry:
                 try:
                     confs.append((path, _provider_conf(path)))
                 except cfg.Error as e:
-                    LOG.error('Provider file %s is not valid: %s', path, e)
+                    self._problem('Provider file %s is not valid: %s',
+                                  path, e)
         for origin, provider_conf in confs:
             self._load(origin, provider_conf, conf.state_path, check_banks)
 
@@ -167,13 +171,13 @@ class ProviderRegistry:
             LOG.info('Provider %s (%s) is disabled', info.name, origin)
             return
         if not info.id or not info.bank:
-            LOG.error('Provider in %s needs [provider] id and bank; '
-                      'skipped', origin)
+            self._problem('Provider in %s needs [provider] id and bank; '
+                          'skipped', origin)
             return
         if not uuidutils.is_uuid_like(info.id):
-            LOG.error('Provider in %s has [provider] id = %s, which is not '
-                      'a UUID (clients check that provider ids are); it is '
-                      'not offered', origin, info.id)
+            self._problem('Provider in %s has [provider] id = %s, which is '
+                          'not a UUID (clients check that provider ids '
+                          'are); it is not offered', origin, info.id)
             return
         error = None
         try:
@@ -184,18 +188,22 @@ class ProviderRegistry:
             error = e
         if error is not None:
             # Outside the except block: oslo.log would repeat the error.
-            LOG.error('Provider %s (%s) could not be loaded and is not '
-                      'offered (id %s): %s', info.name or info.id, origin,
-                      info.id, error)
+            self._problem('Provider %s (%s) could not be loaded and is not '
+                          'offered (id %s): %s', info.name or info.id,
+                          origin, info.id, error)
             return
         if provider.id in self.providers:
-            LOG.error('Provider id %s of %s is already used; skipped',
-                      provider.id, origin)
+            self._problem('Provider id %s of %s is already used; skipped',
+                          provider.id, origin)
             return
         self.providers[provider.id] = provider
         LOG.info('Provider %s (%s) loaded from %s with types %s',
                  provider.name, provider.id, origin,
                  ', '.join(sorted(provider.plugins)) or 'none')
+
+    def _problem(self, message, *args):
+        LOG.error(message, *args)
+        self.problems.append(message % args)
 
     def get(self, provider_id):
         try:

@@ -55,8 +55,11 @@ def _fail(criteria, reason):
     now = timeutils.utcnow()
     with db_api.writer() as session:
         for model, finals in _TRANSIENT:
+            # Locked: a flow ending the same row meanwhile waits, and then
+            # finds it ended (its compare-and-set is refused).
             rows = session.query(model).filter(
-                model.status.in_(list(finals)), *criteria(model)).all()
+                model.status.in_(list(finals)),
+                *criteria(model)).with_for_update().all()
             for row in rows:
                 row.status = finals[row.status]
                 row.status_reason = reason
@@ -68,7 +71,7 @@ def _fail(criteria, reason):
         logs = session.query(models.OperationLog).filter(
             models.OperationLog.status.in_(
                 list(constants.OPERATION_LOG_STATUS_RUNNING.values())),
-            *criteria(models.OperationLog)).all()
+            *criteria(models.OperationLog)).with_for_update().all()
         for log in logs:
             log.status = constants.OPERATION_LOG_STATUS_ERROR
             log.error_info = reason

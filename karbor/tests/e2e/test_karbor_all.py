@@ -1,11 +1,13 @@
 """karbor-all as an operator runs it: no configuration file, its state in
 one directory, several side by side, a clean stop."""
 
+import hashlib
 import os
 import signal
 import socket
 import sqlite3
 import subprocess
+import time
 
 import fixtures
 
@@ -14,6 +16,7 @@ from karbor.tests.e2e import base
 from karbor.tests.functional import utils
 
 PROJECT = 'e2e-standalone'
+LOCAL_PROVIDER_ID = '7a2f5d0c-3b8e-4c61-9f4a-1d2e3c4b5a69'
 
 # Where oslo.config looks for karbor.conf when no --config-file is given,
 # besides the home directory (which the test points at an empty one).
@@ -198,3 +201,126 @@ class InterruptTest(base.TestCase):
             code = server.process.process.wait(timeout=10)
             self.assertIn('stopping now', server.process.output())
         self.assertIn(code, (0, 130))
+
+
+def snapshot(path):
+    """{relative path: (size, mtime in ns, SHA-256 of files of less than
+    16 MiB)} of every file under ``path``."""
+    found = {}
+    for dirpath, _dirs, files in os.walk(path):
+        for name in files:
+            full = os.path.join(dirpath, name)
+            st = os.lstat(full)
+            digest = None
+            if st.st_size < 16 << 20 and not os.path.islink(full):
+                with open(full, 'rb') as f:
+                    digest = hashlib.sha256(f.read()).hexdigest()
+            found[os.path.relpath(full, path)] = (st.st_size,
+                                                  st.st_mtime_ns, digest)
+    return found
+
+
+class StateDirectoryLockTest(base.TestCase):
+    """A second karbor-all on the state directory of a running one exits
+    at once (code 2, one line naming the running one) and changes
+    nothing: not the first one's running protect, not a byte of the
+    directory."""
+
+    BIG_MIB = 96
+
+    def request(self, server, method, path, body=None, expected=200):
+        status, _, doc = utils.http(
+            method, '%s/%s' % (server.project_url(PROJECT), path), body=body)
+        self.assertEqual(expected, status, doc)
+        return doc
+
+    def checkpoint_row(self, state_path, checkpoint_id):
+        # Not read-only: a read-only connection cannot take the
+        # wal-index locks a frozen writer may leave it needing.
+        db = sqlite3.connect(os.path.join(state_path, 'karbor.sqlite'),
+                             timeout=10)
+        try:
+            return db.execute(
+                'SELECT status, host FROM checkpoints WHERE id = ?',
+                (checkpoint_id,)).fetchone()
+        finally:
+            db.close()
+
+    def test_second_karbor_all_exits_and_touches_nothing(self):
+        from karbor.tests.functional import test_verification_processes
+        state_path = self.useFixture(fixtures.TempDir()).path
+        first = self.useFixture(base.KarborAll(state_path=state_path))
+        big = os.path.join(state_path, 'protect', PROJECT, 'big')
+        os.makedirs(big)
+        for i in range(self.BIG_MIB // 16):
+            with open(os.path.join(big, 'part%d' % i), 'wb') as f:
+                f.write(os.urandom(16 << 20))
+        instances = self.request(
+            first, 'GET', 'protectables/OS::Local::Directory/instances')
+        [directory] = [i for i in instances['instances']
+                       if i['name'].rstrip('/').endswith('big')]
+        plan = self.request(first, 'POST', 'plans', {'plan': {
+            'name': 'big', 'provider_id': LOCAL_PROVIDER_ID,
+            'resources': [{'id': directory['id'],
+                           'type': 'OS::Local::Directory',
+                           'name': 'big'}]}})['plan']
+
+        # The protect runs slowly (the first process gets a tenth of the
+        # time) until it is claimed, then the first process is frozen in
+        # the middle of it, holding its lock as a running one does.
+        with test_verification_processes.Throttle(first.process.process,
+                                                  0.1) as throttle:
+            checkpoint = self.request(
+                first, 'POST', 'providers/%s/checkpoints' %
+                LOCAL_PROVIDER_ID, {'checkpoint': {'plan_id': plan['id']}},
+                expected=202)['checkpoint']
+            utils.wait_for(
+                lambda: self.checkpoint_row(state_path, checkpoint['id'])[1],
+                timeout=60, interval=0.05, what='the protect claimed')
+            throttle.freeze()
+            status, host = self.checkpoint_row(state_path, checkpoint['id'])
+            self.assertEqual('protecting', status,
+                             'the protect ended before the test caught it '
+                             'running; make BIG_MIB larger')
+            self.assertIsNotNone(host)
+            before = snapshot(state_path)
+
+            started = time.monotonic()
+            second = subprocess.run(
+                [utils.executable('karbor-all'), '--state-path', state_path,
+                 '--api-port', str(utils.free_port())],
+                capture_output=True, text=True, timeout=120)
+            elapsed = time.monotonic() - started
+
+            self.assertEqual(2, second.returncode, second)
+            lines = second.stderr.strip().splitlines()
+            self.assertEqual(1, len(lines), second.stderr)
+            self.assertEqual(
+                'karbor-all: error: the state path %s is in use by another '
+                'karbor-all (pid %d, API http://127.0.0.1:%d/): stop it '
+                'first, or give this one another --state-path' % (
+                    state_path, first.process.process.pid, first.port),
+                lines[0])
+            self.assertEqual(before, snapshot(state_path))
+            self.assertEqual(('protecting', host), self.checkpoint_row(
+                state_path, checkpoint['id']))
+            # "At once": the time to start Python and read the lock, far
+            # from the seconds a recovery or a migration would take.
+            self.assertLess(elapsed, 20)
+        # Once the first goes on, its protect ends as if nothing happened.
+        done = utils.wait_for(
+            lambda: (lambda c: c if c['status'] != 'protecting' else None)(
+                self.request(first, 'GET', 'providers/%s/checkpoints/%s' % (
+                    LOCAL_PROVIDER_ID, checkpoint['id']))['checkpoint']),
+            timeout=120, what='the protect to end')
+        self.assertEqual('available', done['status'], done)
+        [log] = [entry for entry in self.request(
+            first, 'GET', 'operation_logs')['operation_logs']
+            if entry['checkpoint_id'] == checkpoint['id']]
+        self.assertEqual(('success', None),
+                         (log['status'], log['error_info']))
+        self.assertEqual(0, first.stop())
+        # Once the first stopped, the lock is free again.
+        third = self.useFixture(base.KarborAll(state_path=state_path))
+        self.assertIn('pid %d' % third.process.process.pid, open(
+            os.path.join(state_path, 'karbor-all.lock')).read())

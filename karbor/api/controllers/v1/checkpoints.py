@@ -24,8 +24,6 @@ from karbor.common import policy
 from karbor.db import checkpoints as checkpoints_db
 from karbor.db import operation_logs as operation_logs_db
 from karbor.db import plans as plans_db
-from karbor.db import restores as restores_db
-from karbor.db import verifications as verifications_db
 from karbor.policies import plans as plan_policies
 from karbor.policies import providers as provider_policies
 from karbor.services.protection import provider as provider_module
@@ -87,11 +85,17 @@ def get_own_available(ctx, provider_id, checkpoint_id, action):
     return row
 
 
-def new_operation_log(ctx, operation_type, **ids):
-    return operation_logs_db.operation_log_create(dict(
+def operation_log_values(ctx, operation_type, **ids):
+    """The values of a new operation log, running."""
+    return dict(
         project_id=ctx.project_id, operation_type=operation_type,
         status=constants.OPERATION_LOG_STATUS_RUNNING[operation_type],
-        started_at=timeutils.utcnow(), **ids))
+        started_at=timeutils.utcnow(), **ids)
+
+
+def new_operation_log(ctx, operation_type, **ids):
+    return operation_logs_db.operation_log_create(
+        operation_log_values(ctx, operation_type, **ids))
 
 
 class CheckpointsController(rest.RestController):
@@ -187,39 +191,24 @@ class CheckpointsController(rest.RestController):
         provider = _provider(provider_id)
         row = get_checkpoint(ctx, provider_id, checkpoint_id,
                              provider_policies.CHECKPOINT_DELETE)
-        running = verifications_db.verification_count_running(row.id)
-        if running:
-            raise exception.InvalidState(
-                reason='checkpoint %s is being verified (%d verification(s) '
-                       'running); delete it when they have ended' % (
-                           row.id, running))
-        restoring = restores_db.restore_count_running(row.id)
-        if restoring:
-            raise exception.InvalidState(
-                reason='checkpoint %s is being restored (%d restore(s) '
-                       'running); delete it when they have ended' % (
-                           row.id, restoring))
-        allowed = [constants.CHECKPOINT_STATUS_AVAILABLE,
-                   constants.CHECKPOINT_STATUS_ERROR,
-                   constants.CHECKPOINT_STATUS_ERROR_DELETING]
+        # Refused before a trust is made; checked again, with what runs
+        # on it, atomically below.
+        checkpoints_db.checkpoint_check_deletable(row)
         operation = trusts.delegate(ctx, provider)
-        updated = checkpoints_db.checkpoint_update(
-            row.id, {'status': constants.CHECKPOINT_STATUS_DELETING,
-                     'status_reason': None},
-            expected={'status': allowed, 'host': [None]})
-        if updated is None:
-            raise exception.InvalidState(
-                reason='checkpoint %s is %s; only a checkpoint that is %s '
-                       'can be deleted' % (row.id, row.status,
-                                           ', '.join(allowed)))
-        log = new_operation_log(ctx, constants.OPERATION_DELETE,
-                                checkpoint_id=row.id, plan_id=row.plan_id,
-                                provider_id=provider_id)
+        previous_status = row.status
+        try:
+            row, log = checkpoints_db.checkpoint_start_delete(
+                row.id, operation_log_values(
+                    ctx, constants.OPERATION_DELETE, checkpoint_id=row.id,
+                    plan_id=row.plan_id, provider_id=provider_id))
+        except exception.InvalidState:
+            trusts.release(operation)
+            raise
         handover.hand_over(
             constants.OPERATION_DELETE, row, log, operation,
             functools.partial(rpcapi.ProtectionAPI().delete, operation,
                               row.id, log.id),
-            previous_status=row.status)
+            previous_status=previous_status)
         return base.accepted_empty()
 
     @pecan.expose('json')

@@ -21,7 +21,9 @@ from oslo_utils import timeutils
 from karbor.api.views import services as service_views
 from karbor.common import constants
 from karbor.common import exception
+from karbor.db import api as db_api
 from karbor.db import checkpoints as checkpoints_db
+from karbor.db import models
 from karbor.db import operation_logs as operation_logs_db
 from karbor.db import restores as restores_db
 from karbor.db import services as services_db
@@ -46,6 +48,13 @@ _KINDS = {
     constants.OPERATION_VERIFY: (verifications_db.verification_update,
                                  constants.VERIFICATION_STATUS_VERIFYING,
                                  constants.VERIFICATION_STATUS_ERROR),
+}
+
+_MODELS = {
+    constants.OPERATION_PROTECT: models.Checkpoint,
+    constants.OPERATION_DELETE: models.Checkpoint,
+    constants.OPERATION_RESTORE: models.Restore,
+    constants.OPERATION_VERIFY: models.Verification,
 }
 
 NOBODY_UP = ('waiting: no protection service is up to run this operation '
@@ -77,21 +86,22 @@ def hand_over(kind, row, log, operation, cast, previous_status=None):
 
 
 def _end(kind, row, log, reason, previous_status):
-    update, waiting, failed = _KINDS[kind]
+    """End ``row`` and ``log`` in one transaction, only if ``row`` still
+    waits with no host: once it is ended no protection service claims it
+    (its claim expects it waiting). False if a service took it."""
+    _update, waiting, failed = _KINDS[kind]
     now = timeutils.utcnow()
     values = {'status': previous_status or failed, 'status_reason': reason}
     if kind == constants.OPERATION_VERIFY:
         values['ended_at'] = now
-    # The object first: once it is ended, no protection service claims it
-    # (its claim expects it waiting), so its log is ours to end.
-    if update(row.id, values,
-              expected={'status': [waiting], 'host': [None]}) is None:
-        return False
-    operation_logs_db.operation_log_update(
-        log.id, {'status': constants.OPERATION_LOG_STATUS_ERROR,
-                 'error_info': reason, 'ended_at': now},
-        expected={'status': [constants.OPERATION_LOG_STATUS_RUNNING[kind]],
-                  'host': [None]})
+    with db_api.writer() as session:
+        if not db_api.compare_and_set(
+                session, _MODELS[kind], row.id,
+                {'status': [waiting], 'host': [None]}, values):
+            return False
+        db_api.end_operation_log(
+            session, log.id,
+            operation_logs_db.ended(reason, now))
     LOG.warning('%s %s not handed over, ended: %s', kind, row.id, reason)
     return True
 

@@ -97,23 +97,54 @@ class RestoresController(rest.RestController):
         parameters = body.get('parameters') or {}
         check_plugin_parameters(provider, parameters, 'restore', ctx)
         operation = trusts.delegate(ctx, provider)
-        row = restores_db.restore_create({
-            'project_id': ctx.project_id,
-            'provider_id': provider.id,
-            'checkpoint_id': checkpoint.id,
-            'restore_target': body.get('restore_target'),
-            'parameters': parameters,
-            'status': constants.RESTORE_STATUS_IN_PROGRESS,
-            'resources_status': {},
-            'resources_reason': {},
-        })
-        log = checkpoints.new_operation_log(
-            ctx, constants.OPERATION_RESTORE, checkpoint_id=checkpoint.id,
-            plan_id=checkpoint.plan_id, provider_id=provider.id,
-            restore_id=row.id)
+        # One transaction under the checkpoint's lock: a delete that took
+        # the checkpoint meanwhile is refused here (409), and a delete
+        # that comes after sees this restore running.
+        try:
+            row, log = restores_db.restore_create_for_checkpoint({
+                'project_id': ctx.project_id,
+                'provider_id': provider.id,
+                'checkpoint_id': checkpoint.id,
+                'parameters': parameters,
+                'status': constants.RESTORE_STATUS_IN_PROGRESS,
+                'restore_target': body.get('restore_target'),
+                'resources_status': {},
+                'resources_reason': {},
+            }, checkpoints.operation_log_values(
+                ctx, constants.OPERATION_RESTORE, checkpoint_id=checkpoint.id,
+                plan_id=checkpoint.plan_id, provider_id=provider.id))
+        except exception.InvalidState:
+            trusts.release(operation)
+            raise
         row = handover.hand_over(
             constants.OPERATION_RESTORE, row, log, operation,
             functools.partial(rpcapi.ProtectionAPI().restore, operation,
                               row.id, log.id))
         base.accepted()
         return {'restore': views.restore(row)}
+
+    @pecan.expose('json')
+    @contract.operation('Reset the state of a restore',
+                        status=202, body=schema.reset_state,
+                        errors=(409,))
+    def put(self, restore_id):
+        """An administrator ends a restore left running (or corrects an
+        ended one). A compare-and-set on the status the administrator
+        saw: 409 if it changed meanwhile."""
+        ctx = base.context()
+        policy.authorize(ctx, restore_policies.RESET_STATE)
+        body = validation.validated_body(schema.reset_state)
+        row = base.get_visible(
+            ctx, restores_db.restore_get, restore_id,
+            exception.RestoreNotFound(restore_id=restore_id),
+            restore_policies.RESET_STATE)
+        state = body['os-resetState']['state']
+        reason = 'state reset to %s by %s (it was %s)' % (
+            state, ctx.user_id, row.status)
+        if restores_db.restore_reset_state(
+                row.id, row.status, state, reason) is None:
+            raise exception.InvalidState(
+                reason='restore %s changed while its state was being '
+                       'reset (it was %s); show it and try again' % (
+                           row.id, row.status))
+        return base.accepted_empty()

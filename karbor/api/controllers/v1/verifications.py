@@ -80,23 +80,54 @@ class VerificationsController(rest.RestController):
         parameters = body.get('parameters') or {}
         validation.validate_parameters(provider, parameters, 'verify')
         operation = trusts.delegate(ctx, provider)
-        row = verifications_db.verification_create({
-            'project_id': ctx.project_id,
-            'provider_id': provider.id,
-            'checkpoint_id': checkpoint.id,
-            'parameters': parameters,
-            'status': constants.VERIFICATION_STATUS_VERIFYING,
-            'resources_status': {},
-            'resources_reason': {},
-            'progress': {},
-        })
-        log = checkpoints.new_operation_log(
-            ctx, constants.OPERATION_VERIFY, checkpoint_id=checkpoint.id,
-            plan_id=checkpoint.plan_id, provider_id=provider.id,
-            verification_id=row.id)
+        # One transaction under the checkpoint's lock: a delete that took
+        # the checkpoint meanwhile is refused here (409), and a delete
+        # that comes after sees this verification running.
+        try:
+            row, log = verifications_db.verification_create_for_checkpoint({
+                'project_id': ctx.project_id,
+                'provider_id': provider.id,
+                'checkpoint_id': checkpoint.id,
+                'parameters': parameters,
+                'status': constants.VERIFICATION_STATUS_VERIFYING,
+                'resources_status': {},
+                'resources_reason': {},
+                'progress': {},
+            }, checkpoints.operation_log_values(
+                ctx, constants.OPERATION_VERIFY, checkpoint_id=checkpoint.id,
+                plan_id=checkpoint.plan_id, provider_id=provider.id))
+        except exception.InvalidState:
+            trusts.release(operation)
+            raise
         row = handover.hand_over(
             constants.OPERATION_VERIFY, row, log, operation,
             functools.partial(rpcapi.ProtectionAPI().verify, operation,
                               row.id, log.id))
         base.accepted()
         return {'verification': views.verification(row)}
+
+    @pecan.expose('json')
+    @contract.operation('Reset the state of a verification',
+                        status=202, body=schema.reset_state,
+                        errors=(409,))
+    def put(self, verification_id):
+        """An administrator ends a verification left running (or corrects an
+        ended one). A compare-and-set on the status the administrator
+        saw: 409 if it changed meanwhile."""
+        ctx = base.context()
+        policy.authorize(ctx, verification_policies.RESET_STATE)
+        body = validation.validated_body(schema.reset_state)
+        row = base.get_visible(
+            ctx, verifications_db.verification_get, verification_id,
+            exception.VerificationNotFound(verification_id=verification_id),
+            verification_policies.RESET_STATE)
+        state = body['os-resetState']['state']
+        reason = 'state reset to %s by %s (it was %s)' % (
+            state, ctx.user_id, row.status)
+        if verifications_db.verification_reset_state(
+                row.id, row.status, state, reason) is None:
+            raise exception.InvalidState(
+                reason='verification %s changed while its state was being '
+                       'reset (it was %s); show it and try again' % (
+                           row.id, row.status))
+        return base.accepted_empty()

@@ -34,6 +34,22 @@ create = common.wrapped('restore', {
     'additionalProperties': False,
 })
 
+# An administrator's reset: to one of the ended states only (a reset
+# never starts anything).
+RESET_STATES = (constants.RESTORE_STATUS_SUCCESS,
+                constants.RESTORE_STATUS_FAILURE)
+
+reset_state = common.wrapped('os-resetState', {
+    'type': 'object',
+    'properties': {'state': {
+        'type': 'string', 'enum': list(RESET_STATES),
+        'description': 'The new status. A running restore ends: its '
+                       'unfinished resources and its operation log end '
+                       'in error.'}},
+    'required': ['state'],
+    'additionalProperties': False,
+})
+
 index_query = common.list_query(SORT_KEYS, {
     'status': common.filter_enum(STATUSES, 'Only restores of this status.'),
     'checkpoint_id': common.filter_uuid('Only restores of this '

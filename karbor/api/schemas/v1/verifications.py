@@ -37,6 +37,22 @@ create = common.wrapped('verification', {
     'description': 'The verification, or a list of exactly one.',
 })
 
+# An administrator's reset: to one of the ended states only (a reset
+# never starts anything).
+RESET_STATES = (constants.VERIFICATION_STATUS_SUCCESS,
+                constants.VERIFICATION_STATUS_ERROR)
+
+reset_state = common.wrapped('os-resetState', {
+    'type': 'object',
+    'properties': {'state': {
+        'type': 'string', 'enum': list(RESET_STATES),
+        'description': 'The new status. A running verification ends: its '
+                       'unfinished resources and its operation log end '
+                       'in error.'}},
+    'required': ['state'],
+    'additionalProperties': False,
+})
+
 index_query = common.list_query(SORT_KEYS, {
     'status': common.filter_enum(STATUSES,
                                  'Only verifications of this status.'),

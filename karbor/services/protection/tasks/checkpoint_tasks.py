@@ -33,17 +33,16 @@ class BankStatusRecorder:
             resource, constants.RESOURCE_STATUS_ERROR, reason)
 
 
-def _set_status(provider_id, checkpoint_id, status, reason=None,
-                bank=True, expected=None):
-    """Move the checkpoint from ``expected`` to ``status``, in the index
-    and in the bank; nothing changes if it is no longer ``expected`` (a
-    recovery ended it meanwhile)."""
-    values = {'status': status, 'status_reason': reason, 'host': None}
-    row = checkpoints_db.checkpoint_update(
-        checkpoint_id, values, expected={'status': [expected]})
-    if row is None:
-        LOG.warning('Checkpoint %s is no longer %s; left as it is',
-                    checkpoint_id, expected)
+def _set_status(provider_id, checkpoint_id, status, operation_log_id,
+                reason=None, bank=True, expected=None):
+    """Move the checkpoint from ``expected`` to ``status`` and end its
+    operation log, together, in the index; then in the bank. Nothing
+    changes if it is no longer ``expected`` (a recovery or a reset ended
+    it meanwhile)."""
+    if not checkpoints_db.checkpoint_end(checkpoint_id, expected, status,
+                                         operation_log_id, reason):
+        LOG.warning('Checkpoint %s is no longer %s; left as it is (not '
+                    'made %s)', checkpoint_id, expected, status)
         return
     if bank:
         checkpoint = provider.get_checkpoint(provider_id, checkpoint_id)
@@ -58,19 +57,15 @@ class InitiateProtectTask(task.Task):
                flow_failures=None, **kwargs):
         reason = common.failure_reason(flow_failures)
         LOG.error('Checkpoint %s failed: %s', checkpoint_id, reason)
-        common.finish_operation_log(operation_log_id, reason)
         _set_status(provider_id, checkpoint_id,
-                    constants.CHECKPOINT_STATUS_ERROR, reason,
-                    expected=constants.CHECKPOINT_STATUS_PROTECTING)
+                    constants.CHECKPOINT_STATUS_ERROR, operation_log_id,
+                    reason, expected=constants.CHECKPOINT_STATUS_PROTECTING)
 
 
 class CompleteProtectTask(task.Task):
     def execute(self, provider_id, checkpoint_id, operation_log_id):
-        # The log first: once the checkpoint shows available, its log
-        # shows the end too.
-        common.finish_operation_log(operation_log_id)
         _set_status(provider_id, checkpoint_id,
-                    constants.CHECKPOINT_STATUS_AVAILABLE,
+                    constants.CHECKPOINT_STATUS_AVAILABLE, operation_log_id,
                     expected=constants.CHECKPOINT_STATUS_PROTECTING)
         LOG.info('Checkpoint %s is available', checkpoint_id)
 
@@ -83,17 +78,17 @@ class InitiateDeleteTask(task.Task):
                flow_failures=None, **kwargs):
         reason = common.failure_reason(flow_failures)
         LOG.error('Deleting checkpoint %s failed: %s', checkpoint_id, reason)
-        common.finish_operation_log(operation_log_id, reason)
         _set_status(provider_id, checkpoint_id,
-                    constants.CHECKPOINT_STATUS_ERROR_DELETING, reason,
-                    bank=False, expected=constants.CHECKPOINT_STATUS_DELETING)
+                    constants.CHECKPOINT_STATUS_ERROR_DELETING,
+                    operation_log_id, reason, bank=False,
+                    expected=constants.CHECKPOINT_STATUS_DELETING)
 
 
 class CompleteDeleteTask(task.Task):
     def execute(self, provider_id, checkpoint_id, operation_log_id):
         provider.get_checkpoint(provider_id, checkpoint_id).delete_all()
-        common.finish_operation_log(operation_log_id)
         _set_status(provider_id, checkpoint_id,
-                    constants.CHECKPOINT_STATUS_DELETED, bank=False,
+                    constants.CHECKPOINT_STATUS_DELETED, operation_log_id,
+                    bank=False,
                     expected=constants.CHECKPOINT_STATUS_DELETING)
         LOG.info('Checkpoint %s deleted', checkpoint_id)

@@ -22,9 +22,13 @@ class RestoreStatusRecorder:
         self.restore_id = restore_id
         self.progress = verification.Progress(
             lambda values: None,
-            record=lambda verdicts, values:
-                restores_db.restore_set_resource_statuses(restore_id,
-                                                          verdicts))
+            record=lambda verdicts, values: self._record(verdicts))
+
+    def _record(self, verdicts):
+        if not restores_db.restore_set_resource_statuses(self.restore_id,
+                                                         verdicts):
+            LOG.info('Restore %s has ended; statuses of %s not recorded',
+                     self.restore_id, ', '.join(sorted(verdicts)))
 
     def _set(self, resource, status, reason=''):
         self.progress.verdict(graph.resource_key(resource), status, reason)
@@ -56,11 +60,11 @@ class InitiateRestoreTask(task.Task):
             self.recorder.write_now()
         reason = common.failure_reason(flow_failures)
         LOG.error('Restore %s failed: %s', restore_id, reason)
-        common.finish_operation_log(operation_log_id, reason)
-        restores_db.restore_update(restore_id, {
-            'status': constants.RESTORE_STATUS_FAILURE,
-            'status_reason': reason, 'host': None},
-            expected={'status': [constants.RESTORE_STATUS_IN_PROGRESS]})
+        if not restores_db.restore_end(
+                restore_id, constants.RESTORE_STATUS_FAILURE,
+                operation_log_id, reason):
+            LOG.warning('Restore %s had already ended; left as it is',
+                        restore_id)
 
 
 class CompleteRestoreTask(task.Task):
@@ -71,8 +75,10 @@ class CompleteRestoreTask(task.Task):
     def execute(self, restore_id, operation_log_id):
         if self.recorder is not None:
             self.recorder.write_now()
-        common.finish_operation_log(operation_log_id)
-        restores_db.restore_update(restore_id, {
-            'status': constants.RESTORE_STATUS_SUCCESS, 'host': None},
-            expected={'status': [constants.RESTORE_STATUS_IN_PROGRESS]})
-        LOG.info('Restore %s succeeded', restore_id)
+        if restores_db.restore_end(restore_id,
+                                   constants.RESTORE_STATUS_SUCCESS,
+                                   operation_log_id):
+            LOG.info('Restore %s succeeded', restore_id)
+        else:
+            LOG.warning('Restore %s had already ended; its success is not '
+                        'recorded', restore_id)

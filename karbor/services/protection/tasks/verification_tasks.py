@@ -8,6 +8,9 @@ never fails the flow. ``CompleteVerificationTask`` ends it: ``success``
 when every resource is intact, ``error`` naming those that are not.
 """
 
+from concurrent import futures
+import threading
+
 from oslo_log import log as logging
 from oslo_utils import timeutils
 from taskflow import task
@@ -52,37 +55,120 @@ class InitiateVerificationTask(task.Task):
                 reason='the checkpoint index %s cannot be read: %s' % (
                     checkpoint.index_key, e))
         self.progress.add(resources_total=len(self.resources))
-        verifications_db.verification_update(verification_id, {
-            'status': VERIFYING,
+        # A compare-and-set: a verification that ended meanwhile (a
+        # recovery, an administrator's reset) is never brought back.
+        row = verifications_db.verification_update(verification_id, {
             'started_at': timeutils.utcnow(),
             'resources_status': {graph.resource_key(r): VERIFYING
                                  for r in self.resources},
             'resources_reason': {},
             'progress': self.progress.snapshot(),
-        })
+        }, expected={'status': [VERIFYING]})
+        if row is None:
+            status = verifications_db.verification_get(verification_id).status
+            LOG.warning('Verification %s had already ended %s; it is not '
+                        'started again', verification_id, status)
+            raise exception.OperationEnded(
+                what='verification %s' % verification_id, status=status)
 
     def revert(self, verification_id, operation_log_id, flow_failures=None,
                **kwargs):
         reason = common.failure_reason(flow_failures)
         LOG.error('Verification %s failed: %s', verification_id, reason)
-        # The log first: once the verification shows its end, so does
-        # its log.
-        common.finish_operation_log(operation_log_id, reason)
-        verifications_db.verification_update(verification_id, {
-            'status': ERROR, 'status_reason': reason, 'host': None,
-            'ended_at': timeutils.utcnow()})
+        # With its log, in one transaction; an ended verification keeps
+        # the end it had.
+        if not verifications_db.verification_end(
+                verification_id, ERROR, operation_log_id, reason):
+            LOG.warning('Verification %s had already ended; left as it is',
+                        verification_id)
+
+
+class PendingVerdicts:
+    """The futures that verify hooks returned (work still running, e.g. a
+    backend check handed to :mod:`karbor.services.protection.waiter`), as
+    protect hooks' are: a resource with pending work gets its verdict when
+    all of it is done, and a failed future is that resource's error with
+    its reason. :class:`AwaitVerdictsTask` holds the flow until every
+    such verdict is recorded."""
+
+    def __init__(self, progress):
+        self.progress = progress
+        self._cond = threading.Condition()
+        self._waiting = 0
+
+    def add(self, key, pending, problems):
+        """Give resource ``key`` its verdict once every future of
+        ``pending`` is done, with ``problems`` found so far."""
+        with self._cond:
+            self._waiting += 1
+        left = [len(pending)]
+        lock = threading.Lock()
+
+        def done(future):
+            with lock:
+                left[0] -= 1
+                last = left[0] == 0
+            if not last:
+                return
+            try:
+                for f in pending:
+                    if f.cancelled():
+                        problems.add('the check was cancelled')
+                    elif f.exception() is not None:
+                        error = f.exception()
+                        problems.add(str(error) or
+                                     error.__class__.__name__)
+                record_verdict(self.progress, key, problems)
+            except Exception:
+                LOG.exception('Could not record the verdict of %s', key)
+            finally:
+                with self._cond:
+                    self._waiting -= 1
+                    self._cond.notify_all()
+        for future in pending:
+            future.add_done_callback(done)
+
+    def wait(self):
+        """Until every resource with pending work has its verdict (its
+        done callback ran, not only its futures resolved)."""
+        with self._cond:
+            self._cond.wait_for(lambda: self._waiting == 0)
+
+
+def record_verdict(progress, key, problems):
+    if problems:
+        LOG.warning('Verification: %s is damaged: %s', key,
+                    problems.summary())
+        progress.verdict(key, ERROR, problems.summary(),
+                         resources_checked=1)
+    else:
+        progress.verdict(key, SUCCESS, '', resources_checked=1)
+
+
+class AwaitVerdictsTask(task.Task):
+    """The verification ends once the work its hooks left running is
+    done; one thread waits for all of it."""
+
+    def __init__(self, pending):
+        super().__init__()
+        self.pending = pending
+
+    def execute(self):
+        self.pending.wait()
 
 
 class VerifyResourceTask(task.Task):
     """The framework's bank checks, then the plugin's own, for one
-    resource; the verdict goes to the verification row."""
+    resource; the verdict goes to the verification row. A plugin hook
+    that returns a future leaves the verdict to ``pending``."""
 
-    def __init__(self, resource, plugin, progress, threads):
+    def __init__(self, resource, plugin, progress, threads, pending=None):
         super().__init__(name='verify-%s' % graph.resource_key(resource))
         self.resource = resource
         self.plugin = plugin
         self.progress = progress
         self.threads = threads
+        self.pending = pending
 
     def execute(self, context, verification_id, provider_id, checkpoint_id,
                 parameters):
@@ -93,6 +179,7 @@ class VerifyResourceTask(task.Task):
         self.progress.note('levels', key, level)
         checkpoint = provider_module.get_checkpoint(provider_id,
                                                     checkpoint_id)
+        running = []
         try:
             problems = verification.check_resource(
                 checkpoint, self.resource, level, self.progress,
@@ -108,23 +195,29 @@ class VerifyResourceTask(task.Task):
                 for hook in ('on_prepare_begin', 'on_prepare_finish',
                              'on_main', 'on_complete'):
                     try:
-                        getattr(operation, hook)(checkpoint, self.resource,
-                                                 ctx, params, level=level)
+                        result = getattr(operation, hook)(
+                            checkpoint, self.resource, ctx, params,
+                            level=level)
                     except Exception as e:
                         problems.add(str(e) or e.__class__.__name__)
                         break
+                    if isinstance(result, futures.Future):
+                        running.append(result)
         except Exception as e:
             LOG.exception('Verifying %s failed unexpectedly', key)
             problems = verification.Problems()
             problems.add('the check could not run: %s' % (
                 str(e) or e.__class__.__name__))
-        if problems:
-            LOG.warning('Verification %s: %s is damaged: %s',
-                        verification_id, key, problems.summary())
-            self.progress.verdict(key, ERROR, problems.summary(),
-                                  resources_checked=1)
-        else:
-            self.progress.verdict(key, SUCCESS, '', resources_checked=1)
+        if running and self.pending is not None:
+            self.pending.add(key, running, problems)
+            return
+        if running:
+            futures.wait(running)
+            for f in running:
+                if f.cancelled() or f.exception() is not None:
+                    problems.add(str(f.exception()) if not f.cancelled()
+                                 else 'the check was cancelled')
+        record_verdict(self.progress, key, problems)
 
     @staticmethod
     def _sampler(params, checkpoint_id, key, verification_id):
@@ -164,13 +257,13 @@ class CompleteVerificationTask(task.Task):
             reason = ('the checkpoint became %s while it was being '
                       'verified%s' % (checkpoint.status,
                                       '; ' + reason if reason else ''))
-        common.finish_operation_log(operation_log_id, reason)
-        verifications_db.verification_update(verification_id, {
-            'status': ERROR if reason else SUCCESS,
-            'status_reason': reason, 'host': None,
-            'ended_at': timeutils.utcnow(),
-            'progress': self.progress.snapshot()},
-            expected={'status': [VERIFYING]})
+        if not verifications_db.verification_end(
+                verification_id, ERROR if reason else SUCCESS,
+                operation_log_id, reason,
+                progress=self.progress.snapshot()):
+            LOG.warning('Verification %s had already ended; its result is '
+                        'not recorded', verification_id)
+            return
         LOG.info('Verification %s ended %s%s', verification_id,
                  ERROR if reason else SUCCESS,
                  ': %s' % reason if reason else '')

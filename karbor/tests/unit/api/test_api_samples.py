@@ -136,6 +136,12 @@ class ApiSamplesTest(base.ProtectionApiTestCase):
                   '%s/os-services/%s' % (p, services[0]['id']),
                   body={'status': 'disabled',
                         'disabled_reason': 'maintenance'})
+        self.take('put', '/v1/{project_id}/verifications/{verification_id}',
+                  '%s/verifications/%s' % (p, verification_id),
+                  body={'os-resetState': {'state': 'error'}})
+        self.take('put', '/v1/{project_id}/restores/{restore_id}',
+                  '%s/restores/%s' % (p, restore_id),
+                  body={'os-resetState': {'state': 'fail'}})
         self.take('put', item + '/{checkpoint_id}',
                   '%s/%s' % (checkpoints, checkpoint['id']),
                   body={'os-resetState': {'state': 'error'}})

@@ -36,7 +36,8 @@ def tree(root):
     return found
 
 
-class RestoreApiTest(base.ProtectionApiTestCase):
+class RestoreTestCase(base.ProtectionApiTestCase):
+    """A plan of ``docs`` and an available checkpoint of it."""
 
     start_service = True
 
@@ -69,6 +70,9 @@ class RestoreApiTest(base.ProtectionApiTestCase):
 
     def key(self, resource):
         return '%s#%s' % (base.DIRECTORY, resource['id'])
+
+
+class RestoreApiTest(RestoreTestCase):
 
     def test_restore_next_to_the_original(self):
         resp = self.create()
@@ -346,6 +350,91 @@ class RestoreApiTest(base.ProtectionApiTestCase):
         self.assertEqual('available', self.get(path).json['checkpoint'][
             'status'])
         self.assertEqual('in_progress', self.show(restore['id'])['status'])
+
+
+class RestoreResetStateTest(RestoreTestCase):
+    """PUT /restores/{id} {"os-resetState": {"state": ...}}: cloud
+    administrators only."""
+
+    def reset(self, restore_id, state, status=202, token=base.ADMIN,
+              project=None):
+        return self.put('restores/%s' % restore_id,
+                        {'os-resetState': {'state': state}}, status=status,
+                        token=token, project=project)
+
+    def log_of(self, restore_id):
+        [log] = self.get('operation_logs' + self.query(
+            restore_id=restore_id)).json['operation_logs']
+        return log
+
+    def test_reset_a_restore_left_running(self):
+        """The cast is mocked away, so the restore stays in_progress as if
+        its worker had been lost; a late delivery of the cast afterwards
+        runs nothing."""
+        self.useFixture(fixtures.MockPatchObject(rpcapi.ProtectionAPI,
+                                                 'restore'))
+        restore = self.create().json['restore']
+        from karbor.db import restores as restores_db
+        self.assertTrue(restores_db.restore_set_resource_statuses(
+            restore['id'], {self.key(self.docs): ('restoring', '')}))
+        self.assertEqual('', self.reset(restore['id'], 'fail').text)
+        shown = self.show(restore['id'])
+        self.assertEqual('fail', shown['status'])
+        self.assertIn('state reset to fail by', shown['status_reason'])
+        self.assertEqual({self.key(self.docs): 'error'},
+                         shown['resources_status'])
+        log = self.log_of(restore['id'])
+        self.assertEqual('error', log['status'])
+        self.assertIn('state reset', log['error_info'])
+        # The checkpoint is free again.
+        path = self.checkpoints_path(rest='/' + self.checkpoint['id'])
+        self.delete(path, status=202)
+        from karbor.common import context as karbor_context
+        self.service.manager.restore(
+            karbor_context.RequestContext(project_id='p1', user_id='u'),
+            restore['id'], log['id'])
+        self.assertEqual(shown, self.show(restore['id']))
+
+    def test_reset_an_ended_restore(self):
+        restore = self.create().json['restore']
+        self.wait_restore(restore['id'])
+        self.reset(restore['id'], 'fail')
+        self.assertEqual('fail', self.show(restore['id'])['status'])
+        self.assertEqual('success', self.log_of(restore['id'])['status'])
+        self.reset(restore['id'], 'success')
+        self.assertEqual('success', self.show(restore['id'])['status'])
+
+    def test_only_cloud_administrators(self):
+        restore = self.create().json['restore']
+        self.wait_restore(restore['id'])
+        for token, project in ((base.MEMBER, None),
+                               (base.OTHER, base.OTHER_PROJECT)):
+            message = self.assertFault(
+                self.reset(restore['id'], 'fail', status=403, token=token,
+                           project=project), 403, 'forbidden')
+            self.assertIn('karbor:restore:reset_state', message)
+        self.assertEqual('success', self.show(restore['id'])['status'])
+
+    def test_bad_states_and_bodies(self):
+        restore = self.create().json['restore']
+        self.wait_restore(restore['id'])
+        for body, word in (({'os-resetState': {'state': 'in_progress'}},
+                            'in_progress'),
+                           ({'os-resetState': {'state': 'error'}},
+                            'error'),
+                           ({'os-resetState': {}}, 'state'),
+                           ({'os-resetState': {'state': 'fail',
+                                               'x': 1}}, 'x')):
+            message = self.assertFault(
+                self.put('restores/%s' % restore['id'], body, status=400),
+                400, 'badRequest')
+            self.assertIn(word, message)
+        self.assertEqual('success', self.show(restore['id'])['status'])
+
+    def test_unknown_restore(self):
+        for unknown in (uuidutils.generate_uuid(), 'nope'):
+            self.assertFault(self.reset(unknown, 'fail', status=404), 404,
+                             'itemNotFound')
 
 
 class RestoreCredentialsTest(base.ProtectionApiTestCase):

@@ -198,7 +198,9 @@ class DefaultsTest(base.TestCase):
         administrators."""
         admin_only = {'karbor:all_tenants', 'karbor:service:get_all',
                       'karbor:service:update',
-                      'karbor:provider:checkpoint_update'}
+                      'karbor:provider:checkpoint_update',
+                      'karbor:verification:reset_state',
+                      'karbor:restore:reset_state'}
         for rule in policies.list_rules():
             if not isinstance(rule, oslo_policy.DocumentedRuleDefault):
                 continue

@@ -77,3 +77,13 @@ class PersonaTest(base.ProtectionApiTestCase):
             [202, 403, 403, 403],
             [personas.expected(by_name[n], reset, a)
              for n in ('admin', 'member_a', 'reader_a', 'member_b')])
+        # The resets of verifications and restores: the same.
+        resets = [c for c in personas.CALLS if c.level == personas.ADMIN
+                  and c.method == 'PUT' and c.path.split('/')[0] in
+                  ('verifications', 'restores')]
+        self.assertEqual(2, len(resets))
+        for reset in resets:
+            self.assertEqual(
+                [202, 403, 403, 403],
+                [personas.expected(by_name[n], reset, a)
+                 for n in ('admin', 'member_a', 'reader_a', 'member_b')])

@@ -435,15 +435,18 @@ class ListShowTest(base.VerificationTestCase):
 
 class PolicyTest(base.VerificationTestCase):
 
-    def test_rules_are_member_and_reader(self):
+    def test_rules_are_member_reader_and_admin(self):
         rules = {r.name: r for r in verification_policies.list_rules()}
         self.assertEqual({'karbor:verification:create',
                           'karbor:verification:get',
-                          'karbor:verification:get_all'}, set(rules))
+                          'karbor:verification:get_all',
+                          'karbor:verification:reset_state'}, set(rules))
         for name, method, check in (
                 ('karbor:verification:create', 'POST', policy_base.MEMBER),
                 ('karbor:verification:get', 'GET', policy_base.READER),
-                ('karbor:verification:get_all', 'GET', policy_base.READER)):
+                ('karbor:verification:get_all', 'GET', policy_base.READER),
+                ('karbor:verification:reset_state', 'PUT',
+                 policy_base.ADMIN)):
             rule = rules[name]
             self.assertEqual(check, rule.check_str)
             self.assertTrue(rule.description.strip())
@@ -481,3 +484,102 @@ class PolicyTest(base.VerificationTestCase):
                          'forbidden')
         self.assertFault(self.get('verifications/%s' % verification['id'],
                                   status=403), 403, 'forbidden')
+
+
+class ResetStateTest(base.VerificationTestCase):
+    """PUT /verifications/{id} {"os-resetState": {"state": ...}}: cloud
+    administrators only; a running verification ends, with its log, and
+    its flow cannot bring it back."""
+
+    def setUp(self):
+        super().setUp()
+        self.checkpoint = self.available_checkpoint(dirs=('alpha', 'beta'))
+        self.keys = [self.resource_key(d) for d in ('alpha', 'beta')]
+
+    def reset(self, verification_id, state, status=202, token=base.ADMIN,
+              project=None):
+        return self.put('verifications/%s' % verification_id,
+                        {'os-resetState': {'state': state}}, status=status,
+                        token=token, project=project)
+
+    def test_reset_a_running_verification(self):
+        gate = self.useFixture(base.Gate(self))
+        executor = self.service.manager.executor
+        flows_before = executor.statistics.executed
+        created = self.verify(self.checkpoint['id']).json['verification']
+        gate.wait_arrived(2)
+        resp = self.reset(created['id'], 'error')
+        self.assertEqual('', resp.text)
+        shown = self.show(created['id'])
+        self.assertEqual('error', shown['status'])
+        self.assertIn('state reset to error by', shown['status_reason'])
+        self.assertIn('it was verifying', shown['status_reason'])
+        self.assertEqual(dict.fromkeys(self.keys, 'error'),
+                         shown['resource_status'])
+        self.assertIsNotNone(shown['ended_at'])
+        log = self.log_of(created['id'])
+        self.assertEqual('error', log.status)
+        self.assertIn('state reset', log.error_info)
+        # The flow goes on and ends; it changes nothing.
+        gate.open()
+        self.wait_for(lambda: executor.statistics.executed,
+                      lambda n: n > flows_before)
+        self.assertEqual(shown, self.show(created['id']))
+        self.assertEqual(('error', log.error_info),
+                         (self.log_of(created['id']).status,
+                          self.log_of(created['id']).error_info))
+
+    def test_reset_an_ended_verification(self):
+        shown = self.verified(self.checkpoint['id'], status='success')
+        self.reset(shown['id'], 'error')
+        again = self.show(shown['id'])
+        self.assertEqual(('error', shown['ended_at']),
+                         (again['status'], again['ended_at']))
+        self.assertEqual(dict.fromkeys(self.keys, 'success'),
+                         again['resource_status'])
+        self.assertEqual('success', self.log_of(shown['id']).status)
+        self.reset(shown['id'], 'success')
+        self.assertEqual('success', self.show(shown['id'])['status'])
+
+    def test_only_cloud_administrators(self):
+        shown = self.verified(self.checkpoint['id'], status='success')
+        for token, project in ((base.MEMBER, None),
+                               (base.OTHER, base.OTHER_PROJECT)):
+            message = self.assertFault(
+                self.reset(shown['id'], 'error', status=403, token=token,
+                           project=project), 403, 'forbidden')
+            self.assertIn('karbor:verification:reset_state', message)
+        self.assertEqual('success', self.show(shown['id'])['status'])
+
+    def test_bad_states_and_bodies(self):
+        shown = self.verified(self.checkpoint['id'], status='success')
+        for body, word in (({'os-resetState': {'state': 'verifying'}},
+                            'verifying'),
+                           ({'os-resetState': {'state': 'available'}},
+                            'available'),
+                           ({'os-resetState': {}}, 'state'),
+                           ({'os-resetStatus': {'state': 'error'}},
+                            'os-resetState'),
+                           ([], 'object')):
+            message = self.assertFault(
+                self.put('verifications/%s' % shown['id'], body,
+                         status=400), 400, 'badRequest')
+            self.assertIn(word, message)
+        self.assertEqual('success', self.show(shown['id'])['status'])
+
+    def test_unknown_verification(self):
+        for unknown in (uuidutils.generate_uuid(), 'nope'):
+            self.assertFault(self.reset(unknown, 'error', status=404), 404,
+                             'itemNotFound')
+
+    def test_changed_meanwhile_is_409(self):
+        """The reset is a compare-and-set on the status the administrator
+        saw: if the flow ended the verification between the read and the
+        write, the reset is refused, not applied over it (the database
+        function is called as the controller would have after its
+        read)."""
+        from karbor.db import verifications as verifications_db
+        shown = self.verified(self.checkpoint['id'], status='success')
+        self.assertIsNone(verifications_db.verification_reset_state(
+            shown['id'], 'verifying', 'error', 'late'))
+        self.assertEqual('success', self.show(shown['id'])['status'])

@@ -173,6 +173,188 @@ class FlowTest(base.VerificationTestCase):
         self.assertIsNotNone(row.ended_at)
         self.assertIsNotNone(log.ended_at)
 
+    # A verify hook that returns a future is awaited
+
+    def hook_returns_futures(self):
+        """The local directory plugin's VerifyOperation.on_main is patched
+        to return a real ``concurrent.futures.Future`` per resource, as a
+        plugin that hands its backend check to the waiter does; the test
+        resolves them. {directory name: future}, and an event set when
+        all hooks ran."""
+        from concurrent import futures
+        import threading
+        from karbor.services.protection.protection_plugins import \
+            local_directory
+        made = {}
+        all_called = threading.Event()
+        lock = threading.Lock()
+
+        def on_main(operation, checkpoint, resource, *args, **kwargs):
+            future = futures.Future()
+            future.set_running_or_notify_cancel()
+            with lock:
+                made[resource.name.rstrip('/').split('/')[-1]] = future
+                if len(made) == len(self.keys):
+                    all_called.set()
+            return future
+        self.useFixture(fixtures.MockPatchObject(
+            local_directory.VerifyOperation, 'on_main', on_main))
+        return made, all_called
+
+    def test_hook_future_failed_is_that_resources_error(self):
+        """With real concurrent.futures Futures from a patched plugin
+        hook: the verification waits for them (it stays verifying while
+        one is unresolved), a failed one is its resource's error with its
+        reason, a resolved one is success."""
+        made, all_called = self.hook_returns_futures()
+        created = self.verify(self.checkpoint['id']).json['verification']
+        self.assertTrue(all_called.wait(base.SETTLE_TIMEOUT))
+        alpha, beta, gamma = self.keys
+        made['alpha'].set_result(None)
+        made['gamma'].set_result({'ignored': True})
+        # The hooks returned long ago; their work has not ended.
+        import time
+        time.sleep(0.5)
+        shown = self.show(created['id'])
+        self.assertEqual('verifying', shown['status'])
+        self.assertEqual('verifying', shown['resource_status'][beta])
+        made['beta'].set_exception(RuntimeError(
+            'backup 5e1f of volume v1 is gone from Cinder'))
+        shown = self.wait_verification(created['id'], 'error')
+        self.assertEqual({alpha: 'success', beta: 'error',
+                          gamma: 'success'}, shown['resource_status'])
+        self.assertIn('backup 5e1f of volume v1 is gone from Cinder',
+                      shown['resource_reason'][beta])
+        self.assertEqual('1 of 3 resource(s) failed verification: %s' % beta,
+                         shown['status_reason'])
+        self.assertEqual(3, shown['progress']['resources_checked'])
+        self.assertLog(shown, 'error', beta)
+
+    def test_hook_futures_all_resolved_is_success(self):
+        """Real concurrent.futures Futures from a patched plugin hook,
+        all resolved with a result: success, after the last one."""
+        made, all_called = self.hook_returns_futures()
+        created = self.verify(self.checkpoint['id']).json['verification']
+        self.assertTrue(all_called.wait(base.SETTLE_TIMEOUT))
+        for future in made.values():
+            future.set_result(None)
+        shown = self.wait_verification(created['id'], 'success')
+        self.assertEqual(dict.fromkeys(self.keys, 'success'),
+                         shown['resource_status'])
+
+    def test_pending_verdicts_wait_for_the_callbacks(self):
+        """PendingVerdicts.wait returns only once the verdict of every
+        resource is recorded, not merely once its futures resolved (real
+        concurrent.futures Futures; the Progress records in memory)."""
+        from concurrent import futures
+        recorded = {}
+        progress = verification.Progress(
+            lambda values: None,
+            record=lambda verdicts, values: recorded.update(verdicts),
+            interval=0)
+        pending = verification_tasks.PendingVerdicts(progress)
+        first, second = futures.Future(), futures.Future()
+        pending.add('T#1', [first, second], verification.Problems())
+        cancelled = futures.Future()
+        pending.add('T#2', [cancelled], verification.Problems())
+        first.set_result(1)
+        second.set_exception(ValueError('digest mismatch'))
+        self.assertTrue(cancelled.cancel())
+        pending.wait()
+        self.assertEqual({'T#1': ('error', 'digest mismatch'),
+                          'T#2': ('error', 'the check was cancelled')},
+                         {k: (s, r) for k, (s, r) in recorded.items()})
+
+    # No resurrection: an ended verification stays ended
+
+    def _ended_verification(self):
+        """A verification and its log that a recovery ended while their
+        flow had not started yet."""
+        from karbor.services.protection import recovery
+        row = verifications_db.verification_create({
+            'project_id': 'p1', 'provider_id': base.LOCAL_PROVIDER_ID,
+            'checkpoint_id': self.checkpoint['id'], 'host': 'dead-host',
+            'status': 'verifying', 'parameters': {}})
+        log = operation_logs_db.operation_log_create({
+            'project_id': 'p1', 'operation_type': 'verify',
+            'status': 'verifying', 'verification_id': row.id,
+            'host': 'dead-host'})
+        self.assertEqual({row.id}, set(recovery.fail_interrupted(
+            'dead-host')))
+        return (verifications_db.verification_get(row.id),
+                operation_logs_db.operation_log_get(log.id))
+
+    def assertUnchanged(self, before, log_before):
+        after = verifications_db.verification_get(before.id)
+        log_after = operation_logs_db.operation_log_get(log_before.id)
+        fields = ('status', 'status_reason', 'resources_status',
+                  'started_at', 'ended_at', 'host', 'progress')
+        self.assertEqual([getattr(before, f) for f in fields],
+                         [getattr(after, f) for f in fields])
+        self.assertEqual(
+            ('error', log_before.error_info, log_before.ended_at),
+            (log_after.status, log_after.error_info, log_after.ended_at))
+
+    def test_late_initiate_does_not_resurrect(self):
+        """The issue's case: InitiateVerificationTask runs after the
+        verification ended; it stays ended, with its reason."""
+        row, log = self._ended_verification()
+        self.assertEqual('error', row.status)
+        resources = [self.directory(d) for d in ('alpha', 'beta')]
+        from karbor.services.protection import graph
+        task = verification_tasks.InitiateVerificationTask(
+            [graph.make_resource(base.DIRECTORY, r['id'], r['name'])
+             for r in resources],
+            verification.Progress(lambda values: None,
+                                  record=lambda v, values: None))
+        error = self.assertRaises(
+            verification_tasks.exception.OperationEnded, task.execute,
+            row.id, base.LOCAL_PROVIDER_ID, self.checkpoint['id'])
+        self.assertIn('had already ended error', str(error))
+        self.assertUnchanged(row, log)
+        # Its revert, as the engine runs it next, changes nothing either.
+        from taskflow.types import failure
+        try:
+            raise error
+        except Exception:
+            failed = failure.Failure()
+        task.revert(verification_id=row.id, operation_log_id=log.id,
+                    flow_failures={'x': failed})
+        self.assertUnchanged(row, log)
+
+    def test_late_flow_does_not_resurrect(self):
+        """The whole verification flow, run by a real taskflow engine on a
+        verification that ended before it started: every step is refused
+        and nothing of the verification or its log changes."""
+        from taskflow import engines
+        from karbor.services.protection import graph
+        from karbor.services.protection import provider as provider_module
+        row, log = self._ended_verification()
+        checkpoint_row = checkpoints_db.checkpoint_get(self.checkpoint['id'])
+        flow = verify_flow.get_flow(
+            provider_module.get_registry().get(base.LOCAL_PROVIDER_ID),
+            row.id, graph.deserialize(checkpoint_row.resource_graph), 2)
+        ctx = karbor_context.RequestContext(project_id='p1', user_id='u')
+        self.assertRaises(
+            verification_tasks.exception.OperationEnded, engines.run, flow,
+            store={'context': ctx.to_dict(), 'verification_id': row.id,
+                   'provider_id': base.LOCAL_PROVIDER_ID,
+                   'checkpoint_id': self.checkpoint['id'],
+                   'operation_log_id': log.id, 'parameters': {}})
+        self.assertUnchanged(row, log)
+
+    def test_late_verdicts_and_end_are_refused(self):
+        """Verdicts and the end that arrive after a reset are refused and
+        say so (False); the reset's end stays."""
+        row, log = self._ended_verification()
+        self.assertFalse(verifications_db.verification_set_resource_statuses(
+            row.id, {self.keys[0]: ('success', '')}, progress={'x': 1}))
+        self.assertFalse(verifications_db.verification_set_progress(
+            row.id, {'x': 2}))
+        self.assertFalse(verifications_db.verification_end(
+            row.id, 'success', log.id))
+        self.assertUnchanged(row, log)
+
     # CompleteVerificationTask
 
     def test_complete_when_the_checkpoint_changed(self):
