@@ -1,0 +1,63 @@
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
+from horizon import forms
+
+from karbor_dashboard.api import karbor as api
+from karbor_dashboard import common
+from karbor_dashboard.plans import forms as plan_forms
+from karbor_dashboard.plans import tables as plan_tables
+from karbor_dashboard import views as k_views
+
+INDEX = reverse_lazy(plan_tables.URL_PREFIX + 'index')
+
+
+class IndexView(k_views.IndexView):
+    table_class = plan_tables.PlansTable
+    page_title = _('Protection Plans')
+
+    def get_data(self):
+        try:
+            return api.plan_list(self.request)
+        except Exception as e:
+            common.handle(self.request, _('Unable to list plans:'), e)
+            return []
+
+
+class CreateView(forms.ModalFormView):
+    form_class = plan_forms.CreatePlanForm
+    form_id = 'create_plan_form'
+    modal_id = 'create_plan_modal'
+    template_name = 'horizon/common/_modal_form.html'
+    page_title = _('Create Protection Plan')
+    submit_label = _('Create Plan')
+    submit_url = reverse_lazy(plan_tables.URL_PREFIX + 'create')
+    success_url = INDEX
+
+    def get_form(self, form_class=None):
+        try:
+            return super().get_form(form_class)
+        except Exception as e:
+            common.handle(self.request,
+                          _('Unable to prepare the plan form:'), e,
+                          redirect=INDEX)
+
+
+class DetailView(k_views.DetailView):
+    page_title = _('Protection Plan: %(name)s')
+
+    def get_object(self):
+        try:
+            return api.plan_get(self.request, self.kwargs['plan_id'])
+        except Exception as e:
+            common.handle(self.request, _('Unable to show the plan:'), e,
+                          redirect=INDEX)
+
+    def get_sections(self, plan):
+        return [(_('Overview'), [
+            (_('Name'), plan.name), (_('ID'), plan.id),
+            (_('Description'), getattr(plan, 'description', None) or '-'),
+            (_('Status'), getattr(plan, 'status', '-')),
+            (_('Provider'), plan.provider_id),
+            (_('Resources'), common.pre(getattr(plan, 'resources', None))),
+            (_('Parameters'), common.pre(getattr(plan, 'parameters',
+                                                 None)))])]

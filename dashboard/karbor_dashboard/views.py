@@ -1,0 +1,50 @@
+"""Base views of the panels."""
+
+from django.views import generic
+from horizon import tables
+
+
+class DetailView(generic.TemplateView):
+    """A detail page: sections of label/value rows, an optional progress
+    bar, and tables. Subclasses fetch the object in ``get_object`` (an API
+    error ends in a message and a redirect to ``redirect_url``)."""
+
+    template_name = 'karbor_dashboard/detail.html'
+    page_title = ''
+    table_classes = ()
+
+    def get_object(self):
+        raise NotImplementedError
+
+    def get_sections(self, obj):
+        return []
+
+    def get_table_data(self, obj):
+        """{table class: rows}."""
+        return {}
+
+    def get_progress(self, obj):
+        return None
+
+    def refresh_seconds(self, obj):
+        return 0
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        obj = self.get_object()
+        context['object'] = obj
+        context['page_title'] = self.page_title % {
+            'name': getattr(obj, 'name', None) or obj.id}
+        context['sections'] = [
+            {'title': title, 'rows': rows}
+            for title, rows in self.get_sections(obj)]
+        context['progress'] = self.get_progress(obj)
+        context['refresh_seconds'] = self.refresh_seconds(obj)
+        context['tables'] = [
+            table_class(self.request, data=rows, **self.kwargs)
+            for table_class, rows in self.get_table_data(obj).items()]
+        return context
+
+
+class IndexView(tables.DataTableView):
+    template_name = 'karbor_dashboard/index.html'
