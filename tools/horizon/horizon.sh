@@ -233,12 +233,15 @@ do_start() {
     local t0; t0=$(now)
     write_settings
     [ "$(cat "$STAMP" 2>/dev/null)" = "$(static_key)" ] || build
-    (cd "$DIR" && "$VENV/bin/gunicorn" --bind "$HOST:$PORT" --workers 1 \
+    # The server must not inherit the lock (fd 9) or our stdout, or it
+    # would hold them for its whole life.
+    "$VENV/bin/gunicorn" --chdir "$DIR" --bind "$HOST:$PORT" --workers 1 \
         --worker-class gthread --threads "$THREADS" --timeout 120 \
         --no-control-socket --name "$PROC_NAME" --pid "$PIDFILE" \
         --access-logfile "$LOG/access.log" \
-        openstack_dashboard.wsgi:application >"$LOG/gunicorn.log" 2>&1 9>&- &
-        echo $! >"$PIDFILE")
+        openstack_dashboard.wsgi:application \
+        </dev/null >"$LOG/gunicorn.log" 2>&1 9>&- &
+    echo $! >"$PIDFILE"
     local deadline=$((SECONDS + 180))
     until page_ok; do
         if [ $SECONDS -ge $deadline ] || ! live_pid >/dev/null; then

@@ -9,6 +9,8 @@ never fetch per row.
 import json
 
 from django.conf import settings
+from django.utils.translation import gettext as _
+from horizon import exceptions as base_exc
 from karborclient.common.apiclient import exceptions as client_exc
 from karborclient import client as karbor_client
 from openstack_dashboard.api import base
@@ -28,12 +30,26 @@ def client(request):
 
 
 def error_text(error):
-    """What went wrong, in the API's own words."""
+    """What went wrong, in the API's own words, and what to do."""
+    if isinstance(error, (client_exc.ConnectionRefused,
+                          client_exc.EndpointException)):
+        return _('Karbor does not answer at the data-protect endpoint of '
+                 'the catalog: karbor-api is down or the endpoint is '
+                 'wrong; ask the cloud operator.')
+    if isinstance(error, base_exc.ServiceCatalogException):
+        return _('There is no data-protect service in the catalog of this '
+                 'region; choose another region or ask the cloud operator.')
     message = getattr(error, 'message', None) or str(error)
     status = getattr(error, 'http_status', None)
-    if isinstance(error, client_exc.HttpError) and status:
-        return '%s (HTTP %s)' % (message, status)
-    return message
+    if not isinstance(error, client_exc.HttpError) or not status:
+        return message
+    text = '%s (HTTP %s)' % (message, status)
+    if status == 403:
+        text += ' ' + _('Your role in this project does not allow it; ask '
+                        'a member or an administrator of the project.')
+    elif status == 409:
+        text += ' ' + _('Wait until it is no longer busy, then retry.')
+    return text
 
 
 def _page(limit, marker, sort):
