@@ -17,7 +17,9 @@ DEFAULT_WRITE_ROLES = ('member', 'admin')
 def can_write(request):
     roles = getattr(settings, 'KARBOR_WRITE_ROLES', DEFAULT_WRITE_ROLES)
     user = getattr(request, 'user', None)
-    return bool(user) and any(user.has_role(role) for role in roles)
+    held = {r.get('name', '').lower()
+            for r in getattr(user, 'roles', None) or ()}
+    return any(role.lower() in held for role in roles)
 
 
 def handle(request, what, error, redirect=None, ignore=False):

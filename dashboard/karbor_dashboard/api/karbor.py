@@ -71,7 +71,9 @@ def provider_get(request, provider_id):
 # Protectables
 
 def protectable_types(request):
-    return client(request).protectables.list()
+    """The names of the protectable resource types."""
+    return [p.protectable_type
+            for p in client(request).protectables.list()]
 
 
 def protectable_instances(request, resource_type):

@@ -1,3 +1,4 @@
+from django import shortcuts
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
@@ -66,8 +67,9 @@ class _Verify(tables.Action):
         messages.success(request, _('Verification %(id)s (%(level)s) of '
                                     'checkpoint %(cp)s started.') % {
             'id': verification.id, 'level': self.level, 'cp': obj_id})
-        return reverse('horizon:project:data_protection_verifications:'
-                       'detail', args=[verification.id])
+        return shortcuts.redirect(reverse(
+            'horizon:project:data_protection_verifications:detail',
+            args=[verification.id]))
 
 
 class VerifyQuick(_Verify):

@@ -37,15 +37,15 @@ class IndexView(ProviderMixin, k_views.IndexView):
     table_class = cp_tables.CheckpointsTable
     page_title = _('Checkpoints')
 
-    def get_tables(self):
-        if not self._tables:
+    def get_table(self):
+        if not hasattr(self, 'table'):
             provider = self.provider()
             info = getattr(provider, 'extended_info_schema', None) or {}
-            self._tables[self.table_class._meta.name] = self.table_class(
+            self.table = self.table_class(
                 self.request, provider_id=provider and provider.id,
                 verify_schemas=info.get('verify_schema') or {},
                 **self.kwargs)
-        return self._tables
+        return self.table
 
     def get_data(self):
         provider = self.provider()

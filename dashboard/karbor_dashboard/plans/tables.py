@@ -1,3 +1,4 @@
+from django import shortcuts
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
@@ -58,9 +59,9 @@ class ProtectNow(tables.Action):
         messages.success(request, _('Checkpoint %(id)s of plan "%(name)s" '
                                     'is being created.') % {
             'id': checkpoint.id, 'name': plan.name})
-        return '%s?provider=%s' % (
+        return shortcuts.redirect('%s?provider=%s' % (
             reverse('horizon:project:data_protection_checkpoints:index'),
-            plan.provider_id)
+            plan.provider_id))
 
 
 def resource_names(plan):

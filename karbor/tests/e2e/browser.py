@@ -154,15 +154,20 @@ class Browser:
             field.clear()
             field.send_keys(value)
         for label_text in checkboxes:
-            found = [lab for lab in self.find('label')
-                     if label_text in lab.text and
-                     lab.find_elements(By.CSS_SELECTOR, 'input')]
-            if not found:
+            boxes = []
+            for label in self.find('label'):
+                if label_text not in label.text:
+                    continue
+                target = label.get_attribute('for')
+                if target:
+                    boxes += self.find('input#%s[type=checkbox]' % target)
+                boxes += label.find_elements(By.CSS_SELECTOR,
+                                             'input[type=checkbox]')
+            if not boxes:
                 raise AssertionError('no checkbox %r in %s' % (
                     label_text, [lab.text for lab in self.find('label')]))
-            box = found[0].find_element(By.CSS_SELECTOR, 'input')
-            if not box.is_selected():
-                self.driver.execute_script('arguments[0].click();', box)
+            if not boxes[0].is_selected():
+                self.driver.execute_script('arguments[0].click();', boxes[0])
         before = self.driver.current_url
         [submit] = self.find('form input[type=submit], '
                              'form button[type=submit]')[-1:]
