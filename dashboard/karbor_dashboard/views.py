@@ -3,6 +3,8 @@
 from django.views import generic
 from horizon import tables
 
+from karbor_dashboard.api import karbor as api
+
 
 class DetailView(generic.TemplateView):
     """A detail page: sections of label/value rows, an optional progress
@@ -47,4 +49,17 @@ class DetailView(generic.TemplateView):
 
 
 class IndexView(tables.DataTableView):
+    """A list page. ``paged(fetch)`` asks the API for one page after the
+    marker of the "Next" link (``fetch(limit=, marker=)``), one row more
+    than it shows, to know whether there is a next page."""
     template_name = 'karbor_dashboard/index.html'
+
+    def has_more_data(self, table):
+        return getattr(self, '_more', False)
+
+    def paged(self, fetch):
+        table = self.get_table()
+        marker = self.request.GET.get(table._meta.pagination_param)
+        rows = fetch(limit=api.PAGE_SIZE + 1, marker=marker)
+        self._more = len(rows) > api.PAGE_SIZE
+        return rows[:api.PAGE_SIZE]

@@ -22,7 +22,8 @@ class IndexView(k_views.IndexView):
         if info.get('value'):
             search[info['field']] = info['value']
         try:
-            return api.operation_log_list(self.request, search_opts=search)
+            return self.paged(lambda **page: api.operation_log_list(
+                self.request, search_opts=search, **page))
         except Exception as e:
             common.handle(self.request, _('Unable to list operation logs:'),
                           e)

@@ -17,7 +17,8 @@ class IndexView(k_views.IndexView):
 
     def get_data(self):
         try:
-            return api.plan_list(self.request)
+            return self.paged(lambda **page: api.plan_list(
+                self.request, **page))
         except Exception as e:
             common.handle(self.request, _('Unable to list plans:'), e)
             return []
@@ -27,7 +28,9 @@ class CreateView(forms.ModalFormView):
     form_class = plan_forms.CreatePlanForm
     form_id = 'create_plan_form'
     modal_id = 'create_plan_modal'
-    template_name = 'horizon/common/_modal_form.html'
+    # The modal when opened from a button, a whole page when visited.
+    template_name = 'karbor_dashboard/form_page.html'
+    ajax_template_name = 'horizon/common/_modal_form.html'
     page_title = _('Create Protection Plan')
     submit_label = _('Create Plan')
     submit_url = reverse_lazy(plan_tables.URL_PREFIX + 'create')

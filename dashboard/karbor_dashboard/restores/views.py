@@ -18,7 +18,8 @@ class IndexView(k_views.IndexView):
 
     def get_data(self):
         try:
-            return api.restore_list(self.request)
+            return self.paged(lambda **page: api.restore_list(
+                self.request, **page))
         except Exception as e:
             common.handle(self.request, _('Unable to list restores:'), e)
             return []
@@ -28,7 +29,9 @@ class CreateView(forms.ModalFormView):
     form_class = r_forms.CreateRestoreForm
     form_id = 'create_restore_form'
     modal_id = 'create_restore_modal'
-    template_name = 'horizon/common/_modal_form.html'
+    # The modal when opened from a button, a whole page when visited.
+    template_name = 'karbor_dashboard/form_page.html'
+    ajax_template_name = 'horizon/common/_modal_form.html'
     page_title = _('Restore a Checkpoint')
     submit_label = _('Restore')
     success_url = INDEX

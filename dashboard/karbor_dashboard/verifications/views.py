@@ -25,7 +25,8 @@ class IndexView(k_views.IndexView):
         if info.get('value'):
             search[info['field']] = info['value']
         try:
-            return api.verification_list(self.request, search_opts=search)
+            return self.paged(lambda **page: api.verification_list(
+                self.request, search_opts=search, **page))
         except Exception as e:
             common.handle(self.request, _('Unable to list verifications:'),
                           e)
@@ -36,7 +37,9 @@ class CreateView(forms.ModalFormView):
     form_class = v_forms.CreateVerificationForm
     form_id = 'create_verification_form'
     modal_id = 'create_verification_modal'
-    template_name = 'horizon/common/_modal_form.html'
+    # The modal when opened from a button, a whole page when visited.
+    template_name = 'karbor_dashboard/form_page.html'
+    ajax_template_name = 'horizon/common/_modal_form.html'
     page_title = _('Verify a Checkpoint')
     submit_label = _('Verify')
     submit_url = reverse_lazy(v_tables.URL_PREFIX + 'create')

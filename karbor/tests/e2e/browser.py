@@ -147,8 +147,16 @@ class Browser:
         self.driver.execute_script('arguments[0].click();', button)
         self.driver.execute_script('return document.readyState')
 
-    def submit_form(self, fields, checkboxes=()):
-        """Fill a form page (fields by name) and submit it."""
+    def open_modal(self, table, action):
+        """Press a table action that opens a modal form; wait for it."""
+        self.driver.find_element(By.ID, '%s__action_%s' % (table,
+                                                          action)).click()
+        self.wait(lambda: [m for m in self.find('.modal form')
+                           if m.is_displayed()], 'the modal form')
+
+    def submit_form(self, fields, checkboxes=(), done=None):
+        """Fill a form (a page or a modal; fields by name) and submit
+        it; wait for ``done()`` (default: another page)."""
         for name, value in fields.items():
             field = self.driver.find_element(By.NAME, name)
             field.clear()
@@ -172,7 +180,8 @@ class Browser:
         [submit] = self.find('form input[type=submit], '
                              'form button[type=submit]')[-1:]
         self.driver.execute_script('arguments[0].click();', submit)
-        self.wait(lambda: self.driver.current_url != before or
+        self.wait(lambda: (done() if done else
+                           self.driver.current_url != before) or
                   self.find('.has-error, .alert-danger'),
                   'the form to be answered')
 

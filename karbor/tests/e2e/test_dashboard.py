@@ -138,10 +138,11 @@ class DashboardTest(behind_keystone.BehindKeystone):
 
         # A plan over the directory "docs", through the form.
         alice.get(PLANS)
-        self.assertTrue(alice.has_action('plans', 'create'))
-        alice.get(PLANS + 'create/')
+        alice.open_modal('plans', 'create')
         alice.screenshot('dashboard-plan-create')
-        alice.submit_form({'name': 'docs-plan'}, checkboxes=['docs'])
+        alice.submit_form({'name': 'docs-plan'}, checkboxes=['docs'],
+                          done=lambda: alice.rows('plans') and
+                          alice.messages())
         self.assertIn('Protection plan "docs-plan" created.',
                       ' '.join(alice.messages()))
         [(plan_id, row)] = [(k, v) for k, v in alice.rows('plans').items()
