@@ -2,8 +2,8 @@
 
 from django.views import generic
 from horizon import tables
+from horizon.utils import functions
 
-from karbor_dashboard.api import karbor as api
 
 
 class DetailView(generic.TemplateView):
@@ -58,8 +58,10 @@ class IndexView(tables.DataTableView):
         return getattr(self, '_more', False)
 
     def paged(self, fetch):
+        # The user's "Items Per Page" (Horizon's API_RESULT_PAGE_SIZE).
+        size = int(functions.get_page_size(self.request))
         table = self.get_table()
         marker = self.request.GET.get(table._meta.pagination_param)
-        rows = fetch(limit=api.PAGE_SIZE + 1, marker=marker)
-        self._more = len(rows) > api.PAGE_SIZE
-        return rows[:api.PAGE_SIZE]
+        rows = fetch(limit=size + 1, marker=marker)
+        self._more = len(rows) > size
+        return rows[:size]

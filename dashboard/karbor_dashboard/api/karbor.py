@@ -16,7 +16,7 @@ from karborclient import client as karbor_client
 from openstack_dashboard.api import base
 
 SERVICE_TYPE = 'data-protect'
-# Rows of a list page.
+# Rows asked for when the caller does not say (lists of one page).
 PAGE_SIZE = 100
 
 

@@ -173,6 +173,7 @@ class DashboardTest(behind_keystone.BehindKeystone):
         alice.get(CHECKPOINTS)
         self.assertIn('success (deep)', alice.rows('checkpoints')[
             checkpoint_id])
+        alice.screenshot('dashboard-checkpoints')
 
         # Restore into a new directory, with the restore_schema's field.
         alice.get(CHECKPOINTS)
@@ -233,6 +234,7 @@ class DashboardTest(behind_keystone.BehindKeystone):
         self.assertFalse(rita.has_action('plans', 'create'))
         self.assertFalse(rita.has_action('plans', 'protect', plan_id))
         self.assertFalse(rita.has_action('plans', 'delete', plan_id))
+        rita.screenshot('dashboard-reader-plans')
         rita.get(CHECKPOINTS)
         self.assertIn(checkpoint_id, rita.rows('checkpoints'))
         for action in ('verify_quick', 'verify_deep', 'restore', 'delete'):
@@ -240,7 +242,6 @@ class DashboardTest(behind_keystone.BehindKeystone):
                                              checkpoint_id), action)
         rita.get(VERIFICATIONS)
         self.assertFalse(rita.has_action('verifications', 'create'))
-        rita.screenshot('dashboard-reader-plans')
         # ...and the API refuses what a reader tries by hand.
         rita.get(PLANS + 'create/')
         rita.submit_form({'name': 'not-allowed'}, checkboxes=['docs'])
