@@ -5,11 +5,10 @@ from horizon import tables
 from horizon.utils import functions
 
 
-
 class DetailView(generic.TemplateView):
     """A detail page: sections of label/value rows, an optional progress
     bar, and tables. Subclasses fetch the object in ``get_object`` (an API
-    error ends in a message and a redirect to ``redirect_url``)."""
+    error ends in a message and a redirect)."""
 
     template_name = 'karbor_dashboard/detail.html'
     page_title = ''

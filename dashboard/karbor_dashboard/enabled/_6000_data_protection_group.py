@@ -7,7 +7,7 @@ ADD_INSTALLED_APPS = ['karbor_dashboard']
 # Errors of python-karborclient: a message on the page, not a stack trace
 # (401 logs the user out, as for every other service). Horizon adds these
 # tuples of classes to its own.
-from karborclient.common.apiclient import exceptions as _karbor_exc  # noqa: E402
+from karborclient.common.apiclient import exceptions as _karbor_exc  # noqa
 
 ADD_EXCEPTIONS = {
     'recoverable': (_karbor_exc.ClientException,),

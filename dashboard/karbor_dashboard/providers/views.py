@@ -1,6 +1,5 @@
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
-from horizon import exceptions
 
 from karbor_dashboard.api import karbor as api
 from karbor_dashboard import common

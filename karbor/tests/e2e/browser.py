@@ -149,8 +149,8 @@ class Browser:
 
     def open_modal(self, table, action):
         """Press a table action that opens a modal form; wait for it."""
-        self.driver.find_element(By.ID, '%s__action_%s' % (table,
-                                                          action)).click()
+        button_id = '%s__action_%s' % (table, action)
+        self.driver.find_element(By.ID, button_id).click()
         self.wait(lambda: [m for m in self.find('.modal form')
                            if m.is_displayed()], 'the modal form')
 
