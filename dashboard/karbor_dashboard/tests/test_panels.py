@@ -346,3 +346,30 @@ class RestoresTest(KarborTestCase):
         self.assertRedirectsNoFollow(res, reverse(
             'horizon:project:data_protection_restores:detail',
             args=['r-1']))
+
+
+class ServicesTest(KarborTestCase):
+
+    def test_admin_lists_the_protection_services_mocked_api(self):
+        self.setActiveUser(self.user.id, token=self.token,
+                           username=self.user.name,
+                           tenant_id=self.tenant.id,
+                           service_catalog=self.service_catalog,
+                           roles=[{'id': '1', 'name': 'admin'}],
+                           authorized_tenants=self.tenants.list())
+        listed = self.mock_api('service_list', return_value=[obj(
+            id=1, binary='karbor-protection', host='node-1',
+            status='enabled', state='up', updated_at='2026-12-01T04:00:00',
+            disabled_reason=None)])
+        res = self.client.get(reverse(
+            'horizon:admin:data_protection_services:index'))
+        listed.assert_called_once()
+        self.assertContains(res, 'karbor-protection')
+        self.assertContains(res, 'node-1')
+
+    def test_a_project_member_cannot_open_it_mocked_api(self):
+        listed = self.mock_api('service_list', return_value=[])
+        res = self.client.get(reverse(
+            'horizon:admin:data_protection_services:index'))
+        self.assertNotEqual(200, res.status_code)
+        listed.assert_not_called()

@@ -258,3 +258,13 @@ class DashboardTest(behind_keystone.BehindKeystone):
         bob.get(VERIFICATIONS + deep_id + '/')
         self.assertIn('Unable to show the verification',
                       ' '.join(bob.messages()))
+        self.assertIn('could not be found', ' '.join(bob.messages()))
+
+        # The cloud administrator: Admin > Data Protection > Services.
+        admin = self.browser('admin')
+        admin.get('/admin/data_protection_services/')
+        [service] = [row for row in admin.rows('services').values()
+                     if 'karbor-protection' in row]
+        self.assertIn('enabled', service)
+        self.assertIn('up', service.split())
+        admin.screenshot('dashboard-admin-services')
