@@ -211,7 +211,16 @@ page_ok() {
         "$URL/auth/login/")" = 200 ]
 }
 
-running() { live_pid >/dev/null && page_ok; }
+# What the running server loaded: the panels' code and templates, the
+# enabled files and the settings (a server started from older ones is
+# restarted by start, and status says so).
+code_key() {
+    find "$DASHBOARD/karbor_dashboard" -type f \( -name '*.py' -o -name '*.html' \) \
+        -not -path '*/tests/*' | sort | xargs cat | sha256sum | cut -c1-16
+}
+current() { [ "$(cat "$RUN/code-key" 2>/dev/null)" = "$(code_key)" ]; }
+
+running() { live_pid >/dev/null && page_ok && current; }
 
 print_env() {
     echo "KARBOR_HORIZON_URL=$URL"
@@ -225,6 +234,9 @@ do_start() {
         log "already running"
         print_env
         return 0
+    fi
+    if live_pid >/dev/null && ! current; then
+        log "the panels changed since Horizon started: restarting it"
     fi
     do_install
     kill_started
@@ -242,6 +254,7 @@ do_start() {
         openstack_dashboard.wsgi:application \
         </dev/null >"$LOG/gunicorn.log" 2>&1 9>&- &
     echo $! >"$PIDFILE"
+    code_key >"$RUN/code-key"
     local deadline=$((SECONDS + 180))
     until page_ok; do
         if [ $SECONDS -ge $deadline ] || ! live_pid >/dev/null; then
@@ -264,6 +277,10 @@ do_status() {
     fi
     if ! page_ok; then
         log "gunicorn (pid $pid) runs, but $URL/auth/login/ does not answer 200"
+        return 3
+    fi
+    if ! current; then
+        log "running (pid $pid), but with older panels than dashboard/: start restarts it"
         return 3
     fi
     log "running, pid $pid"

@@ -97,6 +97,10 @@ def plan_create(request, name, provider_id, resources, parameters,
                                         parameters, description=description)
 
 
+def plan_update(request, plan_id, values):
+    return client(request).plans.update(plan_id, values)
+
+
 def plan_delete(request, plan_id):
     return client(request).plans.delete(plan_id)
 

@@ -71,3 +71,24 @@ class CreatePlanForm(forms.SelfHandlingForm):
         messages.success(request, _('Protection plan "%s" created.') %
                          plan.name)
         return plan
+
+
+class UpdatePlanForm(forms.SelfHandlingForm):
+    plan_id = forms.CharField(widget=forms.HiddenInput())
+    name = forms.CharField(label=_('Name'), max_length=255)
+    description = forms.CharField(label=_('Description'), required=False,
+                                  max_length=255)
+
+    def handle(self, request, data):
+        try:
+            plan = api.plan_update(request, data['plan_id'], {
+                'name': data['name'],
+                'description': data['description']})
+        except Exception as e:
+            common.handle(request, _('Unable to update the plan:'), e,
+                          redirect=reverse(
+                              'horizon:project:data_protection_plans:index'))
+            return False
+        messages.success(request, _('Protection plan "%s" updated.') %
+                         data['name'])
+        return plan

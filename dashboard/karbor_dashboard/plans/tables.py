@@ -22,6 +22,17 @@ class CreatePlan(tables.LinkAction):
         return common.can_write(request)
 
 
+class UpdatePlan(tables.LinkAction):
+    name = 'update'
+    verbose_name = _('Edit Plan')
+    url = URL_PREFIX + 'update'
+    classes = ('ajax-modal',)
+    icon = 'pencil'
+
+    def allowed(self, request, datum=None):
+        return common.can_write(request)
+
+
 class DeletePlans(tables.DeleteAction):
     @staticmethod
     def action_present(count):
@@ -84,4 +95,4 @@ class PlansTable(tables.DataTable):
         name = 'plans'
         verbose_name = _('Protection Plans')
         table_actions = (CreatePlan, DeletePlans)
-        row_actions = (ProtectNow, DeletePlans)
+        row_actions = (ProtectNow, UpdatePlan, DeletePlans)

@@ -1,3 +1,4 @@
+from django.urls import reverse
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from horizon import forms
@@ -43,6 +44,32 @@ class CreateView(forms.ModalFormView):
             common.handle(self.request,
                           _('Unable to prepare the plan form:'), e,
                           redirect=INDEX)
+
+
+class UpdateView(forms.ModalFormView):
+    form_class = plan_forms.UpdatePlanForm
+    form_id = 'update_plan_form'
+    modal_id = 'update_plan_modal'
+    template_name = 'karbor_dashboard/form_page.html'
+    ajax_template_name = 'horizon/common/_modal_form.html'
+    page_title = _('Edit Protection Plan')
+    submit_label = _('Save')
+    success_url = INDEX
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context['submit_url'] = reverse(plan_tables.URL_PREFIX + 'update',
+                                        args=[self.kwargs['plan_id']])
+        return context
+
+    def get_initial(self):
+        try:
+            plan = api.plan_get(self.request, self.kwargs['plan_id'])
+        except Exception as e:
+            common.handle(self.request, _('Unable to show the plan:'), e,
+                          redirect=INDEX)
+        return {'plan_id': plan.id, 'name': plan.name,
+                'description': getattr(plan, 'description', None) or ''}
 
 
 class DetailView(k_views.DetailView):

@@ -220,6 +220,20 @@ class PlansTest(KarborTestCase):
         self.assertIn('(HTTP 403) Your role in this project does not '
                       'allow it', message)
 
+    def test_update_sends_name_and_description_mocked_api(self):
+        self.mock_api('plan_get', return_value=self.plans()[0])
+        updated = self.mock_api('plan_update',
+                                return_value=self.plans()[0])
+        url = reverse('horizon:project:data_protection_plans:update',
+                      args=[PLAN_ID])
+        form = self.client.get(url).context['form']
+        self.assertEqual('docs-plan', form.initial['name'])
+        res = self.client.post(url, {'plan_id': PLAN_ID, 'name': 'renamed',
+                                     'description': 'the docs'})
+        self.assertNoFormErrors(res)
+        updated.assert_called_once_with(mock.ANY, PLAN_ID, {
+            'name': 'renamed', 'description': 'the docs'})
+
     def test_protect_now_creates_a_checkpoint_mocked_api(self):
         self.mock_api('plan_list', return_value=self.plans())
         created = self.mock_api('checkpoint_create',

@@ -147,6 +147,11 @@ class DashboardTest(behind_keystone.BehindKeystone):
                       ' '.join(alice.messages()))
         [(plan_id, row)] = [(k, v) for k, v in alice.rows('plans').items()
                             if 'docs-plan' in v]
+        alice.get(PLANS + plan_id + '/update/')
+        alice.submit_form({'description': 'the team documents'})
+        self.assertIn('Protection plan "docs-plan" updated.',
+                      ' '.join(alice.messages()))
+        self.assertIn('the team documents', alice.rows('plans')[plan_id])
 
         # Protect now: a checkpoint, available after a while.
         alice.row_action('plans', plan_id, 'protect')
