@@ -315,6 +315,26 @@ class VerificationsTest(KarborTestCase):
         self.assertEqual(25, res.context['progress']['percent'])
         self.assertContains(res, '1 of 4 objects checked')
 
+    def test_create_form_asks_the_level_for_the_types_mocked_api(self):
+        self.mock_api('provider_list', return_value=[provider()])
+        self.mock_api('checkpoint_get', return_value=checkpoint())
+        created = self.mock_api('verification_create',
+                                return_value=verification('verifying'))
+        url = reverse('horizon:project:data_protection_verifications:create')
+        res = self.client.get(url + '?provider=%s&checkpoint=%s' % (
+            PROVIDER_ID, CHECKPOINT_ID))
+        self.assertEqual(CHECKPOINT_ID,
+                         res.context['form'].fields['checkpoint_id'].initial)
+        res = self.client.post(url, {'provider_id': PROVIDER_ID,
+                                     'checkpoint_id': CHECKPOINT_ID,
+                                     'level': 'quick'})
+        self.assertNoFormErrors(res)
+        created.assert_called_once_with(mock.ANY, PROVIDER_ID, CHECKPOINT_ID,
+                                        {DIRECTORY: {'level': 'quick'}})
+        self.assertRedirectsNoFollow(res, reverse(
+            'horizon:project:data_protection_verifications:detail',
+            args=['v-1']))
+
     def test_an_unknown_verification_is_a_message_mocked_api(self):
         self.mock_api('verification_get', side_effect=client_exc.NotFound(
             message='Verification v-9 could not be found.', http_status=404))
