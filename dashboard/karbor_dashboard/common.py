@@ -74,3 +74,29 @@ class Row:
     def __init__(self, id, **fields):
         self.id = id
         self.__dict__.update(fields)
+
+
+def all_projects(request):
+    """Whether a cloud administrator asked for every project's objects
+    (``?all_tenants=1``; the API's ``karbor:all_tenants`` rule decides)."""
+    user = getattr(request, 'user', None)
+    return bool(user and user.is_superuser and
+                request.GET.get('all_tenants') == '1')
+
+
+def scoped(request, search_opts=None):
+    """``search_opts`` with ``all_tenants`` when :func:`all_projects`."""
+    opts = dict(search_opts or {})
+    if all_projects(request):
+        opts['all_tenants'] = '1'
+    return opts
+
+
+class ProjectColumnMixin:
+    """A table whose "Project" column shows only when the rows are of
+    every project."""
+
+    def __init__(self, request, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        if not all_projects(request) and 'project' in self.columns:
+            del self.columns['project']

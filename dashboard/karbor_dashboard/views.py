@@ -4,6 +4,8 @@ from django.views import generic
 from horizon import tables
 from horizon.utils import functions
 
+from karbor_dashboard import common
+
 
 class DetailView(generic.TemplateView):
     """A detail page: sections of label/value rows, an optional progress
@@ -52,6 +54,17 @@ class IndexView(tables.DataTableView):
     marker of the "Next" link (``fetch(limit=, marker=)``), one row more
     than it shows, to know whether there is a next page."""
     template_name = 'karbor_dashboard/index.html'
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context['can_see_all_projects'] = (
+            user.is_superuser and self.all_projects_toggle)
+        context['all_projects'] = common.all_projects(self.request)
+        return context
+
+    # Whether the page offers cloud administrators every project's rows.
+    all_projects_toggle = False
 
     def has_more_data(self, table):
         return getattr(self, '_more', False)

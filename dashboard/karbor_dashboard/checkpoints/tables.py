@@ -114,8 +114,9 @@ def latest_verification(checkpoint):
     return '%s (%s)' % (v.status, common.verification_level(v.parameters))
 
 
-class CheckpointsTable(tables.DataTable):
+class CheckpointsTable(common.ProjectColumnMixin, tables.DataTable):
     id = tables.Column('id', verbose_name=_('ID'), link=detail_link)
+    project = tables.Column('project_id', verbose_name=_('Project'))
     plan = tables.Column(plan_name, verbose_name=_('Plan'))
     status = tables.Column('status', verbose_name=_('Status'),
                            filters=(common.status_label,))

@@ -36,6 +36,7 @@ class IndexView(ProviderMixin, k_views.IndexView):
     the provider's verifications)."""
     table_class = cp_tables.CheckpointsTable
     page_title = _('Checkpoints')
+    all_projects_toggle = True
 
     def get_table(self):
         if not hasattr(self, 'table'):
@@ -52,13 +53,16 @@ class IndexView(ProviderMixin, k_views.IndexView):
         if provider is None:
             return []
         try:
-            checkpoints = api.checkpoint_list(self.request, provider.id)
+            checkpoints = api.checkpoint_list(
+                self.request, provider.id,
+                search_opts=common.scoped(self.request))
         except Exception as e:
             common.handle(self.request, _('Unable to list checkpoints:'), e)
             return []
         try:
             verifications = api.verification_list(
-                self.request, search_opts={'provider_id': provider.id})
+                self.request, search_opts=common.scoped(
+                    self.request, {'provider_id': provider.id}))
         except Exception as e:
             verifications = []
             common.handle(self.request, _('Unable to list verifications:'),

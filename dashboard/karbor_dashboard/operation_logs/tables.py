@@ -17,9 +17,10 @@ class OperationLogFilter(tables.FilterAction):
         ('plan_id', _('Plan ID ='), True))
 
 
-class OperationLogsTable(tables.DataTable):
+class OperationLogsTable(common.ProjectColumnMixin, tables.DataTable):
     id = tables.Column('id', verbose_name=_('ID'),
                        link=URL_PREFIX + 'detail')
+    project = tables.Column('project_id', verbose_name=_('Project'))
     operation_type = tables.Column('operation_type',
                                    verbose_name=_('Operation'))
     status = tables.Column('status', verbose_name=_('Status'),

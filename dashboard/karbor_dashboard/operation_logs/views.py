@@ -15,6 +15,7 @@ FIELDS = ('id', 'operation_type', 'status', 'error_info', 'provider_id',
 class IndexView(k_views.IndexView):
     table_class = o_tables.OperationLogsTable
     page_title = _('Operation Logs')
+    all_projects_toggle = True
 
     def get_data(self):
         search = {}
@@ -23,7 +24,8 @@ class IndexView(k_views.IndexView):
             search[info['field']] = info['value']
         try:
             return self.paged(lambda **page: api.operation_log_list(
-                self.request, search_opts=search, **page))
+                self.request, search_opts=common.scoped(self.request, search),
+                **page))
         except Exception as e:
             common.handle(self.request, _('Unable to list operation logs:'),
                           e)

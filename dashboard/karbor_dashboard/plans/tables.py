@@ -80,9 +80,10 @@ def resource_names(plan):
                      for r in getattr(plan, 'resources', None) or [])
 
 
-class PlansTable(tables.DataTable):
+class PlansTable(common.ProjectColumnMixin, tables.DataTable):
     name = tables.WrappingColumn('name', verbose_name=_('Name'),
                                  link=URL_PREFIX + 'detail')
+    project = tables.Column('project_id', verbose_name=_('Project'))
     description = tables.Column('description',
                                 verbose_name=_('Description'))
     provider = tables.Column('provider_id', verbose_name=_('Provider'),

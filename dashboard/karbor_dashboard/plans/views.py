@@ -15,11 +15,13 @@ INDEX = reverse_lazy(plan_tables.URL_PREFIX + 'index')
 class IndexView(k_views.IndexView):
     table_class = plan_tables.PlansTable
     page_title = _('Protection Plans')
+    all_projects_toggle = True
 
     def get_data(self):
         try:
             return self.paged(lambda **page: api.plan_list(
-                self.request, **page))
+                self.request, search_opts=common.scoped(self.request),
+                **page))
         except Exception as e:
             common.handle(self.request, _('Unable to list plans:'), e)
             return []

@@ -12,9 +12,10 @@ def checkpoint_link(restore):
                    args=[restore.provider_id, restore.checkpoint_id])
 
 
-class RestoresTable(tables.DataTable):
+class RestoresTable(common.ProjectColumnMixin, tables.DataTable):
     id = tables.Column('id', verbose_name=_('ID'),
                        link=URL_PREFIX + 'detail')
+    project = tables.Column('project_id', verbose_name=_('Project'))
     status = tables.Column('status', verbose_name=_('Status'),
                            filters=(common.status_label,))
     checkpoint = tables.Column('checkpoint_id', verbose_name=_('Checkpoint'),

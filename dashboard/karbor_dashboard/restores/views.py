@@ -15,11 +15,13 @@ INDEX = reverse_lazy(r_tables.URL_PREFIX + 'index')
 class IndexView(k_views.IndexView):
     table_class = r_tables.RestoresTable
     page_title = _('Restores')
+    all_projects_toggle = True
 
     def get_data(self):
         try:
             return self.paged(lambda **page: api.restore_list(
-                self.request, **page))
+                self.request, search_opts=common.scoped(self.request),
+                **page))
         except Exception as e:
             common.handle(self.request, _('Unable to list restores:'), e)
             return []

@@ -170,7 +170,8 @@ class PlansTest(KarborTestCase):
         listed = self.mock_api('plan_list', return_value=rows)
         res = self.client.get(reverse(
             'horizon:project:data_protection_plans:index'))
-        listed.assert_called_once_with(mock.ANY, limit=21, marker=None)
+        listed.assert_called_once_with(mock.ANY, search_opts={}, limit=21,
+                                       marker=None)
         self.assertEqual(20, len(res.context['table'].data))
         self.assertContains(res, '?marker=p019')
 
@@ -261,7 +262,8 @@ class CheckpointsTest(KarborTestCase):
     def test_latest_verification_of_each_in_three_calls_mocked_api(self):
         res = self.client.get(reverse(
             'horizon:project:data_protection_checkpoints:index'))
-        self.checkpoints.assert_called_once_with(mock.ANY, PROVIDER_ID)
+        self.checkpoints.assert_called_once_with(mock.ANY, PROVIDER_ID,
+                                                 search_opts={})
         self.verifications.assert_called_once_with(
             mock.ANY, search_opts={'provider_id': PROVIDER_ID})
         self.assertContains(res, 'error (deep)')
@@ -344,6 +346,29 @@ class VerificationsTest(KarborTestCase):
             args=['v-9']), follow=True)
         [message] = self.messages_of(res)
         self.assertIn('Verification v-9 could not be found.', message)
+
+    def test_a_cloud_admin_may_list_every_project_mocked_api(self):
+        listed = self.mock_api('verification_list', return_value=[
+            verification()])
+        url = reverse('horizon:project:data_protection_verifications:index')
+        res = self.client.get(url)
+        self.assertNotContains(res, 'All projects')  # a project member
+        self.assertNotIn('project', res.context['table'].columns)
+        res = self.client.get(url + '?all_tenants=1')
+        listed.assert_called_with(mock.ANY, search_opts={}, limit=21,
+                                  marker=None)
+        self.setActiveUser(self.user.id, token=self.token,
+                           username=self.user.name,
+                           tenant_id=self.tenant.id,
+                           service_catalog=self.service_catalog,
+                           roles=[{'id': '1', 'name': 'admin'}],
+                           authorized_tenants=self.tenants.list())
+        res = self.client.get(url)
+        self.assertContains(res, 'All projects')
+        res = self.client.get(url + '?all_tenants=1')
+        listed.assert_called_with(mock.ANY, search_opts={'all_tenants': '1'},
+                                  limit=21, marker=None)
+        self.assertIn('project', res.context['table'].columns)
 
     def test_status_filter_goes_to_the_api_mocked_api(self):
         listed = self.mock_api('verification_list', return_value=[])

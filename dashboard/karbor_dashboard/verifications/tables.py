@@ -37,9 +37,10 @@ def level(verification):
                                              None))
 
 
-class VerificationsTable(tables.DataTable):
+class VerificationsTable(common.ProjectColumnMixin, tables.DataTable):
     id = tables.Column('id', verbose_name=_('ID'),
                        link=URL_PREFIX + 'detail')
+    project = tables.Column('project_id', verbose_name=_('Project'))
     status = tables.Column('status', verbose_name=_('Status'),
                            filters=(common.status_label,))
     level = tables.Column(level, verbose_name=_('Level'))

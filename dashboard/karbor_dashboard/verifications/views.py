@@ -18,6 +18,7 @@ class IndexView(k_views.IndexView):
     API."""
     table_class = v_tables.VerificationsTable
     page_title = _('Verifications')
+    all_projects_toggle = True
 
     def get_data(self):
         search = {}
@@ -26,7 +27,8 @@ class IndexView(k_views.IndexView):
             search[info['field']] = info['value']
         try:
             return self.paged(lambda **page: api.verification_list(
-                self.request, search_opts=search, **page))
+                self.request, search_opts=common.scoped(self.request, search),
+                **page))
         except Exception as e:
             common.handle(self.request, _('Unable to list verifications:'),
                           e)

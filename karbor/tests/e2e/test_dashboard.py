@@ -273,3 +273,11 @@ class DashboardTest(behind_keystone.BehindKeystone):
         self.assertIn('enabled', service)
         self.assertIn('up', service.split())
         admin.screenshot('dashboard-admin-services')
+        # ...and, in the project panels, every project's verifications.
+        admin.get(VERIFICATIONS)
+        self.assertFalse({quick_id, deep_id, bad_id} &
+                         set(admin.rows('verifications')))
+        admin.get(VERIFICATIONS + '?all_tenants=1')
+        everyone = admin.rows('verifications')
+        self.assertLessEqual({quick_id, deep_id, bad_id}, set(everyone))
+        self.assertIn(self.keystone.project_id('alpha'), everyone[deep_id])
