@@ -296,13 +296,14 @@ class VerificationsTest(KarborTestCase):
     def test_detail_names_the_failing_object_mocked_api(self):
         self.mock_api('verification_get', return_value=verification(
             'error', 'object checkpoints/c/data/00000001: SHA-256 mismatch'))
+        self.mock_api('checkpoint_get', return_value=checkpoint())
         res = self.client.get(reverse(
             'horizon:project:data_protection_verifications:detail',
             args=['v-1']))
         [table] = res.context['tables']
         [row] = table.data
-        self.assertEqual((KEY, 'error', 'deep'),
-                         (row.resource, row.status, row.level))
+        self.assertEqual((KEY, 'docs', 'error', 'deep'),
+                         (row.resource, row.name, row.status, row.level))
         self.assertIn('data/00000001: SHA-256 mismatch', row.reason)
         self.assertNotContains(res, 'window.location.reload')
 
@@ -310,6 +311,9 @@ class VerificationsTest(KarborTestCase):
         self.mock_api('verification_get', return_value=verification(
             'verifying', progress={'objects_total': 4, 'objects_checked': 1,
                                    'bytes_checked': 10}))
+        # Without the checkpoint, the rows only lack their names.
+        self.mock_api('checkpoint_get', side_effect=client_exc.NotFound(
+            message='gone', http_status=404))
         res = self.client.get(reverse(
             'horizon:project:data_protection_verifications:detail',
             args=['v-1']))

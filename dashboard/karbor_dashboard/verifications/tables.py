@@ -59,6 +59,7 @@ class VerificationsTable(common.ProjectColumnMixin, tables.DataTable):
 
 class ResourceStatusTable(tables.DataTable):
     """One row per resource of a verification: its verdict and why."""
+    name = tables.Column('name', verbose_name=_('Name'))
     resource = tables.Column('resource', verbose_name=_('Resource'))
     level = tables.Column('level', verbose_name=_('Level'))
     status = tables.Column('status', verbose_name=_('Status'),

@@ -121,11 +121,25 @@ class DetailView(k_views.DetailView):
             (_('Started'), getattr(v, 'started_at', None) or '-'),
             (_('Ended'), getattr(v, 'ended_at', None) or '-')])]
 
+    def resource_names(self, v):
+        """{"<type>#<id>": name} from the checkpoint (a second call; the
+        names are only missing if it fails)."""
+        try:
+            checkpoint = api.checkpoint_get(self.request, v.provider_id,
+                                            v.checkpoint_id)
+        except Exception:
+            return {}
+        plan = getattr(checkpoint, 'protection_plan', None) or {}
+        return {'%s#%s' % (r.get('type'), r.get('id')): r.get('name')
+                for r in plan.get('resources') or []}
+
     def get_table_data(self, v):
         statuses = getattr(v, 'resource_status', None) or {}
         reasons = getattr(v, 'resource_reason', None) or {}
         levels = getattr(v, 'levels', None) or {}
+        names = self.resource_names(v)
         rows = [common.Row(key, resource=key, status=status,
+                           name=names.get(key, '-'),
                            level=levels.get(key, '-'),
                            reason=reasons.get(key) or '-')
                 for key, status in sorted(statuses.items())]

@@ -172,6 +172,7 @@ class DashboardTest(behind_keystone.BehindKeystone):
         self.assertEqual('success', status, alice.text())
         [resource] = self.resource_rows(alice)
         self.assertIn(DIRECTORY, resource)
+        self.assertIn('docs', resource.split())
         self.assertIn('deep', resource)
         self.assertIn('success', resource)
         alice.screenshot('dashboard-verification-success')
