@@ -44,7 +44,8 @@ def pretty(value):
 
 def status_label(status):
     css = {'success': 'label-success', 'available': 'label-success',
-           'error': 'label-danger', 'failed': 'label-danger',
+           'error': 'label-danger', 'fail': 'label-danger',
+           'error-deleting': 'label-danger',
            'deleting': 'label-warning'}.get(status, 'label-info')
     return format_html('<span class="label {} karbor-status">{}</span>',
                        css, status or '-')

@@ -33,10 +33,25 @@ class DeleteCheckpoints(tables.DeleteAction):
 
     def allowed(self, request, datum=None):
         return common.can_write(request) and (
-            datum is None or datum.status in ('available', 'error'))
+            datum is None or datum.status in ('available', 'error',
+                                              'error-deleting'))
 
     def delete(self, request, obj_id):
         api.checkpoint_delete(request, self.table.provider_id, obj_id)
+
+
+class CreateCheckpoint(tables.LinkAction):
+    name = 'create'
+    verbose_name = _('Create Checkpoint')
+    classes = ('ajax-modal',)
+    icon = 'plus'
+
+    def allowed(self, request, datum=None):
+        return common.can_write(request)
+
+    def get_link_url(self, datum=None):
+        return '%s?provider=%s' % (reverse(URL_PREFIX + 'create'),
+                                   self.table.provider_id)
 
 
 class _Verify(tables.Action):
@@ -136,5 +151,5 @@ class CheckpointsTable(common.ProjectColumnMixin, tables.DataTable):
     class Meta(object):
         name = 'checkpoints'
         verbose_name = _('Checkpoints')
-        table_actions = (DeleteCheckpoints,)
+        table_actions = (CreateCheckpoint, DeleteCheckpoints)
         row_actions = (VerifyQuick, VerifyDeep, Restore, DeleteCheckpoints)

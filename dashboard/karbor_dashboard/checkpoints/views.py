@@ -1,8 +1,10 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from horizon import forms
 from horizon import tables
 
 from karbor_dashboard.api import karbor as api
+from karbor_dashboard.checkpoints import forms as cp_forms
 from karbor_dashboard.checkpoints import tables as cp_tables
 from karbor_dashboard import common
 from karbor_dashboard import views as k_views
@@ -155,3 +157,35 @@ class DetailView(k_views.DetailView):
                            resource_id=r.get('id'))
                 for r in cp_tables.plan_of(cp).get('resources') or []]
         return {ResourcesTable: rows}
+
+
+class CreateView(forms.ModalFormView):
+    form_class = cp_forms.CreateCheckpointForm
+    form_id = 'create_checkpoint_form'
+    modal_id = 'create_checkpoint_modal'
+    template_name = 'karbor_dashboard/form_page.html'
+    ajax_template_name = 'horizon/common/_modal_form.html'
+    page_title = _('Create Checkpoint')
+    submit_label = _('Protect Now')
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context['submit_url'] = self.request.get_full_path()
+        return context
+
+    def get_form(self, form_class=None):
+        try:
+            return super().get_form(form_class)
+        except Exception as e:
+            common.handle(self.request, _('Unable to list plans:'), e,
+                          redirect=reverse(cp_tables.URL_PREFIX + 'index'))
+
+    def form_valid(self, form):
+        self._form = form
+        return super().form_valid(form)
+
+    def get_success_url(self):
+        provider = getattr(getattr(self, '_form', None), 'provider_id', '')
+        return '%s?provider=%s' % (reverse(cp_tables.URL_PREFIX + 'index'),
+                                   provider or self.request.GET.get(
+                                       'provider', ''))

@@ -283,6 +283,32 @@ class CheckpointsTest(KarborTestCase):
             'horizon:project:data_protection_verifications:detail',
             args=['v-1']))
 
+    def test_create_protects_the_chosen_plan_mocked_api(self):
+        plans = [obj(id=PLAN_ID, name='docs-plan', provider_id=PROVIDER_ID),
+                 obj(id='other', name='elsewhere', provider_id='p2')]
+        self.mock_api('plan_list', return_value=plans)
+        created = self.mock_api('checkpoint_create',
+                                return_value=obj(id=CHECKPOINT_ID))
+        url = '%s?provider=%s' % (reverse(
+            'horizon:project:data_protection_checkpoints:create'),
+            PROVIDER_ID)
+        form = self.client.get(url).context['form']
+        self.assertEqual([(PLAN_ID, 'docs-plan')],
+                         form.fields['plan_id'].choices)
+        res = self.client.post(url, {'plan_id': PLAN_ID})
+        self.assertNoFormErrors(res)
+        created.assert_called_once_with(mock.ANY, PROVIDER_ID, PLAN_ID)
+        self.assertRedirectsNoFollow(res, '%s?provider=%s' % (reverse(
+            'horizon:project:data_protection_checkpoints:index'),
+            PROVIDER_ID))
+
+    def test_delete_asks_the_provider_of_the_page_mocked_api(self):
+        deleted = self.mock_api('checkpoint_delete')
+        self.client.post(
+            reverse('horizon:project:data_protection_checkpoints:index'),
+            {'action': 'checkpoints__delete__%s' % CHECKPOINT_ID})
+        deleted.assert_called_once_with(mock.ANY, PROVIDER_ID, CHECKPOINT_ID)
+
     def test_a_checkpoint_still_protecting_cannot_be_verified_mocked_api(self):
         self.checkpoints.return_value = [checkpoint('protecting')]
         res = self.client.get(reverse(

@@ -183,6 +183,7 @@ class DashboardTest(behind_keystone.BehindKeystone):
 
         # Restore into a new directory, with the restore_schema's field.
         alice.get(CHECKPOINTS)
+        self.assertTrue(alice.has_action('checkpoints', 'create'))
         self.assertTrue(alice.has_action('checkpoints', 'restore',
                                          checkpoint_id))
         alice.get('/project/data_protection_restores/create/%s/%s/' % (
@@ -246,6 +247,7 @@ class DashboardTest(behind_keystone.BehindKeystone):
         for action in ('verify_quick', 'verify_deep', 'restore', 'delete'):
             self.assertFalse(rita.has_action('checkpoints', action,
                                              checkpoint_id), action)
+        self.assertFalse(rita.has_action('checkpoints', 'create'))
         rita.get(VERIFICATIONS)
         self.assertFalse(rita.has_action('verifications', 'create'))
         # ...and the API refuses what a reader tries by hand.
