@@ -81,18 +81,21 @@ class Browser:
 
     def wait(self, predicate, what, timeout=PAGE_TIMEOUT, interval=0.3):
         deadline = time.monotonic() + timeout
+        last = None
         while True:
             try:
                 result = predicate()
             except (sel_exc.StaleElementReferenceException,
-                    sel_exc.NoSuchElementException):
-                result = None
+                    sel_exc.NoSuchElementException, AssertionError) as e:
+                # A page that reloads itself may be caught half drawn.
+                result, last = None, e
             if result:
                 return result
             if time.monotonic() > deadline:
                 raise AssertionError('timed out after %ss waiting for %s on '
-                                     '%s' % (timeout, what,
-                                             self.driver.current_url))
+                                     '%s (last: %r)' % (
+                                         timeout, what,
+                                         self.driver.current_url, last))
             time.sleep(interval)
 
     def poll_page(self, path, predicate, what, timeout=120):
