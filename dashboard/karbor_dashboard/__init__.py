@@ -1,0 +1,1 @@
+"""Horizon panels for Karbor (Project > Data Protection)."""

@@ -1,0 +1,10 @@
+from django.urls import re_path
+
+from karbor_dashboard.checkpoints import views
+
+urlpatterns = [
+    re_path(r'^$', views.IndexView.as_view(), name='index'),
+    re_path(r'^create/$', views.CreateView.as_view(), name='create'),
+    re_path(r'^(?P<provider_id>[^/]+)/(?P<checkpoint_id>[^/]+)/$',
+            views.DetailView.as_view(), name='detail'),
+]
