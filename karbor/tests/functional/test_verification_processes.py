@@ -16,6 +16,7 @@ import random
 import shutil
 import signal
 import threading
+import time
 import uuid
 
 import fixtures
@@ -96,10 +97,29 @@ class Throttle:
             self._done.wait(self.PERIOD * self.share)
 
     def freeze(self):
-        """Stop throttling, and the process (until the block ends)."""
+        """Stop throttling, and the process (until the block ends).
+
+        Returns once every thread of the process is stopped: kill()
+        returns before the signal is delivered, and a thread running on
+        the other core may still finish a write meanwhile."""
         self._done.set()
         self._thread.join(5)
         self._signal(signal.SIGSTOP)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not self._all_stopped():
+            time.sleep(0.01)
+
+    def _all_stopped(self):
+        tasks = '/proc/%d/task' % self.popen.pid
+        try:
+            for tid in os.listdir(tasks):
+                with open(os.path.join(tasks, tid, 'stat')) as f:
+                    # "pid (comm) S ...": the state follows the last ')'.
+                    if f.read().rpartition(')')[2].split()[0] not in 'tT':
+                        return False
+        except FileNotFoundError:
+            return True  # the process or a thread is gone
+        return True
 
     def __enter__(self):
         self._thread.start()
