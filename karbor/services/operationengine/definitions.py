@@ -110,3 +110,12 @@ def normalise(operation_type, definition):
             result['not_verified_within_days'] = _integer(
                 'not_verified_within_days', days, 1)
     return result
+
+
+def verify_parameters(plan, level):
+    """The verification parameters of a scheduled verify: ``level`` for
+    every resource type of the plan, or none (the provider's default)."""
+    if not level:
+        return {}
+    return {t: {'level': level}
+            for t in sorted({r['type'] for r in plan.resources})}

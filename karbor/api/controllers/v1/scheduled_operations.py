@@ -41,15 +41,6 @@ def _get(ctx, operation_id, rule):
             scheduled_operation_id=operation_id), rule)
 
 
-def verify_parameters(plan, level):
-    """The verification parameters of a scheduled verify: ``level`` for
-    every resource type of the plan, or none (the provider's default)."""
-    if not level:
-        return {}
-    return {t: {'level': level}
-            for t in sorted({r['type'] for r in plan.resources})}
-
-
 def check_definition(ctx, operation_type, definition):
     """The normalised definition, its provider and plan exist and are the
     caller's; 400/404 saying what is wrong."""
@@ -67,7 +58,7 @@ def check_definition(ctx, operation_type, definition):
                    'not %s' % (plan.id, plan.provider_id, provider.id))
     if operation_type == definitions.VERIFY:
         validation.validate_parameters(
-            provider, verify_parameters(plan, result.get('level')),
+            provider, definitions.verify_parameters(plan, result.get('level')),
             'verify')
     return result
 
