@@ -131,7 +131,9 @@ def run_claim(operation, due, missed, host, missed_reason=None):
             session.flush()
             for row in rows:
                 session.expunge(row)
-    except db_exc.DBDuplicateEntry:
+    except (db_exc.DBDuplicateEntry, db_exc.DBDeadlock):
+        # Another engine inserted (or is inserting) one of these due
+        # times: it has them.
         return None
     return claimed if claimed is not None else rows[-1]
 

@@ -167,7 +167,9 @@ class HelpTest(base.TestCase):
         self.assertEqual({'karbor-all': 'karbor.cmd.all:main',
                           'karbor-api': 'karbor.cmd.api:main',
                           'karbor-protection': 'karbor.cmd.protection:main',
-                          'karbor-manage': 'karbor.cmd.manage:main'},
+                          'karbor-manage': 'karbor.cmd.manage:main',
+                          'karbor-operationengine':
+                              'karbor.cmd.operationengine:main'},
                          scripts)
 
     def test_karbor_all_help(self):
