@@ -70,9 +70,9 @@ def enabled_with_triggers():
                 models.Trigger,
                 models.Trigger.id == models.ScheduledOperation.trigger_id
             ).where(models.ScheduledOperation.enabled.is_(True))).all()
-        for op, trigger in rows:
-            session.expunge(op)
-            session.expunge(trigger)
+        # A trigger of several operations is one object in the session.
+        for obj in {id(o): o for row in rows for o in row}.values():
+            session.expunge(obj)
         return [(op, trigger) for op, trigger in rows]
 
 

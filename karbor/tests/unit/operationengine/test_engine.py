@@ -115,6 +115,18 @@ class ProtectTest(EngineTestCase):
         self.assertEqual(due.isoformat(), logs[0]['extra_info']['due_at'])
         self.assertEqual(1, len(operations_db.runs_get(op['id'])))
 
+    def test_two_operations_on_one_trigger_both_run(self):
+        trigger = self.trigger()
+        first = self.schedule(trigger)
+        second = self.schedule(trigger, 'retention_protect', max_backups=5)
+        engine = self.engine()
+        due = self.run_due(engine, first)
+        for op in (first, second):
+            run = self.settle(engine, op)
+            self.assertEqual(('success', due.isoformat()),
+                             (run['status'], run['due_at']))
+        self.assertEqual(2, len(self.checkpoints()))
+
     def test_retention_keeps_max_backups(self):
         op = self.schedule(self.trigger(), 'retention_protect',
                            max_backups=2)
@@ -170,9 +182,10 @@ class ProtectTest(EngineTestCase):
         self.settle(engine, op)
         self.put('triggers/' + trigger['id'], {'trigger_info': {
             'properties': {'pattern': '30 * * * *'}}}, status=200)
-        self.clock.at(timeutils.utcnow())
+        # Half an hour after the last run, not an hour.
         due = self.due(op)
         self.assertEqual(30, due.minute)
+        self.assertLess(due - self.clock(), datetime.timedelta(minutes=31))
         self.run_due(engine, op)
         run = self.settle(engine, op)
         self.assertEqual(due.isoformat(), run['due_at'])
