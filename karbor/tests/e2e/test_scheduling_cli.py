@@ -170,12 +170,23 @@ class SchedulingCliTest(base.SharedServerTestCase):
         self.assertEqual('success', shown['last_run']['status'])
         shown = self.show('scheduledoperation-show', verify.id)
         self.assertIn(shown['last_run']['status'], ('success', 'running'))
-        last = verified[0]
+        last = max(verified, key=lambda log: log['extra_info']['due_at'])
         verification = self.show('verification-show',
                                  last['verification_id'])
         self.assertEqual('success', verification['status'])
         self.assertEqual({DIRECTORY: {'level': 'quick'}},
                          verification['parameters'])
+        # The checkpoint shows its latest verification; checkpoint-list
+        # prints it in words.
+        self.assertIn(last['checkpoint_id'], available)
+        checkpoint = self.show('checkpoint-show', PROVIDER_ID,
+                               last['checkpoint_id'])
+        self.assertEqual({'id': verification['id'], 'level': 'quick',
+                          'status': 'success',
+                          'ended_at': verification['ended_at']},
+                         checkpoint['verification'])
+        [row] = [r for r in rows if r['Id'] == last['checkpoint_id']]
+        self.assertIn('success (quick', row['Metadata'])
         listed = self.rows('operationlog-list')
         self.assertTrue(any(r['Scheduled Operation Id'] == verify.id
                             for r in listed), listed)

@@ -33,6 +33,7 @@ class _TwoEngines(processes.ProcessTestMixin):
 
         def configure(services, sections):
             processes.make_protect_root(services)
+            sections['providers'] = {'enable_local_provider': 'true'}
             sections['operationengine'] = {'max_sleep': 1}
 
         self.services = self.useFixture(processes.KarborServices(
