@@ -133,7 +133,12 @@ class SchedulingCliTest(base.SharedServerTestCase):
                         log['status'] == 'success']
             busy = [log for log in logs if log['status'] in (
                 'protecting', 'deleting', 'verifying')]
-            if len(protects) >= CYCLES and verified and not busy:
+            # The engine applies the retention once it saw the protect
+            # end: wait for its deletes too.
+            deletes = [log for log in logs
+                       if log['operation_type'] == 'delete']
+            if (len(protects) >= CYCLES and verified and not busy and
+                    len(deletes) >= len(protects) - 2):
                 break
             self.assertLess(time.monotonic(), deadline,
                             'not %d cycles after %ss: %s' % (
