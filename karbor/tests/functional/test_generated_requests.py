@@ -205,18 +205,23 @@ class _GeneratedRequests(processes.ProcessTestMixin):
             'name': 'hourly %d' % n, 'type': 'time', 'properties': {
                 'format': 'crontab', 'pattern': '0 * * * *'}}})[
             'trigger_info']['id'] for n in range(4)]
+        # A plan of its own, that no generated DELETE reaches.
+        scheduled = self.call('POST', '/plans', {'plan': {
+            'name': 'scheduled', 'provider_id': LOCAL_PROVIDER_ID,
+            'resources': resources[:1]}})['plan']
         operations = [self.call('POST', '/scheduled_operations', {
             'scheduled_operation': {
                 'name': 'protect %d' % n, 'operation_type': 'protect',
                 'trigger_id': triggers[0], 'operation_definition': {
-                    'plan_id': small['id'],
+                    'plan_id': scheduled['id'],
                     'provider_id': LOCAL_PROVIDER_ID}}})[
             'scheduled_operation']['id'] for n in range(4)]
         return {'resources': resources, 'plan': small['id'],
                 'checkpoint': checkpoint, 'restore': restore['id'],
                 'verification': verification['id'],
                 'operation_logs': [log['id'] for log in logs],
-                'triggers': triggers, 'scheduled_operations': operations}
+                'triggers': triggers, 'scheduled_operations': operations,
+                'scheduled_plan': scheduled['id']}
 
     def protect(self, plan_id, extra_info=None):
         body = {'checkpoint': {'plan_id': plan_id}}
@@ -381,6 +386,9 @@ class _GeneratedRequests(processes.ProcessTestMixin):
             dictionary('resources', [r['id'] for r in ids['resources'][:5]]),
             dictionary('types', [DIRECTORY]),
             dictionary('triggers', ids['triggers']),
+            # In use: never deleted (409).
+            dictionary('used_triggers', ids['triggers'][:1]),
+            dictionary('scheduled_plans', [ids['scheduled_plan']]),
             dictionary('scheduled_operations', ids['scheduled_operations']),
             dictionary('formats', ['crontab']),
             dictionary('patterns', ['0 * * * *', '30 2 * * *']),
@@ -407,11 +415,12 @@ class _GeneratedRequests(processes.ProcessTestMixin):
                  0.9),
             bind('body.trigger_info.properties.format', 'formats', 0.9),
             bind('body.trigger_info.properties.pattern', 'patterns', 0.9),
-            bind('body.scheduled_operation.trigger_id', 'triggers', 0.9),
+            bind('body.scheduled_operation.trigger_id', 'used_triggers',
+                 0.9),
             bind('body.scheduled_operation.operation_type',
                  'operation_types', 0.9),
             bind('body.scheduled_operation.operation_definition.plan_id',
-                 'plans', 0.9),
+                 'scheduled_plans', 0.9),
             bind('body.scheduled_operation.operation_definition.'
                  'provider_id', 'providers', 0.9),
         ])

@@ -7,21 +7,39 @@ from karbor.services.operationengine import definitions
 
 SORT_KEYS = ('id', 'name', 'created_at', 'operation_type')
 
-_definition_value = {'type': ['string', 'integer'],
-                     'maxLength': common.MAX_ID_LENGTH}
+_count = {'type': ['integer', 'string'], 'minimum': 1, 'maxLength': 20}
 
 definition = {
-    'type': ['object', 'string'],
-    'maxLength': common.MAX_VALUE_LENGTH,
-    'maxProperties': common.MAX_OBJECT_KEYS,
-    'additionalProperties': _definition_value,
+    'anyOf': [
+        {'type': 'object',
+         'properties': {
+             'plan_id': common.described(common.uuid, 'The plan.'),
+             'provider_id': common.described(common.uuid,
+                                             'Its provider.'),
+             'max_backups': dict(_count, description=(
+                 'retention_protect: the available checkpoints of the plan '
+                 'to keep.')),
+             'retention_duration': dict(_count, description=(
+                 'retention_protect: days to keep a checkpoint.')),
+             'level': {'type': 'string',
+                       'enum': list(definitions.LEVELS),
+                       'description': 'verify: quick or deep; the '
+                                      'provider\'s default when absent.'},
+             'not_verified_within_days': dict(_count, description=(
+                 'verify: every checkpoint of the plan not verified within '
+                 'that many days; otherwise the newest.')),
+         },
+         'required': ['plan_id', 'provider_id'],
+         'additionalProperties': False},
+        {'type': 'string', 'maxLength': common.MAX_VALUE_LENGTH,
+         'description': 'The same as text, ``key=value,key=value`` (the '
+                        'form the OSC plugin sends).'},
+    ],
     'description': (
         '``plan_id`` and ``provider_id``; ``retention_protect`` adds '
-        '``max_backups`` and/or ``retention_duration`` (days); ``verify`` '
-        'adds ``level`` (quick or deep) and optionally '
-        '``not_verified_within_days`` (verify every checkpoint of the plan '
-        'not verified within that many days; otherwise the newest). Also '
-        'accepted as the text ``key=value,key=value``.'),
+        '``max_backups`` and/or ``retention_duration``; ``verify`` adds '
+        '``level`` and optionally ``not_verified_within_days``. Each key '
+        'is checked against the operation type (400 saying why).'),
 }
 
 create = common.wrapped('scheduled_operation', {

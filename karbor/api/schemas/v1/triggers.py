@@ -7,21 +7,35 @@ from karbor.services.operationengine import schedule
 SORT_KEYS = ('id', 'name', 'created_at')
 TYPES = ('time',)
 
-_value = {'type': ['string', 'integer'],
-          'maxLength': schedule.MAX_PATTERN_LENGTH}
+_text = {'type': 'string', 'maxLength': common.MAX_NAME_LENGTH}
 
 properties = {
     'type': 'object',
     'description': (
-        '``format``: ``crontab`` (``pattern``: five crontab fields) or '
-        '``calendar`` (``pattern``: iCalendar RRULE lines); '
-        '``timezone``: the IANA zone of the pattern (UTC by default); '
-        '``start_time`` and ``end_time``: UTC, ISO 8601; ``window``: '
-        'seconds after a due time within which a run may still start '
-        '(default %d). A bad pattern is refused with a 400 saying why.'
-        % schedule.DEFAULT_WINDOW),
-    'propertyNames': {'enum': list(schedule.PROPERTIES)},
-    'additionalProperties': _value,
+        'The properties of a time trigger. A bad pattern is refused with a '
+        '400 saying why. The karbor shell sends every value as text but '
+        '``window``.'),
+    'properties': {
+        'format': {'type': 'string', 'enum': list(schedule.FORMATS),
+                   'description': '``crontab`` or ``calendar``.'},
+        'pattern': {'type': 'string', 'minLength': 1,
+                    'maxLength': schedule.MAX_PATTERN_LENGTH,
+                    'description': 'Five crontab fields (``0 2 * * *``), '
+                                   'or iCalendar RRULE lines '
+                                   '(``RRULE:FREQ=WEEKLY;BYDAY=MO``).'},
+        'timezone': dict(_text, description='The IANA zone the pattern is '
+                                            'read in; UTC by default.'),
+        'start_time': dict(_text, description='UTC, ISO 8601; now by '
+                                              'default.'),
+        'end_time': dict(_text, description='UTC, ISO 8601; none by '
+                                            'default.'),
+        'window': {'type': ['integer', 'string'], 'minimum': 1,
+                   'maxLength': 20,
+                   'description': 'Seconds after a due time within which '
+                                  'a run may still start (default %d).' %
+                   schedule.DEFAULT_WINDOW},
+    },
+    'additionalProperties': False,
 }
 
 create = common.wrapped('trigger_info', {
