@@ -25,6 +25,12 @@ opts = [
                         'due time anyway; this bounds how late it notices '
                         'a trigger created or changed meanwhile and how '
                         'often it follows the runs it started.')),
+    cfg.FloatOpt('follow_interval',
+                 default=1.0, min=0.05,
+                 help=_('Longest sleep, in seconds, of the engine while '
+                        'runs it started are going on: how soon after a '
+                        'protect ends its run ends and its retention '
+                        'starts.')),
     cfg.IntOpt('start_timeout',
                default=300, min=10,
                help=_('Seconds after which a claimed run that started '

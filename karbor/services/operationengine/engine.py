@@ -105,8 +105,9 @@ class Engine:
                 continue
             if due is not None and (next_due is None or due < next_due):
                 next_due = due
-        self.follow_runs()
         longest = self.conf.operationengine.max_sleep
+        if self.follow_runs():
+            longest = min(longest, self.conf.operationengine.follow_interval)
         if next_due is None:
             return longest
         wait = (next_due - self.clock()).total_seconds()
@@ -247,23 +248,28 @@ class Engine:
     # Following runs
 
     def follow_runs(self):
+        """End the runs whose work ended; whether some still run."""
+        running = False
         for run in operations_db.runs_get(status=operations_db.RUN_RUNNING):
             try:
-                self._follow(run)
+                running = self._follow(run) or running
             except Exception:
                 LOG.exception('Run %s could not be followed', run.id)
+        return running
 
     def _follow(self, run):
+        """Whether ``run`` still runs after a look at its work."""
         if run.checkpoint_id:
-            self._follow_protect(run)
-        elif run.verification_ids:
-            self._follow_verify(run)
-        else:
-            waited = (timeutils.utcnow() - run.started_at).total_seconds()
-            if waited > self.conf.operationengine.start_timeout:
-                self._end(run, operations_db.RUN_ERROR,
-                          'the engine that claimed it (%s) stopped before '
-                          'starting it' % run.host)
+            return self._follow_protect(run)
+        if run.verification_ids:
+            return self._follow_verify(run)
+        waited = (timeutils.utcnow() - run.started_at).total_seconds()
+        if waited > self.conf.operationengine.start_timeout:
+            self._end(run, operations_db.RUN_ERROR,
+                      'the engine that claimed it (%s) stopped before '
+                      'starting it' % run.host)
+            return False
+        return True
 
     def _follow_protect(self, run):
         try:
@@ -271,19 +277,22 @@ class Engine:
         except exception.CheckpointNotFound:
             self._end(run, operations_db.RUN_ERROR,
                       'checkpoint %s is gone' % run.checkpoint_id)
-            return
+            return False
         if checkpoint.status == constants.CHECKPOINT_STATUS_PROTECTING:
-            return
+            return True
         if checkpoint.status != constants.CHECKPOINT_STATUS_AVAILABLE:
             self._end(run, operations_db.RUN_ERROR,
                       'checkpoint %s is %s: %s' % (
                           checkpoint.id, checkpoint.status,
                           checkpoint.status_reason or 'no reason given'))
-            return
+            return False
         ended = self._end(run, operations_db.RUN_SUCCESS,
                           'checkpoint %s is available' % checkpoint.id)
-        if ended is None:
-            return
+        if ended is not None:
+            self._retention(run, checkpoint)
+        return False
+
+    def _retention(self, run, checkpoint):
         try:
             operation = operations_db.scheduled_operation_get(
                 run.scheduled_operation_id)
@@ -319,7 +328,7 @@ class Engine:
                 continue
         if any(v.status == constants.VERIFICATION_STATUS_VERIFYING
                for v in results):
-            return
+            return True
         failed = [v for v in results
                   if v.status != constants.VERIFICATION_STATUS_SUCCESS]
         if failed:
@@ -331,3 +340,4 @@ class Engine:
             self._end(run, operations_db.RUN_SUCCESS,
                       'checkpoint(s) %s verified' % ', '.join(
                           v.checkpoint_id for v in results))
+        return False

@@ -9,6 +9,7 @@ import threading
 
 from oslo_utils import timeutils
 
+from karbor.db import checkpoints as checkpoints_db
 from karbor.db import scheduled_operations as operations_db
 from karbor.services.operationengine import engine as engine_module
 from karbor.tests.unit.api_v1 import base
@@ -126,6 +127,27 @@ class ProtectTest(EngineTestCase):
             self.assertEqual(('success', due.isoformat()),
                              (run['status'], run['due_at']))
         self.assertEqual(2, len(self.checkpoints()))
+
+    def test_sleeps_at_most_follow_interval_while_a_run_goes_on(self):
+        self.conf.config(max_sleep=10, follow_interval=0.5,
+                         group='operationengine')
+        # Yearly: no due time within the sleeps below.
+        op = self.schedule(self.trigger('0 0 1 1 *'))
+        engine = self.engine()
+        self.assertEqual(10, engine.tick())
+        # A run whose checkpoint is still being protected.
+        row = operations_db.scheduled_operation_get(op['id'])
+        run = operations_db.run_claim(row, self.due(op), [], 'elsewhere')
+        checkpoint = checkpoints_db.checkpoint_create({
+            'project_id': row.project_id, 'provider_id':
+            base.LOCAL_PROVIDER_ID, 'plan_id': self.plan['id'],
+            'status': 'protecting', 'protection_plan': {}})
+        operations_db.run_update(run.id, {'checkpoint_id': checkpoint.id})
+        self.assertEqual(0.5, engine.tick())
+        checkpoints_db.checkpoint_update(checkpoint.id,
+                                         {'status': 'available'})
+        self.assertEqual(10, engine.tick())
+        self.assertEqual('success', self.show(op)['last_run']['status'])
 
     def test_retention_keeps_max_backups(self):
         op = self.schedule(self.trigger(), 'retention_protect',
