@@ -62,6 +62,9 @@ PATH_PARAMETERS = {
                                         'Id of a verification.'),
     'operation_log_id': common.described(common.uuid,
                                          'Id of an operation log.'),
+    'trigger_id': common.described(common.uuid, 'Id of a trigger.'),
+    'scheduled_operation_id': common.described(
+        common.uuid, 'Id of a scheduled operation.'),
     'service_id': {'type': 'integer', 'minimum': 1,
                    'maximum': 2 ** 31 - 1,
                    'description': 'Id of a service.'},

@@ -22,6 +22,7 @@ from oslo_log import log as logging
 
 from karbor.api import app as api_app
 from karbor.cmd import common
+from karbor.cmd import operationengine
 from karbor.cmd import protection
 from karbor.cmd import startup
 from karbor.common import rpc
@@ -111,6 +112,11 @@ def _main(argv=None):
             e, conf.api.host_ip, conf.api.port))
     protection_service = protection.build_service(conf)
     protection_service.start()
+    engine = None
+    if conf.operationengine.enabled:
+        engine = operationengine.build_engine(conf,
+                                              host=protection_service.host)
+        engine.start()
 
     thread = threading.Thread(target=server.serve, name='wsgi', daemon=True)
     thread.start()
@@ -125,6 +131,8 @@ def _main(argv=None):
 
     def stop():
         server.stop()
+        if engine is not None:
+            engine.stop()
         protection_service.stop()
 
     common.wait_for_signal(

@@ -235,3 +235,12 @@ class OperationInterrupted(KarborException):
 
 class VerificationNotFound(NotFound):
     msg_fmt = _('Verification %(verification_id)s could not be found.')
+
+
+class TriggerNotFound(NotFound):
+    msg_fmt = _('Trigger %(trigger_id)s could not be found.')
+
+
+class ScheduledOperationNotFound(NotFound):
+    msg_fmt = _('Scheduled operation %(scheduled_operation_id)s could not '
+                'be found.')

@@ -9,6 +9,7 @@ from oslo_config import cfg
 from karbor.conf import api
 from karbor.conf import clients
 from karbor.conf import default
+from karbor.conf import operationengine
 from karbor.conf import protection
 from karbor.conf import providers
 from karbor.conf import service_user
@@ -21,6 +22,7 @@ def register_opts(conf=CONF, api_cli=False):
     default.register_opts(conf)
     api.register_opts(conf, cli=api_cli)
     protection.register_opts(conf)
+    operationengine.register_opts(conf)
     providers.register_opts(conf)
     clients.register_opts(conf)
     service_user.register_opts(conf)

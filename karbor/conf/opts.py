@@ -7,6 +7,7 @@ from karbor.conf import api
 from karbor.conf import clients
 from karbor.conf import default
 from karbor.conf import embedded
+from karbor.conf import operationengine
 from karbor.conf import protection
 from karbor.conf import providers
 from karbor.conf import service_user
@@ -17,6 +18,7 @@ def list_opts():
         ('DEFAULT', default.opts + embedded.opts),
         (api.GROUP, api.opts),
         (protection.GROUP, protection.opts),
+        (operationengine.GROUP, operationengine.opts),
         (providers.GROUP, providers.opts),
         (service_user.GROUP, service_user.list_opts()),
     ] + clients.list_opts()

@@ -32,8 +32,9 @@ def checkpoint_update(checkpoint_id, values, expected=None):
         exception.CheckpointNotFound(checkpoint_id=checkpoint_id), expected)
 
 
-def checkpoint_get_all(start_date=None, end_date=None, **kwargs):
-    criteria = []
+def checkpoint_get_all(start_date=None, end_date=None, extra_criteria=(),
+                       **kwargs):
+    criteria = list(extra_criteria)
     if start_date is not None:
         criteria.append(models.Checkpoint.created_at >= start_date)
     if end_date is not None:

@@ -187,3 +187,74 @@ class Verification(TimestampMixin, Base):
     started_at = sa.Column(sa.DateTime, nullable=True)
     ended_at = sa.Column(sa.DateTime, nullable=True)
     host = sa.Column(sa.String(255), nullable=True)
+
+
+class Trigger(TimestampMixin, Base):
+    """When scheduled operations run: a time trigger's properties."""
+
+    __tablename__ = 'triggers'
+    __table_args__ = (
+        sa.Index('ix_triggers_project_created', 'project_id', 'created_at'),
+    )
+
+    id = sa.Column(sa.String(36), primary_key=True)
+    project_id = sa.Column(sa.String(255), nullable=False)
+    user_id = sa.Column(sa.String(255), nullable=True)
+    name = sa.Column(sa.String(255), nullable=False)
+    type = sa.Column(sa.String(64), nullable=False)
+    properties = sa.Column(json_dict(), nullable=False)
+
+
+class ScheduledOperation(TimestampMixin, Base):
+    """What runs when a trigger fires (protect, retention_protect,
+    verify)."""
+
+    __tablename__ = 'scheduled_operations'
+    __table_args__ = (
+        sa.Index('ix_scheduled_operations_project_created',
+                 'project_id', 'created_at'),
+        sa.Index('ix_scheduled_operations_trigger', 'trigger_id'),
+    )
+
+    id = sa.Column(sa.String(36), primary_key=True)
+    project_id = sa.Column(sa.String(255), nullable=False)
+    user_id = sa.Column(sa.String(255), nullable=True)
+    name = sa.Column(sa.String(255), nullable=False)
+    description = sa.Column(sa.String(255), nullable=True)
+    operation_type = sa.Column(sa.String(64), nullable=False)
+    trigger_id = sa.Column(sa.String(36),
+                           sa.ForeignKey('triggers.id',
+                                         name='fk_scheduled_operations_'
+                                              'trigger'),
+                           nullable=False)
+    operation_definition = sa.Column(json_dict(), nullable=False)
+    enabled = sa.Column(sa.Boolean, nullable=False, default=True)
+
+
+class ScheduledRun(Base):
+    """One due time of a scheduled operation: claimed by exactly one
+    operation engine (the unique key), then run, or recorded as missed."""
+
+    __tablename__ = 'scheduled_runs'
+    __table_args__ = (
+        sa.UniqueConstraint('scheduled_operation_id', 'due_at',
+                            name='uniq_scheduled_runs0operation0due_at'),
+        sa.Index('ix_scheduled_runs_status', 'status'),
+    )
+
+    id = sa.Column(sa.String(36), primary_key=True)
+    scheduled_operation_id = sa.Column(sa.String(36), nullable=False)
+    project_id = sa.Column(sa.String(255), nullable=False)
+    due_at = sa.Column(sa.DateTime, nullable=False)
+    status = sa.Column(sa.String(64), nullable=False)
+    host = sa.Column(sa.String(255), nullable=True)
+    created_at = sa.Column(sa.DateTime, nullable=False,
+                           default=lambda: _utcnow())
+    started_at = sa.Column(sa.DateTime, nullable=True)
+    ended_at = sa.Column(sa.DateTime, nullable=True)
+    reason = sa.Column(long_text(), nullable=True)
+    # What the run started: the operation logs (JSON list of ids), the
+    # checkpoint of a protect, the verifications of a verify.
+    operation_log_ids = sa.Column(json_list(), nullable=True)
+    checkpoint_id = sa.Column(sa.String(36), nullable=True)
+    verification_ids = sa.Column(json_list(), nullable=True)

@@ -8,7 +8,9 @@ from karbor.policies import plans
 from karbor.policies import protectables
 from karbor.policies import providers
 from karbor.policies import restores
+from karbor.policies import scheduled_operations
 from karbor.policies import services
+from karbor.policies import triggers
 from karbor.policies import verifications
 
 
@@ -22,4 +24,6 @@ def list_rules():
         restores.list_rules(),
         operation_logs.list_rules(),
         verifications.list_rules(),
+        triggers.list_rules(),
+        scheduled_operations.list_rules(),
     ))

@@ -66,7 +66,8 @@ rules = [
                      'path': '/v1/{project_id}/%s?all_tenants=1' % path}
                     for path in ('plans', 'providers/{provider_id}/'
                                  'checkpoints', 'restores', 'verifications',
-                                 'operation_logs')],
+                                 'operation_logs', 'triggers',
+                                 'scheduled_operations')],
         scope_types=['project']),
 ]
 

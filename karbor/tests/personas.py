@@ -61,6 +61,14 @@ def _checkpoints(rest=''):
     return 'providers/{provider}/checkpoints' + rest
 
 
+# A trigger that fires hourly; a protect on it of A's plan.
+_TRIGGER = {'trigger_info': {'name': 'hourly', 'type': 'time', 'properties': {
+    'format': 'crontab', 'pattern': '0 * * * *'}}}
+_SCHEDULED_OPERATION = {'scheduled_operation': {
+    'name': 'hourly protect', 'operation_type': 'protect',
+    'trigger_id': '{trigger}', 'operation_definition': {
+        'plan_id': '{plan}', 'provider_id': '{provider}'}}}
+
 CALLS = [
     # Providers and protectables: nobody's objects.
     call('GET', 'providers'),
@@ -108,6 +116,26 @@ CALLS = [
     call('POST', 'restores', {'restore': {
         'provider_id': '{provider}', 'checkpoint_id': '{checkpoint}',
         'parameters': {}}}, level=WRITE, target=A_SOURCE, ok=202),
+    # Triggers and scheduled operations.
+    call('GET', 'triggers'),
+    call('GET', 'scheduled_operations'),
+    call('GET', 'triggers?all_tenants=1', level=ADMIN),
+    call('GET', 'scheduled_operations?all_tenants=1', level=ADMIN),
+    call('POST', 'triggers', _TRIGGER, level=WRITE),
+    call('GET', 'triggers/{trigger}', target=A_OBJECT),
+    call('PUT', 'triggers/{trigger}', {'trigger_info': {'name': 'renamed'}},
+         level=WRITE, target=A_OBJECT),
+    call('DELETE', 'triggers/{fresh}', level=WRITE, target=A_OBJECT, ok=204,
+         fresh='trigger'),
+    call('GET', 'scheduled_operations/{scheduled_operation}',
+         target=A_OBJECT),
+    call('POST', 'scheduled_operations', _SCHEDULED_OPERATION, level=WRITE,
+         target=A_SOURCE),
+    call('PUT', 'scheduled_operations/{scheduled_operation}',
+         {'scheduled_operation': {'description': 'changed'}}, level=WRITE,
+         target=A_OBJECT),
+    call('DELETE', 'scheduled_operations/{fresh}', level=WRITE,
+         target=A_OBJECT, ok=204, fresh='scheduled_operation'),
     # Cloud administration.
     call('PUT', _checkpoints('/{checkpoint}'),
          {'os-resetState': {'state': 'available'}}, level=ADMIN,
@@ -216,6 +244,15 @@ class Runner:
             raise AssertionError('checkpoint of A: %s' % done)
         return made['id']
 
+    def new_trigger(self, ids):
+        return self.must('POST', 'triggers', _TRIGGER, 200)[
+            'trigger_info']['id']
+
+    def new_scheduled_operation(self, ids):
+        return self.must('POST', 'scheduled_operations',
+                         _fill(_SCHEDULED_OPERATION, ids), 200)[
+            'scheduled_operation']['id']
+
     def objects(self):
         """A's plan, checkpoint, verification, restore and operation log,
         ended, and the ids every path needs."""
@@ -234,6 +271,8 @@ class Runner:
                 'parameters': {}}}, 202)[kind]
             ids[kind] = self.wait('%ss/%s' % (kind, made['id']), kind,
                                   ('success', 'error'))['id']
+        ids['trigger'] = self.new_trigger(ids)
+        ids['scheduled_operation'] = self.new_scheduled_operation(ids)
         logs = self.must('GET', 'operation_logs', None, 200)
         ids['operation_log'] = logs['operation_logs'][0]['id']
         return ids

@@ -7,8 +7,39 @@ from karbor.services.protection import graph
 EMPTY_GRAPH = graph.serialize([])
 
 
-def checkpoint(row):
+def _level(verification):
+    """The level a verification checked at: the one of every resource,
+    'mixed', or the one asked for while none is known."""
+    levels = set(((verification.progress or {}).get('levels') or {})
+                 .values())
+    if not levels:
+        levels = {v.get('level') for v in
+                  (verification.parameters or {}).values()
+                  if isinstance(v, dict) and v.get('level')}
+    if len(levels) > 1:
+        return 'mixed'
+    return levels.pop() if levels else None
+
+
+def verification(row):
+    """The latest verification of a checkpoint, or None."""
+    if row is None:
+        return None
+    return {'id': row.id, 'level': _level(row), 'status': row.status,
+            'ended_at': common.iso(row.ended_at)}
+
+
+def _summary(latest):
+    if latest is None:
+        return 'never verified'
+    return '%s (%s%s)' % (latest['status'], latest['level'] or 'default',
+                          ', %s' % latest['ended_at']
+                          if latest['ended_at'] else '')
+
+
+def checkpoint(row, latest_verification=None):
     progress, not_copied, _ = common.progress_parts(row.progress)
+    latest = verification(latest_verification)
     return {
         'id': row.id,
         'project_id': row.project_id,
@@ -23,6 +54,10 @@ def checkpoint(row):
         # Symbolic links are copied; special files and what changed type
         # during the protect are not: how many, and the first paths.
         'not_copied': not_copied,
+        # The latest verification; "metadata" is the column the karbor
+        # shell's checkpoint-list prints.
+        'verification': latest,
+        'metadata': {'verification': _summary(latest)},
         'created_at': common.iso(row.created_at),
         'updated_at': common.iso(row.updated_at),
     }

@@ -59,12 +59,16 @@ class HTTPFaultsTest(base.SharedServerTestCase):
         status, headers, doc = self.request('GET', '/os-services')
         self.assertEqual(200, status, doc)
         self.assertJSON(headers)
-        [service] = doc['services']
+        # karbor-protection and the operation engine of karbor-all.
         self.assertEqual(
-            {'id', 'binary', 'host', 'status', 'state', 'updated_at',
-             'disabled_reason'}, set(service))
-        self.assertEqual(('enabled', 'up'),
-                         (service['status'], service['state']))
+            ['karbor-operationengine', 'karbor-protection'],
+            sorted(s['binary'] for s in doc['services']))
+        for service in doc['services']:
+            self.assertEqual(
+                {'id', 'binary', 'host', 'status', 'state', 'updated_at',
+                 'disabled_reason'}, set(service))
+            self.assertEqual(('enabled', 'up'),
+                             (service['status'], service['state']))
 
     def test_malformed_json(self):
         service_id = self.protection_service_id()

@@ -24,6 +24,9 @@ SYSTEM_CONFIG_PATHS = ('/etc/karbor/karbor.conf', '/etc/karbor.conf',
                        '/etc/karbor/karbor.conf.d')
 
 
+ENGINE = 'karbor-operationengine'
+
+
 def services(server, token='admin-token'):
     status, _, doc = utils.http(
         'GET', server.project_url(PROJECT) + '/os-services', token=token)
@@ -70,9 +73,14 @@ class KarborAllTest(base.TestCase):
         self.assertTrue(os.path.isfile(db_path), os.listdir(state_path))
         result = self.karbor(server, PROJECT, 'service-list')
         self.assertSucceeded(result)
-        [row] = base.parse_table(result.stdout)
-        self.assertEqual((constants.SERVICE_BINARY_PROTECTION, 'enabled',
-                          'up'), (row['Binary'], row['Status'], row['State']))
+        # The protection service and the operation engine.
+        rows = {row['Binary']: row
+                for row in base.parse_table(result.stdout)}
+        self.assertEqual([ENGINE, constants.SERVICE_BINARY_PROTECTION],
+                         sorted(rows))
+        for row in rows.values():
+            self.assertEqual(('enabled', 'up'), (row['Status'],
+                                                 row['State']), row)
 
         self.assertEqual(0, server.stop())  # SIGTERM is a clean stop
         with sqlite3.connect(db_path) as db:
@@ -81,7 +89,8 @@ class KarborAllTest(base.TestCase):
             binaries = [r[0] for r in db.execute('SELECT binary FROM '
                                                  'services')]
         self.assertTrue(revision)
-        self.assertEqual([constants.SERVICE_BINARY_PROTECTION], binaries)
+        self.assertEqual([ENGINE, constants.SERVICE_BINARY_PROTECTION],
+                         sorted(binaries))
 
     def test_default_state_path(self):
         env = self.home_env()

@@ -198,10 +198,30 @@ class _GeneratedRequests(processes.ProcessTestMixin):
                              'checkpoint_id': checkpoint}},
             expected=202)['verification']
         logs = self.call('GET', '/operation_logs')['operation_logs']
+        # Triggers (the first used by the scheduled operations, the others
+        # free to delete) and scheduled operations; hourly, so that none
+        # runs while the requests are made.
+        triggers = [self.call('POST', '/triggers', {'trigger_info': {
+            'name': 'hourly %d' % n, 'type': 'time', 'properties': {
+                'format': 'crontab', 'pattern': '0 * * * *'}}})[
+            'trigger_info']['id'] for n in range(4)]
+        # A plan of its own, that no generated DELETE reaches.
+        scheduled = self.call('POST', '/plans', {'plan': {
+            'name': 'scheduled', 'provider_id': LOCAL_PROVIDER_ID,
+            'resources': resources[:1]}})['plan']
+        operations = [self.call('POST', '/scheduled_operations', {
+            'scheduled_operation': {
+                'name': 'protect %d' % n, 'operation_type': 'protect',
+                'trigger_id': triggers[0], 'operation_definition': {
+                    'plan_id': scheduled['id'],
+                    'provider_id': LOCAL_PROVIDER_ID}}})[
+            'scheduled_operation']['id'] for n in range(4)]
         return {'resources': resources, 'plan': small['id'],
                 'checkpoint': checkpoint, 'restore': restore['id'],
                 'verification': verification['id'],
-                'operation_logs': [log['id'] for log in logs]}
+                'operation_logs': [log['id'] for log in logs],
+                'triggers': triggers, 'scheduled_operations': operations,
+                'scheduled_plan': scheduled['id']}
 
     def protect(self, plan_id, extra_info=None):
         body = {'checkpoint': {'plan_id': plan_id}}
@@ -365,6 +385,14 @@ class _GeneratedRequests(processes.ProcessTestMixin):
             dictionary('operation_logs', ids['operation_logs']),
             dictionary('resources', [r['id'] for r in ids['resources'][:5]]),
             dictionary('types', [DIRECTORY]),
+            dictionary('triggers', ids['triggers']),
+            # In use: never deleted (409).
+            dictionary('used_triggers', ids['triggers'][:1]),
+            dictionary('scheduled_plans', [ids['scheduled_plan']]),
+            dictionary('scheduled_operations', ids['scheduled_operations']),
+            dictionary('formats', ['crontab']),
+            dictionary('patterns', ['0 * * * *', '30 2 * * *']),
+            dictionary('operation_types', ['protect']),
             '[parameters]\n',
             bind('path.provider_id', 'providers', 0.9),
             bind('path.plan_id', 'plans'),
@@ -382,6 +410,19 @@ class _GeneratedRequests(processes.ProcessTestMixin):
             bind('body.restore.checkpoint_id', 'checkpoints', 0.9),
             bind('body.verification.provider_id', 'providers', 0.9),
             bind('body.verification.checkpoint_id', 'checkpoints', 0.9),
+            bind('path.trigger_id', 'triggers', 0.9),
+            bind('path.scheduled_operation_id', 'scheduled_operations',
+                 0.9),
+            bind('body.trigger_info.properties.format', 'formats', 0.9),
+            bind('body.trigger_info.properties.pattern', 'patterns', 0.9),
+            bind('body.scheduled_operation.trigger_id', 'used_triggers',
+                 0.9),
+            bind('body.scheduled_operation.operation_type',
+                 'operation_types', 0.9),
+            bind('body.scheduled_operation.operation_definition.plan_id',
+                 'scheduled_plans', 0.9),
+            bind('body.scheduled_operation.operation_definition.'
+                 'provider_id', 'providers', 0.9),
         ])
         with open(path, 'w') as f:
             f.write(text)

@@ -8,7 +8,9 @@ from karbor.api.controllers.v1 import plans
 from karbor.api.controllers.v1 import protectables
 from karbor.api.controllers.v1 import providers
 from karbor.api.controllers.v1 import restores
+from karbor.api.controllers.v1 import scheduled_operations
 from karbor.api.controllers.v1 import services
+from karbor.api.controllers.v1 import triggers
 from karbor.api.controllers.v1 import verifications
 from karbor.api.schemas.v1 import versions as schema
 from karbor.common import exception
@@ -23,6 +25,9 @@ class ProjectController:
     restores = restores.RestoresController()
     operation_logs = operation_logs.OperationLogsController()
     verifications = verifications.VerificationsController()
+    triggers = triggers.TriggersController()
+    scheduled_operations = \
+        scheduled_operations.ScheduledOperationsController()
 
 
 pecan.route(ProjectController, 'os-services', services.ServicesController())

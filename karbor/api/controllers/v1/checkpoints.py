@@ -21,6 +21,7 @@ from karbor.api.views import checkpoints as views
 from karbor.common import constants
 from karbor.common import exception
 from karbor.common import policy
+from karbor.db import checkpoint_verifications
 from karbor.db import checkpoints as checkpoints_db
 from karbor.db import operation_logs as operation_logs_db
 from karbor.db import plans as plans_db
@@ -110,7 +111,10 @@ class CheckpointsController(rest.RestController):
         params = paging.parse(kwargs, SORT_KEYS)
         project_id = base.list_scope(kwargs, ctx)
         wanted = base.filters(kwargs, ('plan_id', 'start_date', 'end_date',
-                                       'status'))
+                                       'status', 'verification'))
+        verified = wanted.pop('verification', None)
+        criteria = ([checkpoint_verifications.criterion(verified)]
+                    if verified else [])
         start = wanted.pop('start_date', None)
         end = wanted.pop('end_date', None)
         start = _date(start, 'start_date') if start else None
@@ -125,8 +129,9 @@ class CheckpointsController(rest.RestController):
         wanted['provider_id'] = provider_id
         rows = checkpoints_db.checkpoint_get_all(
             filters=wanted, project_id=project_id, start_date=start,
-            end_date=end, **params.db_kwargs())
-        body = [views.checkpoint(r) for r in rows]
+            end_date=end, extra_criteria=criteria, **params.db_kwargs())
+        latest = checkpoint_verifications.latest(r.id for r in rows)
+        body = [views.checkpoint(r, latest.get(r.id)) for r in rows]
         return {'checkpoints': body,
                 'checkpoints_links': paging.links('checkpoints', body,
                                                   params)}
@@ -137,8 +142,9 @@ class CheckpointsController(rest.RestController):
         ctx = base.context()
         policy.authorize(ctx, provider_policies.CHECKPOINT_GET)
         _provider(provider_id)
-        return {'checkpoint': views.checkpoint(
-            get_checkpoint(ctx, provider_id, checkpoint_id))}
+        row = get_checkpoint(ctx, provider_id, checkpoint_id)
+        latest = checkpoint_verifications.latest([row.id])
+        return {'checkpoint': views.checkpoint(row, latest.get(row.id))}
 
     @pecan.expose('json')
     @contract.operation('Protect a plan: create a checkpoint', status=202,

@@ -2,6 +2,7 @@
 
 from karbor.api.schemas.v1 import common
 from karbor.common import constants
+from karbor.db import checkpoint_verifications
 
 SORT_KEYS = ('id', 'status', 'created_at', 'plan_id')
 STATUSES = (constants.CHECKPOINT_STATUS_PROTECTING,
@@ -57,7 +58,27 @@ index_query = common.list_query(SORT_KEYS, {
                                 '(YYYY-MM-DD, UTC) or earlier.'},
     'status': common.filter_enum(STATUSES,
                                  'Only checkpoints of this status.'),
+    'verification': common.filter_enum(
+        checkpoint_verifications.STATES,
+        'Only checkpoints whose latest verification is: never (none), '
+        'verified (success), failed (error), verifying.'),
 })
+
+verification = {
+    'type': ['object', 'null'],
+    'description': 'The latest verification of the checkpoint (null: '
+                   'never verified): its id, level (quick, deep, sample, '
+                   'mixed; null for the provider\'s default while it '
+                   'runs), status and end.',
+    'properties': {
+        'id': common.uuid,
+        'level': {'type': ['string', 'null']},
+        'status': {'type': ['string', 'null']},
+        'ended_at': common.timestamp,
+    },
+    'required': ['id', 'level', 'status', 'ended_at'],
+    'additionalProperties': False,
+}
 
 checkpoint = {
     'type': 'object',
@@ -85,13 +106,18 @@ checkpoint = {
         'extra_info': {'type': ['object', 'null']},
         'progress': common.progress,
         'not_copied': common.not_copied,
+        'verification': verification,
+        'metadata': {'type': 'object',
+                     'description': 'What the karbor shell prints in '
+                                    'checkpoint-list: the latest '
+                                    'verification in words.'},
         'created_at': common.timestamp,
         'updated_at': common.timestamp,
     },
     'required': ['id', 'project_id', 'provider_id', 'status',
                  'status_reason', 'protection_plan', 'resource_graph',
-                 'extra_info', 'progress', 'not_copied', 'created_at',
-                 'updated_at'],
+                 'extra_info', 'progress', 'not_copied', 'verification',
+                 'metadata', 'created_at', 'updated_at'],
     'additionalProperties': False,
 }
 

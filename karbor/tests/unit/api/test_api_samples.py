@@ -142,6 +142,7 @@ class ApiSamplesTest(base.ProtectionApiTestCase):
         self.take('put', '/v1/{project_id}/restores/{restore_id}',
                   '%s/restores/%s' % (p, restore_id),
                   body={'os-resetState': {'state': 'fail'}})
+        self.run_scheduling_operations(p, plan)
         self.take('put', item + '/{checkpoint_id}',
                   '%s/%s' % (checkpoints, checkpoint['id']),
                   body={'os-resetState': {'state': 'error'}})
@@ -149,6 +150,45 @@ class ApiSamplesTest(base.ProtectionApiTestCase):
                   '%s/%s' % (checkpoints, checkpoint['id']))
         self.take('delete', '/v1/{project_id}/plans/{plan_id}',
                   '%s/plans/%s' % (p, plan['id']))
+
+    def run_scheduling_operations(self, p, plan):
+        triggers = '/v1/{project_id}/triggers'
+        trigger = self.take('post', triggers, p + '/triggers', body={
+            'trigger_info': {'name': 'nightly', 'type': 'time',
+                             'properties': {'format': 'crontab',
+                                            'pattern': '0 2 * * *',
+                                            'timezone': 'Europe/Paris',
+                                            'window': 3600}}})
+        trigger_id = trigger['trigger_info']['id']
+        self.take('get', triggers, p + '/triggers')
+        self.take('get', triggers + '/{trigger_id}',
+                  '%s/triggers/%s' % (p, trigger_id))
+        self.take('put', triggers + '/{trigger_id}',
+                  '%s/triggers/%s' % (p, trigger_id),
+                  body={'trigger_info': {'name': 'nightly at 3',
+                                         'properties': {
+                                             'pattern': '0 3 * * *'}}})
+        operations = '/v1/{project_id}/scheduled_operations'
+        made = self.take('post', operations, p + '/scheduled_operations',
+                         body={'scheduled_operation': {
+                             'name': 'nightly documents',
+                             'operation_type': 'retention_protect',
+                             'trigger_id': trigger_id,
+                             'operation_definition': {
+                                 'plan_id': plan['id'],
+                                 'provider_id': base.LOCAL_PROVIDER_ID,
+                                 'max_backups': '7'}}})
+        operation_id = made['scheduled_operation']['id']
+        self.take('get', operations, p + '/scheduled_operations')
+        self.take('get', operations + '/{scheduled_operation_id}',
+                  '%s/scheduled_operations/%s' % (p, operation_id))
+        self.take('put', operations + '/{scheduled_operation_id}',
+                  '%s/scheduled_operations/%s' % (p, operation_id),
+                  body={'scheduled_operation': {'enabled': False}})
+        self.take('delete', operations + '/{scheduled_operation_id}',
+                  '%s/scheduled_operations/%s' % (p, operation_id))
+        self.take('delete', triggers + '/{trigger_id}',
+                  '%s/triggers/%s' % (p, trigger_id))
 
     def test_samples(self):
         self.run_every_operation()

@@ -15,7 +15,8 @@ from karbor.tests.unit.api_v1 import base
 
 CHECKPOINT_KEYS = {'id', 'project_id', 'provider_id', 'status',
                    'status_reason', 'protection_plan', 'resource_graph',
-                   'extra_info', 'progress', 'not_copied', 'created_at',
+                   'extra_info', 'progress', 'not_copied', 'verification',
+                   'metadata', 'created_at',
                    'updated_at'}
 
 

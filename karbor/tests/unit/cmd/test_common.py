@@ -168,7 +168,9 @@ class HelpTest(base.TestCase):
                           'karbor-api': 'karbor.cmd.api:main',
                           'karbor-protection': 'karbor.cmd.protection:main',
                           'karbor-manage': 'karbor.cmd.manage:main',
-                          'karbor-status': 'karbor.cmd.status:main'},
+                          'karbor-status': 'karbor.cmd.status:main',
+                          'karbor-operationengine':
+                              'karbor.cmd.operationengine:main'},
                          scripts)
 
     def test_karbor_all_help(self):
