@@ -9,8 +9,8 @@ GROUP = cfg.OptGroup('providers', title=_('Protection providers'))
 opts = [
     cfg.StrOpt('config_dir',
                default='providers.d',
-               help=_('Directory of the provider files (*.conf), one '
-                      'provider each. A relative path is taken from the '
+               help=_('Directory of the provider files (names ending in '
+                      '.conf), one provider each. A relative path is taken from the '
                       'directory of the first --config-file.')),
     cfg.BoolOpt('enable_local_provider',
                 default=False,
