@@ -10,8 +10,9 @@ opts = [
     cfg.StrOpt('config_dir',
                default='providers.d',
                help=_('Directory of the provider files (names ending in '
-                      '.conf), one provider each. A relative path is taken from the '
-                      'directory of the first --config-file.')),
+                      '.conf), one provider each. A relative path is '
+                      'taken from the directory of the first '
+                      '--config-file.')),
     cfg.BoolOpt('enable_local_provider',
                 default=False,
                 help=_('Offer the built-in "Local Provider" (file-system '
