@@ -72,7 +72,7 @@ def render():
     for name, opts in _groups(karbor_opts.list_opts()):
         out.append(_title('[%s]' % name, '-'))
         out.extend(_option(o) for o in opts)
-    out.append(_title('Provider files (providers.d/*.conf)', '='))
+    out.append(_title('Provider files (providers.d/NAME.conf)', '='))
     for name, opts in _groups(karbor_opts.list_provider_opts()):
         out.append(_title('[%s]' % name, '-'))
         out.extend(_option(o) for o in opts)
