@@ -6,6 +6,9 @@ from karbor_dashboard import common
 from karbor_dashboard.providers import tables as p_tables
 from karbor_dashboard import views as k_views
 
+BANK_TYPES = {'file_system': _('File system'), 'swift': _('Swift'),
+              's3': _('S3')}
+
 SCHEMAS = (('options_schema', _('protect options')),
            ('restore_schema', _('restore parameters')),
            ('verify_schema', _('verify parameters')))
@@ -69,7 +72,11 @@ class DetailView(k_views.DetailView):
                 (_('Description'), provider.description or '-'),
                 (_('Resource types'), ', '.join(types) or '-')]
         bank = getattr(provider, 'bank', None)
-        if bank:
+        if isinstance(bank, dict) and bank.get('type'):
+            # The kind of bank; the API shows no location or credentials.
+            rows.append((_('Bank'), BANK_TYPES.get(bank['type'],
+                                                   bank['type'])))
+        elif bank:
             rows.append((_('Bank'), common.pre(bank)))
         return [(_('Overview'), rows)]
 

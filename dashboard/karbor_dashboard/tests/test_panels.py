@@ -34,6 +34,7 @@ def obj(**fields):
 
 def provider():
     return obj(id=PROVIDER_ID, name='Local Provider', description='local',
+               bank={'type': 'swift'},
                extended_info_schema={
                    'options_schema': {DIRECTORY: {
                        'type': 'object', 'properties': {
@@ -124,6 +125,9 @@ class ProvidersTest(KarborTestCase):
              ('verify parameters', 'level')},
             {(str(r.schema), r.prop) for r in rows})
         self.assertContains(res, 'quick, deep')
+        self.assertIn(('Bank', 'Swift'), [
+            (str(label), value) for label, value in
+            res.context['sections'][0]['rows']])
 
     def test_an_api_that_does_not_answer_is_a_message_mocked_api(self):
         refused = client_exc.ConnectionRefused(

@@ -44,6 +44,9 @@ class Provider:
         self.id = info.id
         self.name = info.name
         self.description = info.description or ''
+        # The kind of bank (its plugin's name), shown to users; never
+        # its location or credentials.
+        self.bank_type = info.bank
         bank_class = plugins.load_class(plugins.BANK_NAMESPACE, info.bank)
         self.bank = bank_plugin.Bank(bank_class(
             conf, default_path=os.path.join(state_path, 'bank', self.id)))

@@ -32,8 +32,19 @@ provider = {
             'required': ['options_schema', 'restore_schema',
                          'saved_info_schema', 'verify_schema'],
         },
+        'bank': {
+            'type': 'object',
+            'description': 'Where the provider keeps its checkpoints: the '
+                           'kind of bank (the bank plugin, e.g. '
+                           'file_system, swift, s3). Its location and '
+                           'credentials are not shown.',
+            'properties': {'type': {'type': 'string'}},
+            'required': ['type'],
+            'additionalProperties': False,
+        },
     },
-    'required': ['id', 'name', 'description', 'extended_info_schema'],
+    'required': ['id', 'name', 'description', 'extended_info_schema',
+                 'bank'],
     'additionalProperties': False,
 }
 

@@ -27,13 +27,15 @@ class ProvidersApiTest(base.ProtectionApiTestCase):
                          set(by_id))
         for provider in body['providers']:
             self.assertEqual({'id', 'name', 'description',
-                              'extended_info_schema'}, set(provider))
+                              'extended_info_schema', 'bank'}, set(provider))
             self.assertTrue(uuidutils.is_uuid_like(provider['id']))
             self.assertEqual(SCHEMA_KEYS,
                              set(provider['extended_info_schema']))
         local = by_id[base.LOCAL_PROVIDER_ID]
         self.assertEqual('Local Provider', local['name'])
         self.assertIsInstance(local['description'], str)
+        # The kind of bank only: no path, no credentials.
+        self.assertEqual({'type': 'file_system'}, local['bank'])
         for key in SCHEMA_KEYS:
             self.assertEqual(
                 [base.DIRECTORY],
@@ -47,7 +49,8 @@ class ProvidersApiTest(base.ProtectionApiTestCase):
                           'name': 'Second Provider',
                           'description': 'A bank without plugins',
                           'extended_info_schema': {k: {}
-                                                   for k in SCHEMA_KEYS}},
+                                                   for k in SCHEMA_KEYS},
+                          'bank': {'type': 'file_system'}},
                          second)
 
     def test_member_can_list_and_show(self):
