@@ -89,9 +89,28 @@ class Keystone:
             self._admin = self.session('admin')
         return self._admin
 
+    # The test Keystone keeps its data in SQLite: under concurrent writes
+    # (the tests of two processes set up and tear down catalogs at once)
+    # it may answer 500 "database is locked" (seen in its gunicorn log).
+    RETRIES = 5
+
     def call(self, method, path, **kwargs):
-        """The cloud administrator calls the identity API."""
-        resp = self.admin().request(self.auth_url + path, method, **kwargs)
+        """The cloud administrator calls the identity API (a request
+        refused with a 500 is sent again: see RETRIES)."""
+        for attempt in range(self.RETRIES):
+            try:
+                resp = self.admin().request(self.auth_url + path, method,
+                                            **kwargs)
+                break
+            except ks_exc.InternalServerError:
+                if attempt == self.RETRIES - 1:
+                    raise
+                time.sleep(0.5 * (attempt + 1))
+            except ks_exc.NotFound:
+                # A DELETE that took before its 500 was answered.
+                if method == 'DELETE' and attempt:
+                    return None
+                raise
         return resp.json() if resp.content else None
 
     def project_id(self, name):
