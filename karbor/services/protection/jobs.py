@@ -34,11 +34,13 @@ from taskflow.conductors.backends import impl_nonblocking
 from taskflow import engines
 from taskflow.jobs.backends import impl_redis
 from taskflow.persistence import backends as persistence_backends
+from taskflow.persistence.backends import impl_sqlalchemy
 from taskflow.persistence import models as tf_models
 from taskflow import states
 
 from karbor.common import constants
 from karbor.common import context as karbor_context
+from karbor.db import api as db_api
 from karbor.db import checkpoints as checkpoints_db
 from karbor.db import restores as restores_db
 from karbor.db import verifications as verifications_db
@@ -90,9 +92,19 @@ def persistence(conf=cfg.CONF):
     global _backend
     with _backend_lock:
         url = conf[GROUP].persistence_connection or conf.database.connection
-        if _backend is None or _backend.url != url:
-            backend = persistence_backends.fetch({'connection': url})
-            backend.url = url
+        # The project's own engine when it is the same database: its pool,
+        # and on SQLite its busy timeout (a second engine without it fails
+        # with "database is locked" under concurrent flows).
+        own = db_api.get_engine() if url == conf.database.connection \
+            else None
+        key = (url, id(own))
+        if _backend is None or _backend.key != key:
+            if own is not None:
+                backend = impl_sqlalchemy.SQLAlchemyBackend(
+                    {'connection': url}, engine=own)
+            else:
+                backend = persistence_backends.fetch({'connection': url})
+            backend.key = key
             if url in ('sqlite://', 'sqlite:///', 'sqlite:///:memory:'):
                 # A private in-memory database: no db sync made it.
                 with contextlib.closing(backend.get_connection()) as conn:
@@ -191,10 +203,22 @@ def engine_for(flow_detail, pool, backend=None):
     step with the operation's context."""
     store = dict(flow_detail.meta.get('store') or {})
     context = request_context(store.get(constants.STORE_CONTEXT))
-    return context, engines.load_from_detail(
+    unfinished = [atom.name for atom in flow_detail
+                  if atom.state == states.RUNNING]
+    rerun = _RERUN.get(flow_detail.meta.get('kind'))
+    if rerun is not None:
+        unfinished += rerun(flow_detail)
+    engine = engines.load_from_detail(
         flow_detail, store=store, backend=backend or persistence(),
         engine='parallel',
         executor=log_context.ContextExecutor(pool, context))
+    # Tasks that were running when their worker died run again from the
+    # start (a task left RUNNING would otherwise be taken as done, with
+    # no result).
+    for name in unfinished:
+        engine.storage.set_atom_state(name, states.PENDING)
+        engine.storage.set_atom_intention(name, states.EXECUTE)
+    return context, engine
 
 
 # The flows, rebuilt from plain values
@@ -246,6 +270,22 @@ _FACTORIES = {
     constants.OPERATION_RESTORE: _restore_flow,
     constants.OPERATION_VERIFY: _verify_flow,
 }
+
+
+def _verdicts_not_written(flow_detail):
+    """Checks of a verification whose task finished but whose verdict
+    never reached the database (verdicts are written in batches; the
+    worker died before the next): they run again."""
+    object_id = flow_detail.meta['object_id']
+    row = verifications_db.verification_get(object_id)
+    statuses = row.resources_status or {}
+    return [atom.name for atom in flow_detail
+            if atom.state == states.SUCCESS and atom.name.startswith(
+                'verify-') and statuses.get(atom.name[len('verify-'):]) ==
+            constants.VERIFICATION_STATUS_VERIFYING]
+
+
+_RERUN = {constants.OPERATION_VERIFY: _verdicts_not_written}
 
 
 def flow_factory(kind, object_id):
