@@ -258,10 +258,21 @@ def _verify_flow(verification_id):
     from karbor.services.protection.flows import verify as verify_flow
     row = verifications_db.verification_get(verification_id)
     provider = _registry().get(row.provider_id)
+    values = None
+    if row.progress:
+        # Resumed: the resources counted are those whose verdict was
+        # written; the object and byte counters start again with the
+        # checks that run now (those of a check cut short would count
+        # twice).
+        statuses = row.resources_status or {}
+        values = dict(row.progress, objects_total=0, objects_checked=0,
+                      bytes_total=0, bytes_checked=0, resources_checked=sum(
+                          1 for status in statuses.values() if status !=
+                          constants.VERIFICATION_STATUS_VERIFYING))
     return verify_flow.get_flow(provider, verification_id,
                                 _sources(row.checkpoint_id),
                                 cfg.CONF.protection.verify_threads,
-                                progress_values=row.progress)
+                                progress_values=values)
 
 
 _FACTORIES = {

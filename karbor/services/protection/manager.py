@@ -128,7 +128,11 @@ class ProtectionManager:
             self.board.close()
         with self._engines_lock:
             for engine in self._engines:
-                engine.suspend()
+                try:
+                    engine.suspend()
+                except Exception as e:
+                    # Its saved flow is gone: it ended elsewhere.
+                    LOG.info('A flow could not be suspended: %s', e)
         # Work that flows wait for (Cinder backups, ...) ends first, in
         # error: the flows then end too, rather than hold the shutdown.
         waiter.stop(_('the protection service on %s stopped') % self.host)
