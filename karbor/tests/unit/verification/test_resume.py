@@ -100,7 +100,13 @@ class RestartTest(ResumeTestCase):
         # alpha's check finished and was saved; beta's runs forever.
         self.wait_until(lambda: 'verify-%s' % self.alpha in
                         self.finished_tasks(created['id']), 'alpha saved')
-        self.assertEqual('verifying', self.show(created['id'])['status'])
+        shown = self.show(created['id'])
+        self.assertEqual('verifying', shown['status'])
+        # A check whose verdict had not reached the database when its
+        # worker died runs again (verdicts are written in batches; with
+        # the interval patched to 0 it is rare but a write may be busy).
+        alpha_calls = 1 if shown['resource_status'].get(
+            self.alpha) == 'success' else 2
 
         # The same host starts again (as after kill -9 and a restart).
         restarted = manager.ProtectionManager(self.service.host)
@@ -112,9 +118,11 @@ class RestartTest(ResumeTestCase):
         self.assertEqual(2, shown['progress']['resources_total'])
         self.assertEqual('success', self.log_of(created['id']).status)
         # alpha was not checked again; beta was, by the restarted service.
-        self.assertEqual({self.alpha: 1, self.beta: 2}, dead.calls)
+        self.assertEqual({self.alpha: alpha_calls, self.beta: 2},
+                         dead.calls)
         # Its saved flow is gone once it ended.
-        self.assertIsNone(jobs.load('verify', created['id']))
+        self.wait_until(lambda: jobs.load('verify', created['id']) is None,
+                        'the saved flow removed')
 
     def test_not_resumable_is_failed_with_reason(self):
         row = verifications_db.verification_create({
@@ -157,6 +165,8 @@ class JobboardTest(ResumeTestCase):
                         self.finished_tasks(created['id']), 'alpha saved')
         self.assertEqual('worker-a', verifications_db.verification_get(
             created['id']).host)
+        written = verifications_db.verification_get(
+            created['id']).resources_status.get(self.alpha) == 'success'
         # worker-a dies: it no longer renews its claim.
         first.manager.conductor._stopped.set()
         died = time.monotonic()
@@ -175,8 +185,10 @@ class JobboardTest(ResumeTestCase):
         self.assertEqual(dict.fromkeys((self.alpha, self.beta), 'success'),
                          shown['resource_status'])
         self.assertEqual('success', self.log_of(created['id']).status)
-        self.assertEqual({self.alpha: 1, self.beta: 2}, dead.calls)
-        self.assertIsNone(jobs.load('verify', created['id']))
+        self.assertEqual({self.alpha: 1 if written else 2, self.beta: 2},
+                         dead.calls)
+        self.wait_until(lambda: jobs.load('verify', created['id']) is None,
+                        'the saved flow removed')
 
     def test_live_claim_is_kept_though_heartbeat_looks_stale(self):
         """A worker whose heartbeat row looks stale (another host's clock)
