@@ -167,16 +167,21 @@ class TestWorkerTakeover(processes.ProcessTestMixin, base.BaseTestCase):
             checkpoints.append(self.protect(plan['id']))
         first_host = self.services.host
 
-        # Kill the first worker once it runs some of them.
+        # Kill the first worker while its conductor runs some of them
+        # (claimed jobs, named in its log, not ended yet).
+        second_host = first_host + '-b'
+
         def running_on_first():
+            claimed = set(re.findall(r'Claimed job \S+ \(\w+ ([0-9a-f-]+)\)',
+                                     self.first.output()))
             found = {}
-            found.update(self.hosts('verifications', set(verifications)))
-            found.update(self.hosts('checkpoints', set(checkpoints)))
+            found.update(self.hosts('verifications', claimed))
+            found.update(self.hosts('checkpoints', claimed))
             return {k for k, (host, status) in found.items()
                     if host == first_host and status in (
                         'verifying', 'protecting')}
         held = self.wait(running_on_first, 'the first worker running work',
-                         timeout=60, interval=0.05)
+                         timeout=60, interval=0.02)
         self.first.kill()
         died = time.monotonic()
         self.services.processes.remove(self.first)
@@ -187,10 +192,12 @@ class TestWorkerTakeover(processes.ProcessTestMixin, base.BaseTestCase):
             found.update(self.hosts('verifications', held))
             found.update(self.hosts('checkpoints', held))
             return [k for k, (host, status) in found.items()
-                    if host != first_host]
+                    if host == second_host]
         self.wait(resumed, 'the second worker resuming the work of the '
                   'first', timeout=CLAIM_EXPIRY + 60, interval=0.05)
         resume_seconds = time.monotonic() - died
+        # Not before the dead worker's claims expired.
+        self.assertGreater(resume_seconds, CLAIM_EXPIRY / 3.0)
 
         # The jobboard's Redis restarted in the middle.
         self.redis.restart()
