@@ -90,7 +90,8 @@ def main():
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
 
-    with fixtures.TempDir() as tmp:
+    with fixtures.TempDir() as tmp_dir:
+        tmp = tmp_dir.path
         redis = test_worker_takeover.RedisServer()
         redis.setUp()
         try:
@@ -118,6 +119,10 @@ def main():
                     i['name']: i['id'] for i in client(
                         'GET', '/protectables/%s/instances' % DIRECTORY)[
                         'instances']}, 'the API')
+                wait(lambda: [x for x in client(
+                    'GET', '/os-services?binary=karbor-protection')[
+                    'services'] if x['state'] == 'up'],
+                    'karbor-protection up')
                 plan = client('POST', '/plans', {'plan': {
                     'name': 'bench', 'provider_id': PROVIDER,
                     'resources': [{'id': listed['small'], 'type': DIRECTORY,
