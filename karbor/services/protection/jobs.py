@@ -384,6 +384,12 @@ class Conductor(impl_nonblocking.NonBlockingConductor):
         self._stopped.set()
         super().stop()
 
+    def running_ids(self):
+        """Object ids of the jobs this conductor runs now."""
+        with self._live_lock:
+            return {(job.details or {}).get('object_id')
+                    for job in self._live}
+
     def _renew_loop(self):
         while not self._stopped.wait(max(self.expiry / 3.0, 0.5)):
             with self._live_lock:

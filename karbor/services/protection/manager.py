@@ -81,6 +81,7 @@ class ProtectionManager:
         self.conductor = None
         self._engines = set()
         self._engines_lock = threading.Lock()
+        self._missing = set()
 
     def init_host(self):
         """Called once before the RPC server starts consuming."""
@@ -146,6 +147,8 @@ class ProtectionManager:
             try:
                 keep = (jobs.ids_on_board(self.board)
                         if self.board is not None else ())
+                if self.board is not None:
+                    self.repost_lost(keep)
                 recovery.fail_orphans(keep=keep)
             except Exception:
                 LOG.exception('Looking for orphaned operations failed')
@@ -301,6 +304,32 @@ class ProtectionManager:
             LOG.info('Resuming %s from its last finished task', what)
             resumed.update((object_id, log_id))
         return resumed
+
+    def repost_lost(self, on_board):
+        """Post again the jobs of this host's operations that the board
+        lost (a Redis restarted without its data): an operation running
+        with this host, with a saved flow, missing from the board at two
+        looks in a row (one look could race with a post). Returns the ids
+        posted again."""
+        missing = set()
+        reposted = []
+        # What this service runs is not lost, even if the board forgot it.
+        running = self.conductor.running_ids() if self.conductor else set()
+        for kind, object_id in recovery.running_on(self.host):
+            if object_id in on_board or object_id in running:
+                continue
+            missing.add(object_id)
+            if object_id not in self._missing:
+                continue
+            saved = jobs.load(kind, object_id)
+            if saved is None or saved[1].state in jobs.FINISHED:
+                continue
+            jobs.post(self.board, *saved)
+            LOG.warning('The job of %s %s was missing from the jobboard; '
+                        'posted again', kind, object_id)
+            reposted.append(object_id)
+        self._missing = missing - set(reposted)
+        return reposted
 
     def _on_claimed(self, kind, object_id, job):
         """A conductor of this service took a job: the operation's row

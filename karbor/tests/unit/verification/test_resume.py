@@ -14,6 +14,7 @@ import time
 import uuid
 
 import fixtures
+from oslo_config import cfg
 import redis
 from oslo_utils import timeutils
 
@@ -189,6 +190,37 @@ class JobboardTest(ResumeTestCase):
                          dead.calls)
         self.wait_until(lambda: jobs.load('verify', created['id']) is None,
                         'the saved flow removed')
+
+    def test_job_lost_by_the_board_is_posted_again(self):
+        """Redis restarted without its data: an operation this host took
+        and posted, whose job is gone from the board, is posted again (at
+        the second look) and runs to its end; the one this host runs is
+        not posted again."""
+        gate = self.useFixture(base.Gate(self))
+        worker = self.start_protection_service('worker-a')
+        running = self.verify(self.checkpoint['id']).json['verification']
+        gate.wait_arrived(2)
+        # One job at a time: the second waits on the board.
+        waiting = self.verify(self.checkpoint['id']).json['verification']
+        board = worker.manager.board
+        self.wait_until(lambda: waiting['id'] in jobs.ids_on_board(board),
+                        'the second job posted')
+        # The board loses everything.
+        client = redis.Redis('127.0.0.1', 6379)
+        namespace = cfg.CONF.task_flow.jobboard_backend_namespace
+        for key in client.scan_iter(match=namespace + '*'):
+            client.delete(key)
+        self.assertEqual(set(), jobs.ids_on_board(board))
+        self.assertEqual([], worker.manager.repost_lost(set()))
+        self.assertEqual([waiting['id']], worker.manager.repost_lost(set()))
+        on_board = jobs.ids_on_board(board)
+        self.assertIn(waiting['id'], on_board)
+        self.assertNotIn(running['id'], on_board)
+        gate.open()
+        for created in (running, waiting):
+            self.wait_verification(created['id'], 'success')
+        self.assertEqual(1, len([log for log in self.verify_logs()
+                                 if log.verification_id == waiting['id']]))
 
     def test_live_claim_is_kept_though_heartbeat_looks_stale(self):
         """A worker whose heartbeat row looks stale (another host's clock)
