@@ -133,11 +133,13 @@ def main():
                         'POST', '/providers/%s/checkpoints' % PROVIDER,
                         {'checkpoint': {'plan_id': plan['id']}},
                         expected=202)['checkpoint']['id'])
+
+                def available(checkpoint_id):
+                    return client('GET', '/providers/%s/checkpoints/%s' % (
+                        PROVIDER, checkpoint_id))['checkpoint'][
+                        'status'] == 'available'
                 for c in checkpoints:
-                    wait(lambda c=c: client(
-                        'GET', '/providers/%s/checkpoints/%s' % (
-                            PROVIDER, c))['checkpoint']['status'] ==
-                        'available', 'checkpoint %s' % c)
+                    wait(lambda c=c: available(c), 'checkpoint %s' % c)
                 # Warm-up, then one worker.
                 run_batch(client, checkpoints, 10)
                 one = run_batch(client, checkpoints, args.verifications)

@@ -167,8 +167,8 @@ def save(kind, object_id, store):
     flow_detail.meta = {'store': store, 'kind': kind,
                         'object_id': object_id}
     book.add(flow_detail)
-    engines.save_factory_details(flow_detail, flow_factory, (kind,
-                                                              object_id), {})
+    engines.save_factory_details(flow_detail, flow_factory,
+                                 (kind, object_id), {})
     backend = persistence()
     with contextlib.closing(backend.get_connection()) as conn:
         conn.save_logbook(book)
