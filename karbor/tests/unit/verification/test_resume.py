@@ -140,7 +140,8 @@ class JobboardTest(ResumeTestCase):
     """Two workers on one Redis jobboard (127.0.0.1:6379, a namespace of
     the test's own)."""
 
-    EXPIRY = 3
+    # Renewed every 2 s; a loaded machine may delay a renewal a little.
+    EXPIRY = 6
 
     def setUp(self):
         super().setUp()
@@ -180,8 +181,9 @@ class JobboardTest(ResumeTestCase):
         resumed_after = time.monotonic() - died
         print('death to resume: %.2f s (claim expiry %d s)' % (
             resumed_after, self.EXPIRY))
-        # Not before the claim expired.
-        self.assertGreater(resumed_after, self.EXPIRY - 1.5)
+        # Not before the claim expired (renewed last up to 2 s before the
+        # death, later on a loaded machine).
+        self.assertGreater(resumed_after, 1.0)
         shown = self.wait_verification(created['id'], 'success')
         self.assertEqual(dict.fromkeys((self.alpha, self.beta), 'success'),
                          shown['resource_status'])
