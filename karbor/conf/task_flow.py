@@ -45,6 +45,13 @@ opts = [
                       'same time; the others stay on the board for its '
                       'peers. Unset: [protection] '
                       'max_concurrent_operations.')),
+    cfg.IntOpt('max_resumable_resources', default=1000, min=0,
+               help=_('Operations on more resources than this run without '
+                      'being saved task by task (each task saved costs '
+                      'database writes that dominate a plan of thousands '
+                      'of resources): the service that receives them runs '
+                      'them, and if it dies they are failed as '
+                      'interrupted, not resumed. 0: no limit.')),
     cfg.FloatOpt('jobboard_poll_interval', default=0.5, min=0.05,
                  help=_('Seconds a conductor with nothing to claim waits '
                         'before it looks at the board again.')),

@@ -299,6 +299,27 @@ def _verdicts_not_written(flow_detail):
 _RERUN = {constants.OPERATION_VERIFY: _verdicts_not_written}
 
 
+def resource_count(kind, object_id):
+    """How many resources the flow of an operation walks."""
+    if kind in (constants.OPERATION_PROTECT, constants.OPERATION_DELETE):
+        row = checkpoints_db.checkpoint_get(object_id)
+        text = row.resource_graph
+    else:
+        getter = (restores_db.restore_get
+                  if kind == constants.OPERATION_RESTORE
+                  else verifications_db.verification_get)
+        text = checkpoints_db.checkpoint_get(
+            getter(object_id).checkpoint_id).resource_graph
+    if not text:
+        return 0
+    return len(graph.iter_nodes(graph.deserialize(text)))
+
+
+def resumable(kind, object_id, conf=cfg.CONF):
+    limit = conf[GROUP].max_resumable_resources
+    return not limit or resource_count(kind, object_id) <= limit
+
+
 def flow_factory(kind, object_id):
     """The flow of operation ``kind`` on ``object_id``, built from what
     the database and the bank hold (taskflow calls it again to resume)."""

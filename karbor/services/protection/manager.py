@@ -12,6 +12,7 @@ from futurist import ThreadPoolExecutor
 from oslo_config import cfg
 from oslo_log import log as logging
 import oslo_messaging as messaging
+from taskflow import engines
 from taskflow import states
 
 from karbor.common import constants
@@ -241,6 +242,35 @@ class ProtectionManager:
                         flow_detail.uuid, reason)
         self.executor.submit(log_context.bound(run, context))
 
+    def _run_unsaved(self, kind, object_id, operation_log_id, store, what):
+        """An operation too large to be saved task by task: its flow runs
+        here, in memory (not resumable)."""
+        context = jobs.request_context(store.get(constants.STORE_CONTEXT))
+        engine = engines.load(
+            jobs.flow_factory(kind, object_id), store=store,
+            engine='parallel',
+            executor=log_context.ContextExecutor(self.task_executor,
+                                                 context))
+        engine.compile()
+        engine.prepare()
+        engine.validate()
+        fail = self._failer(kind, object_id, operation_log_id, what)
+
+        def run():
+            reason = None
+            try:
+                engine.run()
+            except Exception as e:
+                LOG.warning('%s ended in error: %s', what, e)
+                reason = str(e) or e.__class__.__name__
+                try:
+                    fail(reason)
+                except Exception:
+                    LOG.exception('Could not record the failure of %s', what)
+            self._ended(kind, object_id, operation_log_id, context,
+                        jobs.book_id(kind, object_id), reason)
+        self.executor.submit(log_context.bound(run, context))
+
     def _start(self, context, kind, object_id, operation_log_id, what,
                build):
         """Claim the operation, save its flow (``build(row)`` gives its
@@ -266,6 +296,11 @@ class ProtectionManager:
                 constants.STORE_OPERATION_LOG_ID: operation_log_id,
             })
             jobs.remember_token(context.request_id, token)
+            if not jobs.resumable(kind, object_id):
+                # Too large to save task by task: run here, unsaved.
+                self._run_unsaved(kind, object_id, operation_log_id, store,
+                                  what)
+                return
             book, flow_detail = jobs.save(kind, object_id, store)
             if self.board is not None:
                 jobs.post(self.board, book, flow_detail)

@@ -125,6 +125,21 @@ class RestartTest(ResumeTestCase):
         self.wait_until(lambda: jobs.load('verify', created['id']) is None,
                         'the saved flow removed')
 
+    def test_too_large_runs_unsaved(self):
+        # Above [task_flow] max_resumable_resources an operation runs
+        # without being saved task by task.
+        self.conf.config(max_resumable_resources=1, group='task_flow')
+        saves = []
+        real = jobs.save
+        self.useFixture(fixtures.MockPatchObject(
+            jobs, 'save', lambda *a, **k: saves.append(a) or real(*a, **k)))
+        created = self.verify(self.checkpoint['id']).json['verification']
+        shown = self.wait_verification(created['id'], 'success')
+        self.assertEqual(dict.fromkeys((self.alpha, self.beta), 'success'),
+                         shown['resource_status'])
+        self.assertEqual([], saves)
+        self.assertIsNone(jobs.load('verify', created['id']))
+
     def test_not_resumable_is_failed_with_reason(self):
         row = verifications_db.verification_create({
             'project_id': 'p1', 'provider_id': base.LOCAL_PROVIDER_ID,
