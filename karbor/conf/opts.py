@@ -11,6 +11,7 @@ from karbor.conf import operationengine
 from karbor.conf import protection
 from karbor.conf import providers
 from karbor.conf import service_user
+from karbor.conf import task_flow
 
 
 def list_opts():
@@ -21,6 +22,7 @@ def list_opts():
         (operationengine.GROUP, operationengine.opts),
         (providers.GROUP, providers.opts),
         (service_user.GROUP, service_user.list_opts()),
+        (task_flow.GROUP, task_flow.opts),
     ] + clients.list_opts()
 
 

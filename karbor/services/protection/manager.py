@@ -13,9 +13,9 @@ from oslo_config import cfg
 from oslo_log import log as logging
 import oslo_messaging as messaging
 from taskflow import engines
+from taskflow import states
 
 from karbor.common import constants
-from karbor.common import context as karbor_context
 from karbor.common import exception
 from karbor.db import checkpoints as checkpoints_db
 from karbor.db import operation_logs as operation_logs_db
@@ -25,11 +25,8 @@ from karbor.i18n import _
 from karbor.services.protection import checkpoint as checkpoint_module
 from karbor.services.protection.clients import auth
 from karbor.services.protection.clients import trusts
-from karbor.services.protection.flows import delete as delete_flow
-from karbor.services.protection.flows import protect as protect_flow
-from karbor.services.protection.flows import restore as restore_flow
-from karbor.services.protection.flows import verify as verify_flow
 from karbor.services.protection import graph
+from karbor.services.protection import jobs
 from karbor.services.protection import log_context
 from karbor.services.protection import protectables
 from karbor.services.protection import provider as provider_module
@@ -81,12 +78,17 @@ class ProtectionManager:
         self.executor = None
         self._stop = threading.Event()
         self._recovery_thread = None
+        self.board = None
+        self.conductor = None
+        self._engines = set()
+        self._engines_lock = threading.Lock()
+        self._missing = set()
 
     def init_host(self):
         """Called once before the RPC server starts consuming."""
         conf = cfg.CONF
         self.providers = provider_module.get_registry(check_banks=True)
-        recovery.fail_interrupted(self.host)
+        jobs.set_providers(self.providers)
         try:
             # Loaded now so that a broken [service_user] shows at start.
             auth.service_user(conf)
@@ -100,6 +102,16 @@ class ProtectionManager:
         self.task_executor = ThreadPoolExecutor(
             max_workers=conf.protection.max_concurrent_operations *
             conf.protection.operation_threads)
+        if jobs.jobboard_enabled(conf):
+            # What this host was running and is on the board is resumed
+            # by whichever conductor claims it; the rest cannot be.
+            self.board = jobs.make_board(conf)
+            recovery.fail_interrupted(
+                self.host, keep=jobs.ids_on_board(self.board))
+            self._start_conductor()
+        else:
+            recovery.fail_interrupted(self.host,
+                                      keep=self._resume_interrupted())
         self._recovery_thread = threading.Thread(
             target=self._recovery_loop, name='recovery', daemon=True)
         self._recovery_thread.start()
@@ -109,6 +121,20 @@ class ProtectionManager:
 
     def cleanup_host(self):
         self._stop.set()
+        if self.conductor is not None:
+            # Running jobs are suspended after their current tasks and
+            # given back to the board for a peer (or this service,
+            # restarted) to resume.
+            self.conductor.stop()
+            self.conductor.wait(60)
+            self.board.close()
+        with self._engines_lock:
+            for engine in self._engines:
+                try:
+                    engine.suspend()
+                except Exception as e:
+                    # Its saved flow is gone: it ended elsewhere.
+                    LOG.info('A flow could not be suspended: %s', e)
         # Work that flows wait for (Cinder backups, ...) ends first, in
         # error: the flows then end too, rather than hold the shutdown.
         waiter.stop(_('the protection service on %s stopped') % self.host)
@@ -120,7 +146,11 @@ class ProtectionManager:
     def _recovery_loop(self):
         while not self._stop.wait(cfg.CONF.protection.recovery_interval):
             try:
-                recovery.fail_orphans()
+                keep = (jobs.ids_on_board(self.board)
+                        if self.board is not None else ())
+                if self.board is not None:
+                    self.repost_lost(keep)
+                recovery.fail_orphans(keep=keep)
             except Exception:
                 LOG.exception('Looking for orphaned operations failed')
 
@@ -139,43 +169,115 @@ class ProtectionManager:
             LOG.warning('Operation log %s had already ended; not claimed',
                         operation_log_id)
 
-    def _run(self, context, name, flow, store, fail):
-        """Compile the flow now (errors reach the caller), run it later.
+    def _failer(self, kind, object_id, operation_log_id, what):
+        """``fail(reason)``: the last resort when a flow ended without
+        ending its operation (the first task of every flow records a
+        failure itself); only a record still running changes."""
+        end_failed = _KINDS[kind][2]
 
-        The first task of every flow records a failure itself; ``fail``
-        is the last resort if even that could not happen, and it changes
-        only a record still in its transient state. Every step logs with
-        the operation's context (request id, user).
-        """
-        context = karbor_context.RequestContext.from_dict(
-            store[constants.STORE_CONTEXT], overwrite=False)
+        def fail(reason):
+            if not end_failed(object_id, operation_log_id, reason):
+                LOG.debug('%s had already ended; its failure (%s) is not '
+                          'recorded', what, reason)
+        return fail
+
+    def _still_running(self, kind, object_id):
+        waiting = _KINDS[kind][1]
+        getter = {constants.OPERATION_PROTECT: checkpoints_db.checkpoint_get,
+                  constants.OPERATION_DELETE: checkpoints_db.checkpoint_get,
+                  constants.OPERATION_RESTORE: restores_db.restore_get,
+                  constants.OPERATION_VERIFY:
+                      verifications_db.verification_get}[kind]
+        try:
+            return getter(object_id).status == waiting
+        except exception.NotFound:
+            return False
+
+    def _ended(self, kind, object_id, operation_log_id, context, book_uuid,
+               reason=None):
+        """A flow ended (not suspended): its operation ends too, its trust
+        and saved flow go."""
+        what = '%s %s' % (kind, object_id)
+        if self._still_running(kind, object_id):
+            self._failer(kind, object_id, operation_log_id, what)(
+                reason or 'the flow of this operation ended without a '
+                          'result; see the log of the protection service '
+                          'on %s' % self.host)
+        if context is not None:
+            trusts.release(context)
+            jobs.forget_token(context.request_id)
+        jobs.forget(book_uuid)
+
+    def _run_saved(self, kind, object_id, operation_log_id, flow_detail,
+                   what):
+        """Load the saved flow now (errors reach the caller), run it (or
+        resume it) later on this service's pool."""
+        context, engine = jobs.engine_for(flow_detail, self.task_executor)
+        engine.compile()
+        engine.prepare()
+        engine.validate()
+        fail = self._failer(kind, object_id, operation_log_id, what)
+
+        def run():
+            with self._engines_lock:
+                self._engines.add(engine)
+            reason = None
+            try:
+                engine.run()
+            except Exception as e:
+                LOG.warning('%s ended in error: %s', what, e)
+                reason = str(e) or e.__class__.__name__
+                try:
+                    fail(reason)
+                except Exception:
+                    LOG.exception('Could not record the failure of %s', what)
+            finally:
+                with self._engines_lock:
+                    self._engines.discard(engine)
+            if engine.storage.get_flow_state() == states.SUSPENDED:
+                LOG.info('%s suspended; it resumes when the protection '
+                         'service starts again', what)
+                return
+            self._ended(kind, object_id, operation_log_id, context,
+                        flow_detail.uuid, reason)
+        self.executor.submit(log_context.bound(run, context))
+
+    def _run_unsaved(self, kind, object_id, operation_log_id, store, what):
+        """An operation too large to be saved task by task: its flow runs
+        here, in memory (not resumable)."""
+        context = jobs.request_context(store.get(constants.STORE_CONTEXT))
         engine = engines.load(
-            flow, store=store, engine='parallel',
+            jobs.flow_factory(kind, object_id), store=store,
+            engine='parallel',
             executor=log_context.ContextExecutor(self.task_executor,
                                                  context))
         engine.compile()
         engine.prepare()
         engine.validate()
+        fail = self._failer(kind, object_id, operation_log_id, what)
 
         def run():
+            reason = None
             try:
                 engine.run()
             except Exception as e:
-                LOG.warning('%s ended in error: %s', name, e)
+                LOG.warning('%s ended in error: %s', what, e)
+                reason = str(e) or e.__class__.__name__
                 try:
-                    fail(str(e))
+                    fail(reason)
                 except Exception:
-                    LOG.exception('Could not record the failure of %s', name)
-            finally:
-                trusts.release(context)
+                    LOG.exception('Could not record the failure of %s', what)
+            self._ended(kind, object_id, operation_log_id, context,
+                        jobs.book_id(kind, object_id), reason)
         self.executor.submit(log_context.bound(run, context))
 
     def _start(self, context, kind, object_id, operation_log_id, what,
                build):
-        """Claim the operation, build its flow with ``build(row)`` and run
-        it; any failure before the flow runs ends the operation and its log
-        in error with a reason."""
-        update, waiting, end_failed = _KINDS[kind]
+        """Claim the operation, save its flow (``build(row)`` gives its
+        store and does what must happen before) and post it on the
+        jobboard or run it; any failure before the flow runs ends the
+        operation and its log in error with a reason."""
+        update, waiting, _end = _KINDS[kind]
         # Taken: no longer "waiting: no protection service is up" (the
         # API's note on work it queued while none was).
         row = update(object_id, {'host': self.host, 'status_reason': None},
@@ -184,27 +286,110 @@ class ProtectionManager:
             LOG.info('%s is no longer waiting; ignored', what)
             return
         self._claim_log(operation_log_id)
-
-        def fail(reason):
-            # The object and its log together; only what is still
-            # running changes.
-            if not end_failed(object_id, operation_log_id, reason):
-                LOG.warning('%s had already ended; its failure (%s) is not '
-                            'recorded', what, reason)
-
+        fail = self._failer(kind, object_id, operation_log_id, what)
         try:
-            flow, store = build(row)
+            store = build(row)
+            values, token = jobs.storable_context(context)
             store.update({
-                constants.STORE_CONTEXT: context.to_dict(),
+                constants.STORE_CONTEXT: values,
                 constants.STORE_PROVIDER_ID: row.provider_id,
                 constants.STORE_OPERATION_LOG_ID: operation_log_id,
             })
-            self._run(context, what, flow, store, fail)
+            jobs.remember_token(context.request_id, token)
+            if not jobs.resumable(kind, object_id):
+                # Too large to save task by task: run here, unsaved.
+                self._run_unsaved(kind, object_id, operation_log_id, store,
+                                  what)
+                return
+            book, flow_detail = jobs.save(kind, object_id, store)
+            if self.board is not None:
+                jobs.post(self.board, book, flow_detail)
+            else:
+                self._run_saved(kind, object_id, operation_log_id,
+                                flow_detail, what)
         except Exception as e:
             LOG.exception('%s could not start', what)
             fail('%s could not start: %s' % (
                 what, str(e) or e.__class__.__name__))
             trusts.release(context)
+            jobs.forget_token(context.request_id)
+            jobs.forget(jobs.book_id(kind, object_id))
+
+    # Resumption
+
+    def _resume_interrupted(self):
+        """At start without a jobboard: resume the flows this host was
+        running; return the ids (objects and logs) resumed."""
+        resumed = set()
+        for kind, object_id in recovery.running_on(self.host):
+            what = '%s %s' % (kind, object_id)
+            saved = jobs.load(kind, object_id)
+            if saved is None:
+                continue
+            _book, flow_detail = saved
+            if flow_detail.state in jobs.FINISHED:
+                continue
+            log_id = flow_detail.meta['store'].get(
+                constants.STORE_OPERATION_LOG_ID)
+            try:
+                self._run_saved(kind, object_id, log_id, flow_detail, what)
+            except Exception:
+                LOG.exception('%s cannot be resumed', what)
+                continue
+            LOG.info('Resuming %s from its last finished task', what)
+            resumed.update((object_id, log_id))
+        return resumed
+
+    def repost_lost(self, on_board):
+        """Post again the jobs of this host's operations that the board
+        lost (a Redis restarted without its data): an operation running
+        with this host, with a saved flow, missing from the board at two
+        looks in a row (one look could race with a post). Returns the ids
+        posted again."""
+        missing = set()
+        reposted = []
+        # What this service runs is not lost, even if the board forgot it.
+        running = self.conductor.running_ids() if self.conductor else set()
+        for kind, object_id in recovery.running_on(self.host):
+            if object_id in on_board or object_id in running:
+                continue
+            missing.add(object_id)
+            if object_id not in self._missing:
+                continue
+            saved = jobs.load(kind, object_id)
+            if saved is None or saved[1].state in jobs.FINISHED:
+                continue
+            jobs.post(self.board, *saved)
+            LOG.warning('The job of %s %s was missing from the jobboard; '
+                        'posted again', kind, object_id)
+            reposted.append(object_id)
+        self._missing = missing - set(reposted)
+        return reposted
+
+    def _on_claimed(self, kind, object_id, job):
+        """A conductor of this service took a job: the operation's row
+        names this host from now on."""
+        update, waiting, _end = _KINDS[kind]
+        update(object_id, {'host': self.host},
+               expected={'status': [waiting]})
+        LOG.info('Claimed job %s (%s %s)', job.name, kind, object_id)
+
+    def _on_job_ended(self, kind, object_id, details, job):
+        self._ended(kind, object_id, details.get('operation_log_id'),
+                    getattr(job, '_karbor_context', None), job.book_uuid)
+
+    def _start_conductor(self):
+        group = cfg.CONF.task_flow
+        self.conductor = jobs.Conductor(
+            'karbor-protection-%s' % self.host, self.board,
+            self.task_executor, self._on_claimed, self._on_job_ended,
+            max_jobs=(group.max_simultaneous_jobs or
+                      cfg.CONF.protection.max_concurrent_operations),
+            expiry=group.jobboard_expiration_time,
+            wait_timeout=group.jobboard_poll_interval)
+        self._conductor_thread = threading.Thread(
+            target=self.conductor.run, name='conductor', daemon=True)
+        self._conductor_thread.start()
 
     def _sources(self, checkpoint_id):
         """The resource graph a checkpoint recorded."""
@@ -250,7 +435,7 @@ class ProtectionManager:
                     what='checkpoint %s' % checkpoint_id,
                     status=checkpoints_db.checkpoint_get(
                         checkpoint_id).status)
-            return protect_flow.get_flow(provider, checkpoint_id, sources), {
+            return {
                 constants.STORE_CHECKPOINT_ID: checkpoint_id,
                 constants.STORE_PARAMETERS: plan.get('parameters') or {}}
 
@@ -260,10 +445,9 @@ class ProtectionManager:
 
     def delete(self, context, checkpoint_id, operation_log_id):
         def build(row):
-            provider = self.providers.get(row.provider_id)
-            sources = (graph.deserialize(row.resource_graph)
-                       if row.resource_graph else [])
-            return delete_flow.get_flow(provider, checkpoint_id, sources), {
+            # The plugins exist: the flow can be built.
+            self.providers.get(row.provider_id)
+            return {
                 constants.STORE_CHECKPOINT_ID: checkpoint_id,
                 constants.STORE_PARAMETERS: {}}
 
@@ -274,9 +458,9 @@ class ProtectionManager:
     def restore(self, context, restore_id, operation_log_id,
                 restore_auth=None):
         def build(row):
-            provider = self.providers.get(row.provider_id)
-            sources = self._sources(row.checkpoint_id)
-            return restore_flow.get_flow(provider, restore_id, sources), {
+            self.providers.get(row.provider_id)
+            self._sources(row.checkpoint_id)
+            return {
                 constants.STORE_CHECKPOINT_ID: row.checkpoint_id,
                 constants.STORE_RESTORE_ID: restore_id,
                 constants.STORE_PARAMETERS: row.parameters or {}}
@@ -286,11 +470,9 @@ class ProtectionManager:
 
     def verify(self, context, verification_id, operation_log_id):
         def build(row):
-            provider = self.providers.get(row.provider_id)
-            sources = self._sources(row.checkpoint_id)
-            flow = verify_flow.get_flow(provider, verification_id, sources,
-                                        cfg.CONF.protection.verify_threads)
-            return flow, {
+            self.providers.get(row.provider_id)
+            self._sources(row.checkpoint_id)
+            return {
                 constants.STORE_CHECKPOINT_ID: row.checkpoint_id,
                 constants.STORE_VERIFICATION_ID: verification_id,
                 constants.STORE_PARAMETERS: row.parameters or {}}

@@ -80,19 +80,49 @@ def _fail(criteria, reason):
     return failed
 
 
-def fail_interrupted(host):
-    """At start: what ``host`` was running did not finish."""
+def _not_kept(model, keep):
+    return [model.id.notin_(list(keep))] if keep else []
+
+
+def running_on(host):
+    """(kind, id) of the operations ``host`` is running."""
+    found = []
+    with db_api.reader() as session:
+        for kind, model, status in (
+                (constants.OPERATION_PROTECT, models.Checkpoint,
+                 constants.CHECKPOINT_STATUS_PROTECTING),
+                (constants.OPERATION_DELETE, models.Checkpoint,
+                 constants.CHECKPOINT_STATUS_DELETING),
+                (constants.OPERATION_RESTORE, models.Restore,
+                 constants.RESTORE_STATUS_IN_PROGRESS),
+                (constants.OPERATION_VERIFY, models.Verification,
+                 constants.VERIFICATION_STATUS_VERIFYING)):
+            for (object_id,) in session.query(model.id).filter(
+                    model.host == host, model.status == status):
+                found.append((kind, object_id))
+    return found
+
+
+def fail_interrupted(host, keep=()):
+    """At start: what ``host`` was running did not finish, except the
+    operations (and logs) of ``keep``: those resume."""
     reason = ('interrupted: the protection service on host %s stopped '
-              'while this operation was running; run it again' % host)
-    failed = _fail(lambda m: [m.host == host], reason)
+              'while this operation was running, and its saved flow '
+              'cannot be resumed; run it again' % host)
+    failed = _fail(lambda m: [m.host == host] + _not_kept(m, keep), reason)
     if failed:
         LOG.warning('Marked %d interrupted operation(s) of host %s as '
                     'failed: %s', len(failed), host, ', '.join(failed))
     return failed
 
 
-def fail_orphans(conf=cfg.CONF):
-    """Work of dead hosts, and work nobody claimed in time."""
+def fail_orphans(conf=cfg.CONF, keep=()):
+    """Work of dead hosts, and work nobody claimed in time.
+
+    ``keep``: ids of operations (and their logs) that have a job on the
+    jobboard. Whether their worker lives is told by the board (a dead
+    worker's claims expire and another resumes them), not by comparing
+    this host's clock with another's heartbeat: they are left alone."""
     failed = []
     down_time = conf.service_down_time
     now = timeutils.utcnow()
@@ -103,13 +133,15 @@ def fail_orphans(conf=cfg.CONF):
             reason = ('interrupted: the protection service on host %s '
                       'stopped reporting while this operation was running; '
                       'run it again' % service.host)
-            failed += _fail(lambda m, h=service.host: [m.host == h], reason)
+            failed += _fail(lambda m, h=service.host: [m.host == h] +
+                            _not_kept(m, keep), reason)
     limit = now - datetime.timedelta(seconds=conf.protection.claim_timeout)
     failed += _fail(
         # Waiting since the last change: a checkpoint made long ago and
         # deleted just now has waited for a service only since its delete.
         lambda m: [m.host.is_(None),
-                   sa.func.coalesce(m.updated_at, m.created_at) < limit],
+                   sa.func.coalesce(m.updated_at, m.created_at) < limit] +
+        _not_kept(m, keep),
         'no protection service took this operation within %d seconds; '
         'check that karbor-protection runs' % conf.protection.claim_timeout)
     if failed:

@@ -24,7 +24,8 @@ def _refused(took, verification_id, what):
                  verification_id, what)
 
 
-def get_flow(provider, verification_id, sources, threads):
+def get_flow(provider, verification_id, sources, threads,
+             progress_values=None):
     resources = [node.value for node in graph.iter_nodes(sources)]
     progress = verification.Progress(
         lambda values: _refused(
@@ -34,6 +35,11 @@ def get_flow(provider, verification_id, sources, threads):
             verifications_db.verification_set_resource_statuses(
                 verification_id, verdicts, progress=values),
             verification_id, 'verdicts of %s' % ', '.join(sorted(verdicts))))
+    if progress_values:
+        # A resumed verification counts on from what was written.
+        for key, value in progress_values.items():
+            if key in progress.values:
+                progress.values[key] = value
     # Verdicts that wait for work a plugin hook left running (a future).
     pending = verification_tasks.PendingVerdicts(progress)
     tasks = [verification_tasks.VerifyResourceTask(

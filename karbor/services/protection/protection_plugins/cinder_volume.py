@@ -158,11 +158,36 @@ class _BackupJob(_Job):
         self.backup_id = None
         self.record = None
 
+    def _existing(self, manager):
+        """The backup (or snapshot) of this checkpoint and volume made
+        before, by a run of this hook that did not end (a protect resumed
+        on another worker runs its hook again): found by its name, unless
+        it failed or is going away."""
+        found = manager.list(search_opts={'name': self.name})
+        for item in found:
+            if (getattr(item, 'name', None) == self.name and
+                    getattr(item, 'volume_id', self.volume.id) ==
+                    self.volume.id and
+                    item.status not in ('error', 'deleting',
+                                        'error_deleting')):
+                return item
+        return None
+
     def start(self):
+        backup = self._existing(self.client.backups)
+        if backup is not None:
+            LOG.info('Backup %s of volume %s for checkpoint %s exists '
+                     'already; it is not made again', backup.id,
+                     self.volume.id, self.checkpoint.id)
+            self.snapshot_id = getattr(backup, 'snapshot_id', None)
+            self._record_backup(backup)
+            return
         if self.volume.status == 'in-use':
-            snapshot = self.client.volume_snapshots.create(
-                self.volume.id, force=True, name=self.name,
-                metadata=self.tags)
+            snapshot = self._existing(self.client.volume_snapshots)
+            if snapshot is None:
+                snapshot = self.client.volume_snapshots.create(
+                    self.volume.id, force=True, name=self.name,
+                    metadata=self.tags)
             self.snapshot_id = snapshot.id
             self.what = 'snapshot %s of volume %s' % (snapshot.id,
                                                       self.volume.id)
@@ -175,6 +200,9 @@ class _BackupJob(_Job):
             self.volume.id, name=self.name, force=True, metadata=self.tags,
             description='Karbor checkpoint %s' % self.checkpoint.id,
             snapshot_id=self.snapshot_id)
+        self._record_backup(backup)
+
+    def _record_backup(self, backup):
         self.backup_id = backup.id
         self.what = 'backup %s of volume %s' % (backup.id, self.volume.id)
         self.status = backup.status

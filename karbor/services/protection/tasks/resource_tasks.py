@@ -7,9 +7,9 @@ import threading
 from oslo_log import log as logging
 from taskflow import task
 
-from karbor.common import context as karbor_context
 from karbor.common import exception
 from karbor.services.protection import graph
+from karbor.services.protection import jobs
 from karbor.services.protection import provider
 
 LOG = logging.getLogger(__name__)
@@ -152,7 +152,7 @@ class ResourceHookTask(task.Task):
     def execute(self, context, checkpoint_id, provider_id, parameters,
                 **extra):
         extra = {k: v for k, v in extra.items() if k not in self.after}
-        ctx = karbor_context.RequestContext.from_dict(context)
+        ctx = jobs.request_context(context)
         checkpoint = provider.get_checkpoint(provider_id, checkpoint_id)
         if self.first:
             self.recorder.started(checkpoint, self.resource)

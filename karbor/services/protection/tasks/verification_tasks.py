@@ -16,11 +16,11 @@ from oslo_utils import timeutils
 from taskflow import task
 
 from karbor.common import constants
-from karbor.common import context as karbor_context
 from karbor.common import exception
 from karbor.db import checkpoints as checkpoints_db
 from karbor.db import verifications as verifications_db
 from karbor.services.protection import graph
+from karbor.services.protection import jobs
 from karbor.services.protection import provider as provider_module
 from karbor.services.protection import sampling
 from karbor.services.protection.tasks import common
@@ -191,7 +191,7 @@ class VerifyResourceTask(task.Task):
             operation = self.plugin.get_verify_operation(self.resource) \
                 if self.plugin is not None else None
             if operation is not None:
-                ctx = karbor_context.RequestContext.from_dict(context)
+                ctx = jobs.request_context(context)
                 for hook in ('on_prepare_begin', 'on_prepare_finish',
                              'on_main', 'on_complete'):
                     try:

@@ -174,8 +174,14 @@ class ManagerTest(base.ManagerCalls, base.ProtectionTestCase):
         status = self.bank.get_json(self.resource_key('status'))
         self.assertEqual('error', status['status'])
         self.assertIn('could not be found', status['reason'])
-        index = self.bank.get_json(
-            checkpoint_module.checkpoint_prefix(row.id) + '/index.json')
+        # The row ends first, then the index in the bank.
+        index_key = checkpoint_module.checkpoint_prefix(row.id) + \
+            '/index.json'
+        deadline = time.monotonic() + 10
+        index = self.bank.get_json(index_key)
+        while index['status'] != 'error' and time.monotonic() < deadline:
+            time.sleep(0.05)
+            index = self.bank.get_json(index_key)
         self.assertEqual(('error', row.status_reason),
                          (index['status'], index['status_reason']))
 

@@ -58,9 +58,12 @@ class _Store:
             self.items[obj_id].status = step
         return self.items[obj_id]
 
-    def list(self, detailed=True):
+    def list(self, detailed=True, search_opts=None):
         self.fake.check_up()
-        return list(self.items.values())
+        name = (search_opts or {}).get('name')
+        # As Cinder: the name filter matches whole names.
+        return [item for item in self.items.values()
+                if name is None or getattr(item, 'name', None) == name]
 
     def delete(self, obj, force=False):
         self.fake.check_up()

@@ -135,6 +135,46 @@ class ProtectTest(PluginTestCase):
         self.assertEqual(self.checkpoint.id, record['backup']['metadata']
                          ['karbor_checkpoint_id'])
 
+    def test_run_again_finds_the_backup_made(self):
+        # A protect resumed on another worker runs the hook again: the
+        # backup the first run made (or is making) is found by its name,
+        # not made again.
+        volume, resource = self.protected(size=1)
+        first = self.metadata(resource)['backup_id']
+        self.run_op('protect', resource)
+        self.assertEqual(1, [c[0] for c in self.fake.calls].count(
+            'backups.create'))
+        self.assertEqual(first, self.metadata(resource)['backup_id'])
+        self.assertEqual('available',
+                         self.fake.backups.items[first].status)
+
+    def test_run_again_after_a_failed_backup_makes_a_new_one(self):
+        volume, resource = self.protected(size=1)
+        first = self.metadata(resource)['backup_id']
+        self.fake.backups.items[first].status = 'error'
+        self.run_op('protect', resource)
+        self.assertEqual(2, [c[0] for c in self.fake.calls].count(
+            'backups.create'))
+        self.assertNotEqual(first, self.metadata(resource)['backup_id'])
+
+    def test_run_again_of_an_in_use_volume_reuses_its_snapshot(self):
+        volume = self.fake.add_volume(size=1, status='in-use')
+        resource = self.resource(volume)
+        operation = self.plugin.get_protect_operation(resource)
+        # The first run dies after its snapshot was made, before a backup.
+        job = cinder_volume._BackupJob(
+            self.fake, self.checkpoint, self.section(resource), volume)
+        job.start()
+        snapshot_id = job.snapshot_id
+        self.assertIsNone(job.backup_id)
+        result = operation.on_main(self.checkpoint, resource, self.ctx, {})
+        if isinstance(result, futures.Future):
+            result.result(timeout=0)
+        self.assertEqual(1, [c[0] for c in self.fake.calls].count(
+            'snapshots.create'))
+        self.assertEqual(snapshot_id,
+                         self.metadata(resource)['snapshot_id'])
+
     def test_polls_with_the_interval_and_does_not_spin(self):
         self.plugin = self.make_plugin(poll_interval=0.5)
         self.protected()

@@ -1,0 +1,464 @@
+"""Flows that outlive the process that started them.
+
+Every protect, delete, restore and verification is saved in taskflow's
+persistence (the project's database, tables made by ``karbor-manage db
+sync``) before it runs: a logbook per operation, whose one flow detail
+names :func:`flow_factory` and its plain arguments (the kind and the
+object's id) and holds the flow's store (ids, parameters, the request
+context without its token). As the flow runs, taskflow records every
+task that finished. Loading the flow detail again rebuilds the same flow
+from the database and the bank, and the engine skips what had finished:
+the flow resumes from its last finished task.
+
+Two ways of running, chosen by ``[task_flow] jobboard_backend_hosts``:
+
+* With a jobboard (Redis): the protection service that receives the RPC
+  cast claims the operation's row, saves its flow and posts a job; the
+  conductor of every protection service claims jobs, at most
+  ``max_simultaneous_jobs`` at a time, with a claim that expires after
+  ``jobboard_expiration_time`` unless its owner renews it. A worker that
+  dies stops renewing: its claims expire and another conductor resumes
+  its jobs.
+* Without (karbor-all, a single protection service): the service runs
+  what it receives itself; restarted, it resumes the flows its host was
+  running instead of failing them.
+"""
+
+import contextlib
+import threading
+import uuid
+
+from oslo_config import cfg
+from oslo_log import log as logging
+from taskflow.conductors.backends import impl_nonblocking
+from taskflow import engines
+from taskflow.jobs.backends import impl_redis
+from taskflow.persistence import backends as persistence_backends
+from taskflow.persistence.backends import impl_sqlalchemy
+from taskflow.persistence import models as tf_models
+from taskflow import states
+
+from karbor.common import constants
+from karbor.common import context as karbor_context
+from karbor.db import api as db_api
+from karbor.db import checkpoints as checkpoints_db
+from karbor.db import restores as restores_db
+from karbor.db import verifications as verifications_db
+from karbor.services.protection import graph
+from karbor.services.protection import log_context
+
+LOG = logging.getLogger(__name__)
+
+GROUP = 'task_flow'
+
+# Logbook ids are derived from the operation: whoever looks for the saved
+# flow of an operation finds it without another table.
+_NAMESPACE = uuid.UUID('6f0f5b4e-8a43-4a0e-9c4e-2f1d6a7c9b11')
+
+# The request's token is never saved with a flow; the process that
+# received the request keeps it in memory for its own run of the flow
+# (a flow resumed elsewhere acts through the operation's trust).
+_tokens = {}
+_tokens_lock = threading.Lock()
+
+_providers = None
+_backend = None
+_backend_lock = threading.Lock()
+
+
+def book_id(kind, object_id):
+    return str(uuid.uuid5(_NAMESPACE, '%s:%s' % (kind, object_id)))
+
+
+def set_providers(registry):
+    """The provider registry the flows are built with (the manager's)."""
+    global _providers
+    _providers = registry
+
+
+def _registry():
+    if _providers is None:
+        from karbor.services.protection import provider as provider_module
+        set_providers(provider_module.get_registry())
+    return _providers
+
+
+def jobboard_enabled(conf=cfg.CONF):
+    return bool(conf[GROUP].jobboard_backend_hosts)
+
+
+def persistence(conf=cfg.CONF):
+    """taskflow's SQLAlchemy persistence on the project's database."""
+    global _backend
+    with _backend_lock:
+        url = conf[GROUP].persistence_connection or conf.database.connection
+        # The project's own engine when it is the same database: its pool,
+        # and on SQLite its busy timeout (a second engine without it fails
+        # with "database is locked" under concurrent flows).
+        own = db_api.get_engine() if url == conf.database.connection \
+            else None
+        key = (url, id(own))
+        if _backend is None or _backend.key != key:
+            if own is not None:
+                backend = impl_sqlalchemy.SQLAlchemyBackend(
+                    {'connection': url}, engine=own)
+            else:
+                backend = persistence_backends.fetch({'connection': url})
+            backend.key = key
+            if url in ('sqlite://', 'sqlite:///', 'sqlite:///:memory:'):
+                # A private in-memory database: no db sync made it.
+                with contextlib.closing(backend.get_connection()) as conn:
+                    conn.upgrade()
+            _backend = backend
+        return _backend
+
+
+def reset():
+    """Forget the persistence backend and providers (tests)."""
+    global _backend, _providers
+    with _backend_lock:
+        if _backend is not None:
+            _backend.close()
+        _backend = None
+    _providers = None
+
+
+# Saving and loading
+
+
+def storable_context(context):
+    """The request context as it may be saved: without its token."""
+    values = context.to_dict()
+    token = values.pop('auth_token', None)
+    for key in ('auth_token_info',):
+        values.pop(key, None)
+    return values, token
+
+
+def remember_token(request_id, token):
+    if token and request_id:
+        with _tokens_lock:
+            _tokens[request_id] = token
+
+
+def forget_token(request_id):
+    with _tokens_lock:
+        _tokens.pop(request_id, None)
+
+
+def request_context(values):
+    """A RequestContext from a flow's stored context, with the caller's
+    token when this process still has it."""
+    values = dict(values or {})
+    with _tokens_lock:
+        token = _tokens.get(values.get('request_id'))
+    if token and not values.get('auth_token'):
+        values['auth_token'] = token
+    return karbor_context.RequestContext.from_dict(values, overwrite=False)
+
+
+def save(kind, object_id, store):
+    """Save the flow of an operation (factory, arguments, store); return
+    its logbook and flow detail."""
+    from karbor.services.protection.jobs import flow_factory
+    name = '%s-%s' % (kind, object_id)
+    book = tf_models.LogBook(name, uuid=book_id(kind, object_id))
+    flow_detail = tf_models.FlowDetail(name, uuid=book.uuid)
+    flow_detail.meta = {'store': store, 'kind': kind,
+                        'object_id': object_id}
+    book.add(flow_detail)
+    engines.save_factory_details(flow_detail, flow_factory,
+                                 (kind, object_id), {})
+    backend = persistence()
+    with contextlib.closing(backend.get_connection()) as conn:
+        conn.save_logbook(book)
+    return book, flow_detail
+
+
+def load(kind, object_id):
+    """The saved logbook and flow detail of an operation, or None."""
+    backend = persistence()
+    with contextlib.closing(backend.get_connection()) as conn:
+        try:
+            book = conn.get_logbook(book_id(kind, object_id))
+        except Exception:
+            return None
+    for flow_detail in book:
+        if flow_detail.meta and 'factory' in flow_detail.meta:
+            return book, flow_detail
+    return None
+
+
+def forget(book_uuid):
+    """Remove an ended operation's saved flow."""
+    try:
+        with contextlib.closing(persistence().get_connection()) as conn:
+            conn.destroy_logbook(book_uuid)
+    except Exception as e:
+        LOG.debug('Saved flow %s not removed: %s', book_uuid, e)
+
+
+def engine_for(flow_detail, pool, backend=None):
+    """An engine that runs (or resumes) a saved flow on ``pool``, every
+    step with the operation's context."""
+    store = dict(flow_detail.meta.get('store') or {})
+    context = request_context(store.get(constants.STORE_CONTEXT))
+    unfinished = [atom.name for atom in flow_detail
+                  if atom.state == states.RUNNING]
+    rerun = _RERUN.get(flow_detail.meta.get('kind'))
+    if rerun is not None:
+        unfinished += rerun(flow_detail)
+    engine = engines.load_from_detail(
+        flow_detail, store=store, backend=backend or persistence(),
+        engine='parallel',
+        executor=log_context.ContextExecutor(pool, context))
+    # Tasks that were running when their worker died run again from the
+    # start (a task left RUNNING would otherwise be taken as done, with
+    # no result).
+    for name in unfinished:
+        engine.storage.set_atom_state(name, states.PENDING)
+        engine.storage.set_atom_intention(name, states.EXECUTE)
+    return context, engine
+
+
+# The flows, rebuilt from plain values
+
+
+def _sources(checkpoint_id):
+    checkpoint = checkpoints_db.checkpoint_get(checkpoint_id)
+    return graph.deserialize(checkpoint.resource_graph)
+
+
+def _protect_flow(checkpoint_id):
+    from karbor.services.protection.flows import protect as protect_flow
+    row = checkpoints_db.checkpoint_get(checkpoint_id)
+    provider = _registry().get(row.provider_id)
+    return protect_flow.get_flow(provider, checkpoint_id,
+                                 graph.deserialize(row.resource_graph))
+
+
+def _delete_flow(checkpoint_id):
+    from karbor.services.protection.flows import delete as delete_flow
+    row = checkpoints_db.checkpoint_get(checkpoint_id)
+    provider = _registry().get(row.provider_id)
+    sources = (graph.deserialize(row.resource_graph)
+               if row.resource_graph else [])
+    return delete_flow.get_flow(provider, checkpoint_id, sources)
+
+
+def _restore_flow(restore_id):
+    from karbor.services.protection.flows import restore as restore_flow
+    row = restores_db.restore_get(restore_id)
+    provider = _registry().get(row.provider_id)
+    return restore_flow.get_flow(provider, restore_id,
+                                 _sources(row.checkpoint_id))
+
+
+def _verify_flow(verification_id):
+    from karbor.services.protection.flows import verify as verify_flow
+    row = verifications_db.verification_get(verification_id)
+    provider = _registry().get(row.provider_id)
+    values = None
+    if row.progress:
+        # Resumed: the resources counted are those whose verdict was
+        # written; the object and byte counters start again with the
+        # checks that run now (those of a check cut short would count
+        # twice).
+        statuses = row.resources_status or {}
+        values = dict(row.progress, objects_total=0, objects_checked=0,
+                      bytes_total=0, bytes_checked=0, resources_checked=sum(
+                          1 for status in statuses.values() if status !=
+                          constants.VERIFICATION_STATUS_VERIFYING))
+    return verify_flow.get_flow(provider, verification_id,
+                                _sources(row.checkpoint_id),
+                                cfg.CONF.protection.verify_threads,
+                                progress_values=values)
+
+
+_FACTORIES = {
+    constants.OPERATION_PROTECT: _protect_flow,
+    constants.OPERATION_DELETE: _delete_flow,
+    constants.OPERATION_RESTORE: _restore_flow,
+    constants.OPERATION_VERIFY: _verify_flow,
+}
+
+
+def _verdicts_not_written(flow_detail):
+    """Checks of a verification whose task finished but whose verdict
+    never reached the database (verdicts are written in batches; the
+    worker died before the next): they run again."""
+    object_id = flow_detail.meta['object_id']
+    row = verifications_db.verification_get(object_id)
+    statuses = row.resources_status or {}
+    return [atom.name for atom in flow_detail
+            if atom.state == states.SUCCESS and atom.name.startswith(
+                'verify-') and statuses.get(atom.name[len('verify-'):]) ==
+            constants.VERIFICATION_STATUS_VERIFYING]
+
+
+_RERUN = {constants.OPERATION_VERIFY: _verdicts_not_written}
+
+
+def resource_count(kind, object_id):
+    """How many resources the flow of an operation walks."""
+    if kind in (constants.OPERATION_PROTECT, constants.OPERATION_DELETE):
+        row = checkpoints_db.checkpoint_get(object_id)
+        text = row.resource_graph
+    else:
+        getter = (restores_db.restore_get
+                  if kind == constants.OPERATION_RESTORE
+                  else verifications_db.verification_get)
+        text = checkpoints_db.checkpoint_get(
+            getter(object_id).checkpoint_id).resource_graph
+    if not text:
+        return 0
+    return len(graph.iter_nodes(graph.deserialize(text)))
+
+
+def resumable(kind, object_id, conf=cfg.CONF):
+    limit = conf[GROUP].max_resumable_resources
+    return not limit or resource_count(kind, object_id) <= limit
+
+
+def flow_factory(kind, object_id):
+    """The flow of operation ``kind`` on ``object_id``, built from what
+    the database and the bank hold (taskflow calls it again to resume)."""
+    return _FACTORIES[kind](object_id)
+
+
+# The jobboard
+
+
+class _ExpiringBoard(impl_redis.RedisJobBoard):
+    """taskflow's Redis jobboard whose claims expire unless renewed (a
+    conductor claims with no expiry: a dead owner would keep its jobs)."""
+
+    claim_expiry = 30
+
+    def claim(self, job, who, expiry=None):
+        return super().claim(job, who,
+                             expiry=expiry or self.claim_expiry)
+
+
+def make_board(conf=cfg.CONF):
+    group = conf[GROUP]
+    board_conf = {
+        'host': group.jobboard_backend_hosts[0],
+        'port': group.jobboard_backend_port,
+        'namespace': group.jobboard_backend_namespace,
+        'socket_timeout': 5.0,
+        'socket_connect_timeout': 5.0,
+    }
+    if group.jobboard_backend_password:
+        board_conf['password'] = group.jobboard_backend_password
+    board = _ExpiringBoard(group.jobboard_name, board_conf,
+                           persistence=persistence(conf))
+    board.claim_expiry = group.jobboard_expiration_time
+    board.connect()
+    return board
+
+
+def post(board, book, flow_detail):
+    meta = flow_detail.meta
+    store = meta['store']
+    return board.post(flow_detail.name, book=book, details={
+        'flow_uuid': flow_detail.uuid,
+        'kind': meta['kind'], 'object_id': meta['object_id'],
+        'operation_log_id': store.get(constants.STORE_OPERATION_LOG_ID)})
+
+
+def ids_on_board(board):
+    """Ids of the operations (objects and logs) that have a job on the
+    board, claimed or not: their liveness is the board's business."""
+    ids = set()
+    for job in board.iterjobs(ensure_fresh=True):
+        details = job.details or {}
+        for key in ('object_id', 'operation_log_id'):
+            if details.get(key):
+                ids.add(details[key])
+    return ids
+
+
+class Conductor(impl_nonblocking.NonBlockingConductor):
+    """Claims jobs, at most ``max_simultaneous_jobs`` at a time, runs
+    them on the shared task pool, renews the claims of those it runs,
+    and ends each operation once its flow has ended."""
+
+    def __init__(self, name, board, pool, on_claimed, on_ended,
+                 max_jobs, expiry, wait_timeout):
+        super().__init__(name, board, persistence=persistence(),
+                         engine='parallel', wait_timeout=wait_timeout,
+                         max_simultaneous_jobs=max_jobs)
+        self.pool = pool
+        self.on_claimed = on_claimed
+        self.on_ended = on_ended
+        self.expiry = expiry
+        self._live = set()
+        self._live_lock = threading.Lock()
+        self._stopped = threading.Event()
+        self._renewer = threading.Thread(target=self._renew_loop,
+                                         name='jobboard-claims',
+                                         daemon=True)
+        self._renewer.start()
+
+    def stop(self):
+        self._stopped.set()
+        super().stop()
+
+    def running_ids(self):
+        """Object ids of the jobs this conductor runs now."""
+        with self._live_lock:
+            return {(job.details or {}).get('object_id')
+                    for job in self._live}
+
+    def _renew_loop(self):
+        while not self._stopped.wait(max(self.expiry / 3.0, 0.5)):
+            with self._live_lock:
+                live = list(self._live)
+            for job in live:
+                try:
+                    job.extend_expiry(self.expiry)
+                except Exception as e:
+                    LOG.warning('Could not renew the claim on job %s: %s',
+                                job.name, e)
+
+    def _engine_from_job(self, job):
+        flow_detail = self._flow_detail_from_job(job)
+        context, engine = engine_for(flow_detail, self.pool,
+                                     backend=self._persistence)
+        job._karbor_context = context
+        return engine
+
+    def _dispatch_job(self, job):
+        details = job.details or {}
+        kind, object_id = details.get('kind'), details.get('object_id')
+        with self._live_lock:
+            self._live.add(job)
+        consume = False
+        try:
+            self.on_claimed(kind, object_id, job)
+            consume = super()._dispatch_job(job)
+            return consume
+        finally:
+            with self._live_lock:
+                self._live.discard(job)
+            if consume:
+                try:
+                    self.on_ended(kind, object_id, details, job)
+                except Exception:
+                    LOG.exception('Ending job %s failed', job.name)
+
+
+def flow_state(book_uuid):
+    found = None
+    try:
+        with contextlib.closing(persistence().get_connection()) as conn:
+            found = conn.get_logbook(book_uuid)
+    except Exception:
+        return None
+    for flow_detail in found:
+        return flow_detail.state
+    return None
+
+
+FINISHED = (states.SUCCESS, states.FAILURE, states.REVERTED)
