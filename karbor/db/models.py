@@ -130,6 +130,9 @@ class Restore(TimestampMixin, Base):
     # Files and bytes done of total, what was not restored as it was,
     # where each resource went (JSON).
     progress = sa.Column(json_dict(), nullable=True)
+    # The checkpoint's latest verification when the restore was accepted
+    # (or that it had none), and whether a failed one was overridden.
+    checkpoint_verification = sa.Column(json_dict(), nullable=True)
 
 
 class OperationLog(TimestampMixin, Base):
