@@ -65,6 +65,15 @@ PATH_PARAMETERS = {
     'trigger_id': common.described(common.uuid, 'Id of a trigger.'),
     'scheduled_operation_id': common.described(
         common.uuid, 'Id of a scheduled operation.'),
+    'quota_project_id': {'type': 'string', 'minLength': 1,
+                         'maxLength': 255,
+                         'description': 'The project whose quotas these '
+                                        'are.'},
+    'quota_class_name': {'type': 'string', 'minLength': 1,
+                         'maxLength': 255,
+                         'description': 'A quota class: ``default`` holds '
+                                        'the limits of every project '
+                                        'without its own.'},
     'service_id': {'type': 'integer', 'minimum': 1,
                    'maximum': 2 ** 31 - 1,
                    'description': 'Id of a service.'},

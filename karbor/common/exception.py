@@ -102,6 +102,13 @@ class Conflict(KarborException):
     safe = True
 
 
+class QuotaExceeded(KarborException):
+    msg_fmt = _('%(reason)s')
+    code = 413
+    fault_name = 'overLimit'
+    safe = True
+
+
 class ServiceUnavailable(KarborException):
     msg_fmt = _('Service unavailable: %(reason)s')
     code = 503

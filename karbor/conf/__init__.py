@@ -12,6 +12,7 @@ from karbor.conf import default
 from karbor.conf import operationengine
 from karbor.conf import protection
 from karbor.conf import providers
+from karbor.conf import quota
 from karbor.conf import service_user
 from karbor.conf import task_flow
 
@@ -28,3 +29,4 @@ def register_opts(conf=CONF, api_cli=False):
     clients.register_opts(conf)
     service_user.register_opts(conf)
     task_flow.register_opts(conf)
+    quota.register_opts(conf)

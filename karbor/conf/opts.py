@@ -10,6 +10,7 @@ from karbor.conf import embedded
 from karbor.conf import operationengine
 from karbor.conf import protection
 from karbor.conf import providers
+from karbor.conf import quota
 from karbor.conf import service_user
 from karbor.conf import task_flow
 
@@ -20,6 +21,7 @@ def list_opts():
         (api.GROUP, api.opts),
         (protection.GROUP, protection.opts),
         (operationengine.GROUP, operationengine.opts),
+        (quota.GROUP, quota.opts),
         (providers.GROUP, providers.opts),
         (service_user.GROUP, service_user.list_opts()),
         (task_flow.GROUP, task_flow.opts),

@@ -8,12 +8,22 @@ from karbor.db import api
 from karbor.db import ids
 from karbor.db import models
 from karbor.db import operation_logs
+from karbor.db import quotas
 
 
 def checkpoint_create(values):
     values = dict(values)
     values.setdefault('id', ids.newest_first())
     return api.create(models.Checkpoint, values)
+
+
+def checkpoint_create_within_quota(values):
+    """A new checkpoint of a protect (API or scheduled), if the project's
+    checkpoints quota allows one more (else QuotaExceeded, 413)."""
+    values = dict(values)
+    values.setdefault('id', ids.newest_first())
+    return quotas.create_within_quota(models.Checkpoint, values,
+                                      quotas.CHECKPOINTS)
 
 
 def checkpoint_get(checkpoint_id, project_id=None, provider_id=None):

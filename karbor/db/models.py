@@ -130,6 +130,9 @@ class Restore(TimestampMixin, Base):
     # Files and bytes done of total, what was not restored as it was,
     # where each resource went (JSON).
     progress = sa.Column(json_dict(), nullable=True)
+    # The checkpoint's latest verification when the restore was accepted
+    # (or that it had none), and whether a failed one was overridden.
+    checkpoint_verification = sa.Column(json_dict(), nullable=True)
 
 
 class OperationLog(TimestampMixin, Base):
@@ -258,3 +261,43 @@ class ScheduledRun(Base):
     operation_log_ids = sa.Column(json_list(), nullable=True)
     checkpoint_id = sa.Column(sa.String(36), nullable=True)
     verification_ids = sa.Column(json_list(), nullable=True)
+
+
+class Quota(TimestampMixin, Base):
+    """An administrator's limit of one resource for one project."""
+
+    __tablename__ = 'quotas'
+    __table_args__ = (
+        sa.UniqueConstraint('project_id', 'resource',
+                            name='uniq_quotas_project_resource'),
+    )
+
+    id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
+    project_id = sa.Column(sa.String(255), nullable=False)
+    resource = sa.Column(sa.String(64), nullable=False)
+    hard_limit = sa.Column(sa.Integer, nullable=False)
+
+
+class QuotaClass(TimestampMixin, Base):
+    """A limit of one resource for a class of projects (``default``)."""
+
+    __tablename__ = 'quota_classes'
+    __table_args__ = (
+        sa.UniqueConstraint('class_name', 'resource',
+                            name='uniq_quota_classes_class_resource'),
+    )
+
+    id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
+    class_name = sa.Column(sa.String(255), nullable=False)
+    resource = sa.Column(sa.String(64), nullable=False)
+    hard_limit = sa.Column(sa.Integer, nullable=False)
+
+
+class QuotaLock(Base):
+    """One row per project: creates of counted resources lock it (SELECT
+    ... FOR UPDATE) so that the count and the insert of each happen one
+    project's create after the other."""
+
+    __tablename__ = 'quota_locks'
+
+    project_id = sa.Column(sa.String(255), primary_key=True)

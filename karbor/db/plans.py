@@ -4,12 +4,13 @@ from karbor.common import exception
 from karbor.db import api
 from karbor.db import ids
 from karbor.db import models
+from karbor.db import quotas
 
 
 def plan_create(values):
     values = dict(values)
     values.setdefault('id', ids.newest_first())
-    return api.create(models.Plan, values)
+    return quotas.create_within_quota(models.Plan, values, quotas.PLANS)
 
 
 def plan_get(plan_id, project_id=None):

@@ -7,6 +7,7 @@ from karbor.policies import operation_logs
 from karbor.policies import plans
 from karbor.policies import protectables
 from karbor.policies import providers
+from karbor.policies import quotas
 from karbor.policies import restores
 from karbor.policies import scheduled_operations
 from karbor.policies import services
@@ -26,4 +27,5 @@ def list_rules():
         verifications.list_rules(),
         triggers.list_rules(),
         scheduled_operations.list_rules(),
+        quotas.list_rules(),
     ))

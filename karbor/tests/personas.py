@@ -33,6 +33,9 @@ OWN, A_OBJECT, A_SOURCE = 'own', 'a-object', 'a-source'
 # A resource of A's own (a local directory under A's root): whoever calls
 # from another project, administrators included, looks in that project.
 A_RESOURCE = 'a-resource'
+# A's quotas, named by A's project id: another project's reader is refused
+# by the policy (403), not told the project does not exist.
+A_QUOTA = 'a-quota'
 
 Persona = collections.namedtuple('Persona', 'name project cloud_admin writer')
 
@@ -146,6 +149,15 @@ CALLS = [
     call('PUT', 'restores/{restore}',
          {'os-resetState': {'state': 'fail'}}, level=ADMIN,
          target=A_OBJECT, ok=202),
+    # Quotas: readers of A show A's, administrators set them.
+    call('GET', 'quotas/{project_a}', target=A_QUOTA),
+    call('GET', 'quotas/{project_a}/detail', target=A_QUOTA),
+    call('GET', 'quotas/{project_a}/defaults', target=A_QUOTA),
+    call('PUT', 'quotas/{project_a}', {'quota': {'plans': 50}},
+         level=ADMIN),
+    call('GET', 'quota_classes/default', level=ADMIN),
+    call('PUT', 'quota_classes/default', {'quota_class': {'plans': 50}},
+         level=ADMIN),
     call('GET', 'os-services', level=ADMIN),
     call('PUT', 'os-services/{service}', {'status': 'enabled'},
          level=ADMIN),
@@ -158,6 +170,9 @@ def expected(persona, item, project_a):
         return item.ok if persona.cloud_admin else 403
     if item.level == WRITE and not persona.writer:
         return 403
+    if item.target == A_QUOTA:
+        return item.ok if (persona.cloud_admin or
+                           persona.project == project_a) else 403
     if item.target != OWN and persona.project != project_a:
         if not persona.cloud_admin or item.target == A_RESOURCE:
             return 404

@@ -29,7 +29,8 @@ def verification(row):
             'ended_at': common.iso(row.ended_at)}
 
 
-def _summary(latest):
+def summary(latest):
+    """One line: 'never verified', or 'error (deep, <ended at>)'."""
     if latest is None:
         return 'never verified'
     return '%s (%s%s)' % (latest['status'], latest['level'] or 'default',
@@ -57,7 +58,7 @@ def checkpoint(row, latest_verification=None):
         # The latest verification; "metadata" is the column the karbor
         # shell's checkpoint-list prints.
         'verification': latest,
-        'metadata': {'verification': _summary(latest)},
+        'metadata': {'verification': summary(latest)},
         'created_at': common.iso(row.created_at),
         'updated_at': common.iso(row.updated_at),
     }

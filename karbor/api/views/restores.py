@@ -21,6 +21,8 @@ def restore(row):
         # not be restored as it was (setuid bits...).
         'restored_to': places,
         'not_restored': not_restored,
+        # The checkpoint's latest verification when it was accepted.
+        'checkpoint_verification': row.checkpoint_verification,
         'created_at': common.iso(row.created_at),
         'updated_at': common.iso(row.updated_at),
     }

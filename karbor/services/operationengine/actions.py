@@ -82,18 +82,23 @@ def protect(ctx, operation, run):
     id)."""
     plan, provider = _plan_and_provider(operation)
     delegated = trusts.delegate(ctx, provider)
-    row = checkpoints_db.checkpoint_create({
-        'project_id': ctx.project_id,
-        'provider_id': provider.id,
-        'plan_id': plan.id,
-        'status': constants.CHECKPOINT_STATUS_PROTECTING,
-        'protection_plan': {'id': plan.id, 'name': plan.name,
-                            'provider_id': provider.id,
-                            'resources': plan.resources,
-                            'parameters': plan.parameters},
-        'extra_info': {'created_by': CREATED_BY,
-                       'scheduled_operation_id': operation.id},
-    })
+    try:
+        row = checkpoints_db.checkpoint_create_within_quota({
+            'project_id': ctx.project_id,
+            'provider_id': provider.id,
+            'plan_id': plan.id,
+            'status': constants.CHECKPOINT_STATUS_PROTECTING,
+            'protection_plan': {'id': plan.id, 'name': plan.name,
+                                'provider_id': provider.id,
+                                'resources': plan.resources,
+                                'parameters': plan.parameters},
+            'extra_info': {'created_by': CREATED_BY,
+                           'scheduled_operation_id': operation.id},
+        })
+    except exception.QuotaExceeded:
+        # The run ends error with the quota's message.
+        trusts.release(delegated)
+        raise
     log = operation_log(ctx, operation, run, constants.OPERATION_PROTECT,
                         checkpoint_id=row.id, plan_id=plan.id,
                         provider_id=provider.id)

@@ -266,3 +266,68 @@ class VerificationCliTest(base.SharedServerTestCase):
         self.assertFailedWith(result, 'HTTP 400', 'speed')
         # Nothing was queued.
         self.assertEqual([], self.listed())
+
+    def test_restore_gated_by_verification(self):
+        """``restore-create`` of a checkpoint whose deep verification found
+        a flipped byte: refused with 409 naming the resource and the way
+        around it, which the unmodified shell can send
+        (``--parameters-json``); a checkpoint never verified restores, and
+        its restore says so."""
+        path = self.make_directory()
+        name = os.path.basename(path)
+        checkpoint_id = self.protect(path)
+        key = '%s#%s' % (DIRECTORY, local_roots.directory_id(path))
+
+        never = self.show('restore-create', PROVIDER_ID, checkpoint_id)
+        restore_id = never['id']
+        for shown in (never, self.show('restore-show', restore_id)):
+            record = shown['checkpoint_verification']
+            self.assertEqual('never verified', record['summary'])
+            self.assertIsNone(record['id'])
+            self.assertFalse(record['failure_ignored'])
+        self.wait_restore(restore_id)
+
+        self.flip_byte(checkpoint_id, path, 'data/00000001', 77)
+        failed = self.verdict(
+            self.create(checkpoint_id, '--parameters', DEEP)['id'])
+        self.assertEqual(ERROR, failed['status'], failed)
+
+        result = self.run_karbor('restore-create', PROVIDER_ID,
+                                 checkpoint_id)
+        self.assertFailedWith(
+            result, 'HTTP 409', failed['id'], '%s (%s)' % (name, key),
+            'SHA-256 mismatch', 'ignore_failed_verification')
+        self.assertNotIn(os.path.realpath(self.server.state_path),
+                         result.stderr)
+        # Only the first restore exists.
+        self.assertEqual([restore_id], [row['Id'] for row in self.rows(
+            'restore-list')])
+
+        anyway = self.show('restore-create', PROVIDER_ID, checkpoint_id,
+                           '--parameters-json',
+                           '{"ignore_failed_verification": true}')
+        forced_id = anyway['id']
+        record = self.show('restore-show', forced_id)[
+            'checkpoint_verification']
+        self.assertEqual(failed['id'], record['id'])
+        self.assertEqual(ERROR, record['status'])
+        self.assertEqual('deep', record['level'])
+        self.assertTrue(record['failure_ignored'])
+        self.assertTrue(record['summary'].startswith('error (deep'))
+        self.assertEqual({}, anyway['parameters'])
+        self.assertEqual(sorted([restore_id, forced_id]), sorted(
+            row['Id'] for row in self.rows('restore-list')))
+        # The damaged file comes back damaged: the restore ends, it was
+        # the caller's choice.
+        self.wait_restore(forced_id)
+
+    def wait_restore(self, restore_id):
+        deadline = time.monotonic() + POLL_TIMEOUT
+        while True:
+            status = self.api('GET', '/restores/%s' % restore_id)[
+                'restore']['status']
+            if status != constants.RESTORE_STATUS_IN_PROGRESS:
+                return status
+            self.assertLess(time.monotonic(), deadline,
+                            'restore %s still running' % restore_id)
+            time.sleep(POLL_INTERVAL)

@@ -7,6 +7,7 @@ from karbor.api.controllers.v1 import operation_logs
 from karbor.api.controllers.v1 import plans
 from karbor.api.controllers.v1 import protectables
 from karbor.api.controllers.v1 import providers
+from karbor.api.controllers.v1 import quotas as quota_controllers
 from karbor.api.controllers.v1 import restores
 from karbor.api.controllers.v1 import scheduled_operations
 from karbor.api.controllers.v1 import services
@@ -28,6 +29,8 @@ class ProjectController:
     triggers = triggers.TriggersController()
     scheduled_operations = \
         scheduled_operations.ScheduledOperationsController()
+    quotas = quota_controllers.QuotasController()
+    quota_classes = quota_controllers.QuotaClassesController()
 
 
 pecan.route(ProjectController, 'os-services', services.ServicesController())

@@ -167,17 +167,21 @@ class CheckpointsController(rest.RestController):
         extra_info = body.get('extra-info') or body.get('extra_info') or {}
         # Before anything is written: it may refuse (503).
         operation = trusts.delegate(ctx, provider)
-        row = checkpoints_db.checkpoint_create({
-            'project_id': ctx.project_id,
-            'provider_id': provider_id,
-            'plan_id': plan.id,
-            'status': constants.CHECKPOINT_STATUS_PROTECTING,
-            'protection_plan': {'id': plan.id, 'name': plan.name,
-                                'provider_id': provider_id,
-                                'resources': plan.resources,
-                                'parameters': plan.parameters},
-            'extra_info': dict(extra_info, created_by='manual'),
-        })
+        try:
+            row = checkpoints_db.checkpoint_create_within_quota({
+                'project_id': ctx.project_id,
+                'provider_id': provider_id,
+                'plan_id': plan.id,
+                'status': constants.CHECKPOINT_STATUS_PROTECTING,
+                'protection_plan': {'id': plan.id, 'name': plan.name,
+                                    'provider_id': provider_id,
+                                    'resources': plan.resources,
+                                    'parameters': plan.parameters},
+                'extra_info': dict(extra_info, created_by='manual'),
+            })
+        except exception.QuotaExceeded:
+            trusts.release(operation)
+            raise
         log = new_operation_log(ctx, constants.OPERATION_PROTECT,
                                 checkpoint_id=row.id, plan_id=plan.id,
                                 provider_id=provider_id)

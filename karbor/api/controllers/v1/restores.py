@@ -12,14 +12,17 @@ from karbor.api.controllers.v1 import handover
 from karbor.api import paging
 from karbor.api.schemas.v1 import restores as schema
 from karbor.api import validation
+from karbor.api.views import checkpoints as checkpoint_views
 from karbor.api.views import restores as views
 from karbor.common import constants
 from karbor.common import exception
 from karbor.common import policy
+from karbor.db import checkpoint_verifications
 from karbor.db import restores as restores_db
 from karbor.policies import restores as restore_policies
 from karbor.services.protection import provider as provider_module
 from karbor.services.protection.clients import trusts
+from karbor.services.protection import graph
 from karbor.services.protection import rpcapi
 
 SORT_KEYS = schema.SORT_KEYS
@@ -49,6 +52,69 @@ def refuse_credentials(document):
                    'see [service_user]); restoring into another cloud is '
                    'not supported. Leave out --restore_target, '
                    '--restore_username and --restore_password.')
+
+
+# The top-level key of a restore's parameters that restores a checkpoint
+# whose latest verification failed: python-karborclient 2.1.0 sends it with
+# ``restore-create ... --parameters-json '{"ignore_failed_verification":
+# true}'``. It is taken out before the plugins see the parameters.
+IGNORE_FAILED = schema.IGNORE_FAILED
+
+
+def _resource_names(checkpoint):
+    """{"<type>#<id>": name} of the checkpoint's resources."""
+    try:
+        nodes = graph.iter_nodes(graph.deserialize(
+            checkpoint.resource_graph or '[]'))
+    except (ValueError, TypeError, KeyError, exception.KarborException):
+        return {}
+    return {graph.resource_key(n.value): n.value.name for n in nodes}
+
+
+def _failed_resources(checkpoint, latest):
+    """'docs (OS::Karbor::Directory#<id>): <reason>' of each resource the
+    verification did not find intact, by name: the reasons name bank
+    objects, never a host path."""
+    names = _resource_names(checkpoint)
+    failed = []
+    for key, status in sorted((latest.resources_status or {}).items()):
+        if status == constants.VERIFICATION_STATUS_SUCCESS:
+            continue
+        reason = (latest.resources_reason or {}).get(key) or status
+        name = names.get(key)
+        failed.append('%s: %s' % ('%s (%s)' % (name, key) if name else key,
+                                  reason))
+    return failed
+
+
+def checkpoint_verification(checkpoint, ignore_failed):
+    """What the restore records of its checkpoint's latest verification;
+    409 if that verification failed and ``ignore_failed`` is not set."""
+    latest = checkpoint_verifications.latest(
+        [checkpoint.id]).get(checkpoint.id)
+    shown = checkpoint_views.verification(latest)
+    record = dict(shown or {'id': None, 'level': None, 'status': None,
+                            'ended_at': None},
+                  summary=checkpoint_views.summary(shown),
+                  failure_ignored=False)
+    if latest is None or latest.status != \
+            constants.VERIFICATION_STATUS_ERROR:
+        return record
+    if ignore_failed:
+        record['failure_ignored'] = True
+        return record
+    failed = _failed_resources(checkpoint, latest)
+    raise exception.InvalidState(
+        reason='checkpoint %s failed its latest verification %s (%s): %s. '
+               'Verify it again (karbor verification-create %s %s), or '
+               'restore it anyway with the restore parameter %s=true '
+               '(karbor restore-create %s %s --parameters-json '
+               '\'{"%s": true}\')' % (
+                   checkpoint.id, latest.id, record['summary'],
+                   '; '.join(failed) if failed else
+                   (latest.status_reason or 'no reason recorded'),
+                   checkpoint.provider_id, checkpoint.id, IGNORE_FAILED,
+                   checkpoint.provider_id, checkpoint.id, IGNORE_FAILED))
 
 
 class RestoresController(rest.RestController):
@@ -83,7 +149,11 @@ class RestoresController(rest.RestController):
     @pecan.expose('json')
     @contract.operation('Restore a checkpoint', status=202,
                         body=schema.create, response=schema.show,
-                        errors=(409, 503))
+                        errors=(409, 503),
+                        description=(
+                            'Refused with 409 if the latest verification of '
+                            'the checkpoint failed, unless the parameters '
+                            'hold ``"%s": true``.' % schema.IGNORE_FAILED))
     def post(self):
         ctx = base.context()
         policy.authorize(ctx, restore_policies.CREATE)
@@ -94,8 +164,10 @@ class RestoresController(rest.RestController):
         provider = provider_module.get_registry().get(body['provider_id'])
         checkpoint = checkpoints.get_own_available(
             ctx, provider.id, body['checkpoint_id'], 'restored')
-        parameters = body.get('parameters') or {}
+        parameters = dict(body.get('parameters') or {})
+        ignore_failed = parameters.pop(IGNORE_FAILED, False)
         check_plugin_parameters(provider, parameters, 'restore', ctx)
+        verified = checkpoint_verification(checkpoint, ignore_failed)
         operation = trusts.delegate(ctx, provider)
         # One transaction under the checkpoint's lock: a delete that took
         # the checkpoint meanwhile is refused here (409), and a delete
@@ -110,6 +182,7 @@ class RestoresController(rest.RestController):
                 'restore_target': body.get('restore_target'),
                 'resources_status': {},
                 'resources_reason': {},
+                'checkpoint_verification': verified,
             }, checkpoints.operation_log_values(
                 ctx, constants.OPERATION_RESTORE, checkpoint_id=checkpoint.id,
                 plan_id=checkpoint.plan_id, provider_id=provider.id))

@@ -8,6 +8,23 @@ STATUSES = (constants.RESTORE_STATUS_IN_PROGRESS,
             constants.RESTORE_STATUS_SUCCESS,
             constants.RESTORE_STATUS_FAILURE)
 
+# A top-level key of the parameters, beside the resource types: restore a
+# checkpoint whose latest verification failed.
+IGNORE_FAILED = 'ignore_failed_verification'
+
+restore_parameters = dict(
+    common.parameters,
+    properties={IGNORE_FAILED: {
+        'type': 'boolean',
+        'description': 'Restore even though the latest verification of the '
+                       'checkpoint failed (without it: 409 naming the '
+                       'resources that failed). Not passed to the '
+                       'plugins.'}},
+    description='Restore options; each value must fit the provider\'s '
+                '``restore_schema`` of its type, and ``%s: true`` restores '
+                'a checkpoint whose latest verification failed. ' % (
+                    IGNORE_FAILED) + common.parameters['description'])
+
 create = common.wrapped('restore', {
     'type': 'object',
     'properties': {
@@ -24,11 +41,7 @@ create = common.wrapped('restore', {
         # credentials are refused (see the restores controller).
         'restore_auth': {'type': ['object', 'null'], 'maxProperties': 0,
                          'description': 'Refused: send null or {}.'},
-        'parameters': common.described(
-            common.parameters,
-            'Restore options; each value must fit the provider\'s '
-            '``restore_schema`` of its type. ' +
-            common.parameters['description']),
+        'parameters': restore_parameters,
     },
     'required': ['provider_id', 'checkpoint_id'],
     'additionalProperties': False,
@@ -76,13 +89,36 @@ restore = {
                         'description': 'Where each resource went, keyed '
                                        '``<type>#<id>``.'},
         'not_restored': common.not_copied,
+        'checkpoint_verification': {
+            'type': ['object', 'null'],
+            'description': 'The latest verification of the checkpoint when '
+                           'the restore was accepted: its ``id``, '
+                           '``level``, ``status`` and ``ended_at`` (all '
+                           'null if it was never verified), a ``summary`` '
+                           '(``never verified``, ``error (deep, <end>)``) '
+                           'and ``failure_ignored`` (a failed one '
+                           'overridden with ``%s``). Null on restores '
+                           'made before Karbor recorded it.' % IGNORE_FAILED,
+            'properties': {
+                'id': {'type': ['string', 'null']},
+                'level': {'type': ['string', 'null']},
+                'status': {'type': ['string', 'null']},
+                'ended_at': {'type': ['string', 'null']},
+                'summary': {'type': 'string'},
+                'failure_ignored': {'type': 'boolean'},
+            },
+            'required': ['id', 'level', 'status', 'ended_at', 'summary',
+                         'failure_ignored'],
+            'additionalProperties': False,
+        },
         'created_at': common.timestamp,
         'updated_at': common.timestamp,
     },
     'required': ['id', 'project_id', 'provider_id', 'checkpoint_id',
                  'restore_target', 'parameters', 'status', 'status_reason',
                  'resources_status', 'resources_reason', 'progress',
-                 'restored_to', 'not_restored', 'created_at',
+                 'restored_to', 'not_restored', 'checkpoint_verification',
+                 'created_at',
                  'updated_at'],
     'additionalProperties': False,
 }

@@ -143,6 +143,7 @@ class ApiSamplesTest(base.ProtectionApiTestCase):
                   '%s/restores/%s' % (p, restore_id),
                   body={'os-resetState': {'state': 'fail'}})
         self.run_scheduling_operations(p, plan)
+        self.run_quota_operations(p)
         self.take('put', item + '/{checkpoint_id}',
                   '%s/%s' % (checkpoints, checkpoint['id']),
                   body={'os-resetState': {'state': 'error'}})
@@ -189,6 +190,19 @@ class ApiSamplesTest(base.ProtectionApiTestCase):
                   '%s/scheduled_operations/%s' % (p, operation_id))
         self.take('delete', triggers + '/{trigger_id}',
                   '%s/triggers/%s' % (p, trigger_id))
+
+    def run_quota_operations(self, p):
+        quota = '/v1/{project_id}/quotas/{quota_project_id}'
+        url = '%s/quotas/%s' % (p, self.project)
+        self.take('put', quota, url, body={'quota': {'plans': 20,
+                                                     'checkpoints': 100}})
+        self.take('get', quota, url)
+        self.take('get', quota + '/detail', url + '/detail')
+        self.take('get', quota + '/defaults', url + '/defaults')
+        classes = '/v1/{project_id}/quota_classes/{quota_class_name}'
+        self.take('put', classes, p + '/quota_classes/default',
+                  body={'quota_class': {'plans': 50}})
+        self.take('get', classes, p + '/quota_classes/default')
 
     def test_samples(self):
         self.run_every_operation()

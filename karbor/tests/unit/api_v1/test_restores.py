@@ -17,7 +17,8 @@ from karbor.tests.unit.api_v1 import base
 RESTORE_KEYS = {'id', 'project_id', 'provider_id', 'checkpoint_id',
                 'restore_target', 'parameters', 'status', 'status_reason',
                 'resources_status', 'resources_reason', 'progress',
-                'restored_to', 'not_restored', 'created_at', 'updated_at'}
+                'restored_to', 'not_restored', 'checkpoint_verification',
+                'created_at', 'updated_at'}
 
 SECRET = 's3cr3t-never-shown'
 AUTH = {'type': 'password', 'username': 'restorer', 'password': SECRET}
@@ -350,6 +351,97 @@ class RestoreApiTest(RestoreTestCase):
         self.assertEqual('available', self.get(path).json['checkpoint'][
             'status'])
         self.assertEqual('in_progress', self.show(restore['id'])['status'])
+
+
+class RestoreOfAVerifiedCheckpointTest(RestoreTestCase):
+    """The latest verification of the checkpoint gates its restore. The
+    verifications are rows written straight into the database (what a
+    verification leaves when it ends): the verification flow itself has
+    its own tests, and the e2e test damages a real bank."""
+
+    def verification(self, status, resources_status=None,
+                     resources_reason=None, minutes_ago=0):
+        from oslo_utils import timeutils
+        import datetime
+        from karbor.db import verifications as verifications_db
+        when = timeutils.utcnow() - datetime.timedelta(minutes=minutes_ago)
+        return verifications_db.verification_create({
+            'project_id': 'p1', 'provider_id': base.LOCAL_PROVIDER_ID,
+            'checkpoint_id': self.checkpoint['id'], 'status': status,
+            'parameters': {base.DIRECTORY: {'level': 'deep'}},
+            'resources_status': resources_status or {},
+            'resources_reason': resources_reason or {},
+            'created_at': when, 'started_at': when, 'ended_at': when})
+
+    def test_never_verified_is_recorded(self):
+        created = self.create().json['restore']
+        self.assertEqual(
+            {'id': None, 'level': None, 'status': None, 'ended_at': None,
+             'summary': 'never verified', 'failure_ignored': False},
+            created['checkpoint_verification'])
+        done = self.wait_restore(created['id'])
+        self.assertEqual(created['checkpoint_verification'],
+                         done['checkpoint_verification'])
+        [listed] = self.get('restores').json['restores']
+        self.assertEqual('never verified',
+                         listed['checkpoint_verification']['summary'])
+
+    def test_failed_verification_refuses_the_restore(self):
+        key = self.key(self.docs)
+        reason = ('object checkpoints/%s/resource-data/%s/data/00000001: '
+                  'SHA-256 mismatch' % (self.checkpoint['id'], key))
+        failed = self.verification('error', {key: 'error'}, {key: reason})
+        resp = self.create(status=409)
+        self.assertEqual('application/json', resp.content_type)
+        fault = resp.json['conflictingRequest']
+        self.assertEqual(409, fault['code'])
+        message = fault['message']
+        # Which verification, which resource by name, why, and how to
+        # restore anyway.
+        self.assertIn(failed.id, message)
+        self.assertIn('docs (%s): %s' % (key, reason), message)
+        self.assertIn('ignore_failed_verification', message)
+        self.assertIn('--parameters-json', message)
+        self.assertNotIn(self.root, message)
+        # Nothing was restored, no restore recorded.
+        self.assertEqual([], self.get('restores').json['restores'])
+        self.assertEqual(sorted(['docs', 'photos']),
+                         sorted(os.listdir(self.root)))
+
+    def test_failed_verification_overridden(self):
+        key = self.key(self.docs)
+        failed = self.verification('error', {key: 'error'}, {key: 'bad'})
+        created = self.create(parameters={
+            'ignore_failed_verification': True}).json['restore']
+        record = created['checkpoint_verification']
+        self.assertEqual(failed.id, record['id'])
+        self.assertEqual('error', record['status'])
+        self.assertEqual('deep', record['level'])
+        self.assertTrue(record['failure_ignored'])
+        self.assertTrue(record['summary'].startswith('error (deep'))
+        # The override is not a plugin parameter.
+        self.assertEqual({}, created['parameters'])
+        self.wait_restore(created['id'])
+
+    def test_only_the_latest_verification_counts(self):
+        key = self.key(self.docs)
+        self.verification('error', {key: 'error'}, {key: 'bad'},
+                          minutes_ago=5)
+        good = self.verification('success', {key: 'success'})
+        created = self.create().json['restore']
+        self.assertEqual(good.id, created['checkpoint_verification']['id'])
+        self.assertEqual('success',
+                         created['checkpoint_verification']['status'])
+        self.assertFalse(created['checkpoint_verification'][
+            'failure_ignored'])
+        self.wait_restore(created['id'])
+
+    def test_override_must_be_a_boolean(self):
+        self.verification('error')
+        for value in ('true', 1, {'x': 1}, None):
+            resp = self.create(status=400, parameters={
+                'ignore_failed_verification': value})
+            self.assertIn('badRequest', resp.json)
 
 
 class RestoreResetStateTest(RestoreTestCase):

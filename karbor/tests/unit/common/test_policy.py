@@ -200,7 +200,9 @@ class DefaultsTest(base.TestCase):
                       'karbor:service:update',
                       'karbor:provider:checkpoint_update',
                       'karbor:verification:reset_state',
-                      'karbor:restore:reset_state'}
+                      'karbor:restore:reset_state',
+                      'karbor:quota:update', 'karbor:quota_class:get',
+                      'karbor:quota_class:update'}
         for rule in policies.list_rules():
             if not isinstance(rule, oslo_policy.DocumentedRuleDefault):
                 continue

@@ -253,6 +253,23 @@ class ProtectTest(EngineTestCase):
                       run['reason'])
         self.assertEqual(['error'], [log['status'] for log in self.logs(op)])
 
+    def test_a_run_refused_by_the_quota_ends_in_error_naming_it(self):
+        op = self.schedule(self.trigger())
+        engine = self.engine()
+        self.put('quotas/p1', {'quota': {'checkpoints': 0}}, status=200)
+        self.run_due(engine, op)
+        run = self.show(op)['last_run']
+        self.assertEqual('error', run['status'])
+        self.assertIn('quota exceeded: checkpoints of project p1 is '
+                      'limited to 0', run['reason'])
+        self.assertEqual(['error'], [log['status'] for log in self.logs(op)])
+        self.assertEqual([], checkpoints_db.checkpoint_get_all(
+            filters={'plan_id': self.plan['id']}))
+        # Raised again: the schedule goes on.
+        self.put('quotas/p1', {'quota': {'checkpoints': -1}}, status=200)
+        self.run_due(engine, op)
+        self.assertEqual('success', self.settle(engine, op)['status'])
+
     def test_two_engines_racing_run_each_due_time_once(self):
         op = self.schedule(self.trigger())
         engines = [self.engine('engine-%d' % i) for i in range(4)]
