@@ -86,7 +86,7 @@ class KarborAllResumeTest(base.TestCase):
     def row(self, verification_id):
         with contextlib.closing(sqlite3.connect(
                 os.path.join(self.state, 'karbor.sqlite'),
-                timeout=30)) as conn:
+                timeout=5)) as conn:
             status, progress = conn.execute(
                 'SELECT status, progress FROM verifications WHERE id = ?',
                 (verification_id,)).fetchone()
@@ -113,8 +113,15 @@ class KarborAllResumeTest(base.TestCase):
                                    v['progress'].get('bytes_checked'))(
                     self.show(verification_id)), 'the first bytes checked')
                 throttle.freeze()
-                # Frozen, it cannot answer: its database tells.
-                shown = self.row(verification_id)
+                # Frozen, it cannot answer: its database tells, unless
+                # it was frozen in the middle of a commit and holds the
+                # database's lock: then try again.
+                try:
+                    shown = self.row(verification_id)
+                except sqlite3.OperationalError as e:
+                    if 'locked' not in str(e):
+                        raise
+                    continue
                 if (shown['status'] == 'verifying' and
                         0 < shown['progress']['bytes_checked'] < total):
                     self.server.process.kill()

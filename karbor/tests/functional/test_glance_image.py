@@ -327,8 +327,15 @@ class _BankTests:
         names = {key: 'damaged-%s' % uuid.uuid4().hex[:8],
                  other_key: 'intact-%s' % uuid.uuid4().hex[:8]}
         self.addCleanup(self.delete_images_named, names[other_key])
-        restore = self.restored(cp_id, {k: {'name': name}
-                                        for k, name in names.items()})
+        parameters = {k: {'name': name} for k, name in names.items()}
+        # Its latest verification failed: refused unless asked for.
+        refused = self.post('restores', {'restore': {
+            'provider_id': PROVIDER_ID, 'checkpoint_id': cp_id,
+            'parameters': parameters}}, status=409)
+        self.assertIn('ignore_failed_verification',
+                      refused.json['conflictingRequest']['message'])
+        restore = self.restored(cp_id, dict(
+            parameters, ignore_failed_verification=True))
         self.assertEqual(constants.RESTORE_STATUS_FAILURE, restore['status'],
                          restore)
         self.assertIn('object data/00000002: SHA-256 mismatch',
