@@ -25,7 +25,7 @@ import fixtures
 from karbor.services.protection import provider as provider_module
 from karbor.tests.functional import fixtures as ft_fixtures
 from karbor.tests.functional import processes
-from karbor.tests.functional import test_worker_takeover
+from karbor.tests.functional import redis_server
 from karbor.tests.functional import utils
 
 PROVIDER = provider_module.LOCAL_PROVIDER_ID
@@ -92,7 +92,7 @@ def main():
 
     with fixtures.TempDir() as tmp_dir:
         tmp = tmp_dir.path
-        redis = test_worker_takeover.RedisServer()
+        redis = redis_server.RedisServer()
         redis.setUp()
         try:
             def configure(services, sections):
