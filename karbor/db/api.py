@@ -335,16 +335,28 @@ def ids_in_status(session, model, status, **criteria):
         .order_by(model.id).with_for_update(read=True)))
 
 
-def create_with_log(model, values, log_values, checkpoint_id,
-                    checkpoint_allowed, refuse):
-    """Insert an operation's row and its running operation log, in one
-    transaction, if checkpoint ``checkpoint_id`` is (under its row lock)
-    in one of ``checkpoint_allowed``; else raise ``refuse(checkpoint)``."""
+def create_for_available_checkpoint(model, values, log_values, log_key,
+                                    verb):
+    """Insert an operation's row and its running operation log (whose
+    ``log_key`` names the row), in one transaction, if the row's
+    checkpoint is available under its row lock: a checkpoint that a
+    delete took meanwhile is refused (InvalidState, 409: "only an
+    available checkpoint can be <verb>"), and a delete that comes after
+    sees this operation running."""
+    from karbor.common import constants
+    from karbor.common import exception
+    from karbor.db import ids
     from karbor.db import models
+    values = dict(values)
+    values.setdefault('id', ids.newest_first())
+    log_values = dict(log_values, **{log_key: values['id']})
+    log_values.setdefault('id', ids.newest_first())
     with writer() as session:
-        checkpoint = lock_checkpoint(session, checkpoint_id)
-        if checkpoint.status not in checkpoint_allowed:
-            raise refuse(checkpoint)
+        checkpoint = lock_checkpoint(session, values['checkpoint_id'])
+        if checkpoint.status != constants.CHECKPOINT_STATUS_AVAILABLE:
+            raise exception.InvalidState(
+                reason='checkpoint %s is %s; only an available checkpoint '
+                       'can be %s' % (checkpoint.id, checkpoint.status, verb))
         row = model(**values)
         log = models.OperationLog(**log_values)
         session.add(row)

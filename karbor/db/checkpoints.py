@@ -122,7 +122,8 @@ def checkpoint_start_delete(checkpoint_id, log_values):
     log, in one transaction under the checkpoint's row lock, if nothing
     protects, verifies or restores it; else raise InvalidState (409)
     saying why and what to do. Starting a verification or a restore takes
-    the same lock (:func:`karbor.db.api.create_with_log`), so there is no
+    the same lock
+    (:func:`karbor.db.api.create_for_available_checkpoint`), so there is no
     moment between the check and the change."""
     with api.writer() as session:
         row = api.lock_checkpoint(session, checkpoint_id)

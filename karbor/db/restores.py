@@ -68,22 +68,10 @@ def restore_end(restore_id, status, operation_log_id, reason=None):
 
 
 def restore_create_for_checkpoint(values, log_values):
-    """Create a restore and its running operation log, in one transaction
-    under the lock of its checkpoint, if the checkpoint is available then:
-    a checkpoint that a delete took meanwhile is refused (409), and a
-    delete that comes after sees this restore running."""
-    values = dict(values)
-    values.setdefault('id', ids.newest_first())
-    log_values = dict(log_values, restore_id=values['id'])
-    log_values.setdefault('id', ids.newest_first())
-
-    def refuse(checkpoint):
-        return exception.InvalidState(
-            reason='checkpoint %s is %s; only an available checkpoint can '
-                   'be restored' % (checkpoint.id, checkpoint.status))
-    return api.create_with_log(
-        models.Restore, values, log_values, values['checkpoint_id'],
-        (constants.CHECKPOINT_STATUS_AVAILABLE,), refuse)
+    """Create a restore and its running operation log under the lock of
+    its checkpoint (:func:`karbor.db.api.create_for_available_checkpoint`)."""
+    return api.create_for_available_checkpoint(
+        models.Restore, values, log_values, 'restore_id', 'restored')
 
 
 RESET_STATES = (constants.RESTORE_STATUS_SUCCESS,

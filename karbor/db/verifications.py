@@ -86,22 +86,12 @@ def verification_end(verification_id, status, operation_log_id,
 
 
 def verification_create_for_checkpoint(values, log_values):
-    """Create a verification and its running operation log, in one transaction
-    under the lock of its checkpoint, if the checkpoint is available then:
-    a checkpoint that a delete took meanwhile is refused (409), and a
-    delete that comes after sees this verification running."""
-    values = dict(values)
-    values.setdefault('id', ids.newest_first())
-    log_values = dict(log_values, verification_id=values['id'])
-    log_values.setdefault('id', ids.newest_first())
-
-    def refuse(checkpoint):
-        return exception.InvalidState(
-            reason='checkpoint %s is %s; only an available checkpoint can '
-                   'be verified' % (checkpoint.id, checkpoint.status))
-    return api.create_with_log(
-        models.Verification, values, log_values, values['checkpoint_id'],
-        (constants.CHECKPOINT_STATUS_AVAILABLE,), refuse)
+    """Create a verification and its running operation log under the lock
+    of its checkpoint
+    (:func:`karbor.db.api.create_for_available_checkpoint`)."""
+    return api.create_for_available_checkpoint(
+        models.Verification, values, log_values, 'verification_id',
+        'verified')
 
 
 RESET_STATES = (constants.VERIFICATION_STATUS_SUCCESS,

@@ -52,6 +52,25 @@ def get_visible(ctx, get, object_id, not_found, rule):
     return row
 
 
+def reset_state(kind, object_id, get, not_found, rule, body_schema, reset):
+    """PUT ``{"os-resetState": {"state": ...}}`` on a ``kind`` (verification,
+    restore): an administrator ends one left running or corrects an ended
+    one, with ``reset(id, was, state, reason)``, a compare-and-set on the
+    status the administrator saw (409 if it changed meanwhile)."""
+    ctx = context()
+    policy.authorize(ctx, rule)
+    body = validation.validated_body(body_schema)
+    row = get_visible(ctx, get, object_id, not_found, rule)
+    state = body['os-resetState']['state']
+    reason = 'state reset to %s by %s (it was %s)' % (
+        state, ctx.user_id, row.status)
+    if reset(row.id, row.status, state, reason) is None:
+        raise exception.InvalidState(
+            reason='%s %s changed while its state was being reset (it was '
+                   '%s); show it and try again' % (kind, row.id, row.status))
+    return accepted_empty()
+
+
 def check_own(ctx, row, kind, action):
     """``row`` (one the caller may see) belongs to the caller's project.
 

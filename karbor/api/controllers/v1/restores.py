@@ -142,7 +142,8 @@ class RestoresController(rest.RestController):
         policy.authorize(ctx, restore_policies.GET)
         row = base.get_visible(
             ctx, restores_db.restore_get, restore_id,
-            exception.RestoreNotFound(restore_id=restore_id),
+            exception.RestoreNotFound(
+                restore_id=restore_id),
             restore_policies.GET)
         return {'restore': views.restore(row)}
 
@@ -204,20 +205,8 @@ class RestoresController(rest.RestController):
         """An administrator ends a restore left running (or corrects an
         ended one). A compare-and-set on the status the administrator
         saw: 409 if it changed meanwhile."""
-        ctx = base.context()
-        policy.authorize(ctx, restore_policies.RESET_STATE)
-        body = validation.validated_body(schema.reset_state)
-        row = base.get_visible(
-            ctx, restores_db.restore_get, restore_id,
+        return base.reset_state(
+            'restore', restore_id, restores_db.restore_get,
             exception.RestoreNotFound(restore_id=restore_id),
-            restore_policies.RESET_STATE)
-        state = body['os-resetState']['state']
-        reason = 'state reset to %s by %s (it was %s)' % (
-            state, ctx.user_id, row.status)
-        if restores_db.restore_reset_state(
-                row.id, row.status, state, reason) is None:
-            raise exception.InvalidState(
-                reason='restore %s changed while its state was being '
-                       'reset (it was %s); show it and try again' % (
-                           row.id, row.status))
-        return base.accepted_empty()
+            restore_policies.RESET_STATE, schema.reset_state,
+            restores_db.restore_reset_state)

@@ -60,7 +60,8 @@ class VerificationsController(rest.RestController):
         policy.authorize(ctx, verification_policies.GET)
         row = base.get_visible(
             ctx, verifications_db.verification_get, verification_id,
-            exception.VerificationNotFound(verification_id=verification_id),
+            exception.VerificationNotFound(
+                verification_id=verification_id),
             verification_policies.GET)
         return {'verification': views.verification(row)}
 
@@ -114,20 +115,8 @@ class VerificationsController(rest.RestController):
         """An administrator ends a verification left running (or corrects an
         ended one). A compare-and-set on the status the administrator
         saw: 409 if it changed meanwhile."""
-        ctx = base.context()
-        policy.authorize(ctx, verification_policies.RESET_STATE)
-        body = validation.validated_body(schema.reset_state)
-        row = base.get_visible(
-            ctx, verifications_db.verification_get, verification_id,
+        return base.reset_state(
+            'verification', verification_id, verifications_db.verification_get,
             exception.VerificationNotFound(verification_id=verification_id),
-            verification_policies.RESET_STATE)
-        state = body['os-resetState']['state']
-        reason = 'state reset to %s by %s (it was %s)' % (
-            state, ctx.user_id, row.status)
-        if verifications_db.verification_reset_state(
-                row.id, row.status, state, reason) is None:
-            raise exception.InvalidState(
-                reason='verification %s changed while its state was being '
-                       'reset (it was %s); show it and try again' % (
-                           row.id, row.status))
-        return base.accepted_empty()
+            verification_policies.RESET_STATE, schema.reset_state,
+            verifications_db.verification_reset_state)
