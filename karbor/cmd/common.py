@@ -13,6 +13,7 @@ from oslo_log import log as logging
 from karbor.api import app as api_app
 from karbor.cmd import startup
 from karbor.common import config
+from karbor.common import notify
 from karbor.common import rpc
 from karbor.db import api as db_api
 
@@ -142,3 +143,5 @@ def wait_for_signal(stop, running=None, ready=None):
     # A signal interrupts the wait: its handler runs in this thread.
     done.wait()
     stop()
+    # The notifications of the last operations leave before the process.
+    notify.cleanup()

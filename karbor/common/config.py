@@ -60,10 +60,11 @@ def register_all(conf=karbor_conf.CONF, api_cli=False):
     """Register Karbor's and the libraries' options on ``conf``."""
     karbor_conf.register_opts(conf, api_cli=api_cli)
     log.register_options(conf)
-    # transport_url and friends, so that commands can set their defaults.
+    # transport_url and friends, so that commands can set their defaults;
+    # [oslo_messaging_notifications], read by karbor.common.notify.
     for group, opts in messaging_opts.list_opts():
-        if group is None:
-            conf.register_opts(opts)
+        if group in (None, 'oslo_messaging_notifications'):
+            conf.register_opts(opts, group=group)
     conf.set_default('control_exchange', 'karbor')
     # [keystone_authtoken], so that it can be checked before
     # keystonemiddleware reads it.

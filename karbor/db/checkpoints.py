@@ -4,6 +4,7 @@ from oslo_utils import timeutils
 
 from karbor.common import constants
 from karbor.common import exception
+from karbor.common import notify
 from karbor.db import api
 from karbor.db import ids
 from karbor.db import models
@@ -60,11 +61,18 @@ def checkpoint_end(checkpoint_id, running, status, operation_log_id,
     failed = status in (constants.CHECKPOINT_STATUS_ERROR,
                         constants.CHECKPOINT_STATUS_ERROR_DELETING)
     values = {'status': status, 'status_reason': reason, 'host': None}
-    return api.end_with_log(
+    ended = api.end_with_log(
         models.Checkpoint, checkpoint_id, running, values, operation_log_id,
         operation_logs.ended((reason or status) if failed else None,
                              timeutils.utcnow()),
         exception.CheckpointNotFound(checkpoint_id=checkpoint_id))
+    if ended:
+        action = ('delete' if running == constants.CHECKPOINT_STATUS_DELETING
+                  else 'create')
+        notify.about(lambda: checkpoint_get(checkpoint_id),
+                     notify.checkpoint_event, action,
+                     'error' if failed else 'end')
+    return ended
 
 
 DELETABLE = (constants.CHECKPOINT_STATUS_AVAILABLE,

@@ -4,6 +4,7 @@ from oslo_utils import timeutils
 
 from karbor.common import constants
 from karbor.common import exception
+from karbor.common import notify
 from karbor.db import api
 from karbor.db import ids
 from karbor.db import models
@@ -57,7 +58,7 @@ def restore_end(restore_id, status, operation_log_id, reason=None):
     """End a running restore and its operation log together, in one
     transaction; False if it had ended already (nothing changes)."""
     values = {'status': status, 'status_reason': reason, 'host': None}
-    return api.end_with_log(
+    ended = api.end_with_log(
         models.Restore, restore_id, constants.RESTORE_STATUS_IN_PROGRESS,
         values, operation_log_id,
         operation_logs.ended(
@@ -65,6 +66,11 @@ def restore_end(restore_id, status, operation_log_id, reason=None):
             else reason or status,
             timeutils.utcnow()),
         exception.RestoreNotFound(restore_id=restore_id))
+    if ended:
+        notify.about(lambda: restore_get(restore_id), notify.restore_event,
+                     'end' if status == constants.RESTORE_STATUS_SUCCESS
+                     else 'error')
+    return ended
 
 
 def restore_create_for_checkpoint(values, log_values):

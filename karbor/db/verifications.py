@@ -4,6 +4,7 @@ from oslo_utils import timeutils
 
 from karbor.common import constants
 from karbor.common import exception
+from karbor.common import notify
 from karbor.db import api
 from karbor.db import ids
 from karbor.db import models
@@ -76,13 +77,19 @@ def verification_end(verification_id, status, operation_log_id,
     now = timeutils.utcnow()
     values.update(status=status, status_reason=reason, host=None,
                   ended_at=now)
-    return api.end_with_log(
+    ended = api.end_with_log(
         models.Verification, verification_id, VERIFYING, values,
         operation_log_id,
         operation_logs.ended(
             None if status == constants.VERIFICATION_STATUS_SUCCESS
             else reason or status, now),
         _not_found(verification_id))
+    if ended:
+        notify.about(lambda: verification_get(verification_id),
+                     notify.verification_event,
+                     'end' if status == constants.VERIFICATION_STATUS_SUCCESS
+                     else 'error')
+    return ended
 
 
 def verification_create_for_checkpoint(values, log_values):

@@ -14,6 +14,7 @@ from oslo_db.sqlalchemy import engines
 from oslotest import base
 
 from karbor.common import config
+from karbor.common import notify
 from karbor.common import policy
 from karbor.common import rpc
 from karbor.db import api as db_api
@@ -81,6 +82,9 @@ class TestCase(base.BaseTestCase):
         self.addCleanup(policy.reset)
         rpc.cleanup()
         self.addCleanup(rpc.cleanup)
+        # The notifier is made from the options of the test that uses it.
+        notify.cleanup()
+        self.addCleanup(notify.cleanup)
         self.db = self.database()
 
     def database(self):

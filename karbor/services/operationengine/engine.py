@@ -32,6 +32,7 @@ from oslo_utils import timeutils
 
 from karbor.common import constants
 from karbor.common import exception
+from karbor.common import notify
 from karbor.common import service
 from karbor.db import checkpoints as checkpoints_db
 from karbor.db import scheduled_operations as operations_db
@@ -47,6 +48,13 @@ BINARY = 'karbor-operationengine'
 
 def _iso(moment):
     return schedule.format_time(moment)
+
+
+def _operation_or_none(operation_id):
+    try:
+        return operations_db.scheduled_operation_get(operation_id)
+    except exception.ScheduledOperationNotFound:
+        return None
 
 
 class Engine:
@@ -156,12 +164,16 @@ class Engine:
             LOG.info('Scheduled operation %s (%s): running the due time %s '
                      '(%.3f s late)', operation.id, operation.operation_type,
                      _iso(due), (now - due).total_seconds())
+            notify.scheduled_run_event(run, operation, 'start')
             self.execute(operation, run, now)
 
     def _record_missed(self, operation, missed, reason):
         ctx = actions.context_for(operation)
-        last = [r for r in operations_db.runs_get(operation.id)
-                if r.due_at == missed[-1]]
+        runs = [r for r in operations_db.runs_get(operation.id)
+                if r.due_at in missed]
+        for run in runs:
+            notify.scheduled_run_event(run, operation, 'missed')
+        last = [r for r in runs if r.due_at == missed[-1]]
         if not last:
             return
         log = actions.operation_log(
@@ -241,9 +253,17 @@ class Engine:
         None."""
         values.update(status=status, reason=reason,
                       ended_at=timeutils.utcnow())
-        return operations_db.run_update(run.id, values,
-                                        expected_status=operations_db
-                                        .RUN_RUNNING)
+        ended = operations_db.run_update(run.id, values,
+                                         expected_status=operations_db
+                                         .RUN_RUNNING)
+        if ended is not None:
+            notify.about(
+                lambda: _operation_or_none(ended.scheduled_operation_id),
+                lambda operation: notify.scheduled_run_event(
+                    ended, operation,
+                    'end' if status == operations_db.RUN_SUCCESS
+                    else 'error'))
+        return ended
 
     # Following runs
 

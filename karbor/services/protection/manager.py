@@ -17,6 +17,7 @@ from taskflow import states
 
 from karbor.common import constants
 from karbor.common import exception
+from karbor.common import notify
 from karbor.db import checkpoints as checkpoints_db
 from karbor.db import operation_logs as operation_logs_db
 from karbor.db import restores as restores_db
@@ -286,6 +287,7 @@ class ProtectionManager:
             LOG.info('%s is no longer waiting; ignored', what)
             return
         self._claim_log(operation_log_id)
+        notify.operation_started(kind, row)
         fail = self._failer(kind, object_id, operation_log_id, what)
         try:
             store = build(row)

@@ -15,6 +15,7 @@ from oslo_utils import timeutils
 import sqlalchemy as sa
 
 from karbor.common import constants
+from karbor.common import notify
 from karbor.db import api as db_api
 from karbor.db import models
 from karbor.db import services as services_db
@@ -52,6 +53,7 @@ def _fail_unfinished_resources(row, reason):
 def _fail(criteria, reason):
     """Fail every transient row matching ``criteria``; return their ids."""
     failed = []
+    ended = []
     now = timeutils.utcnow()
     with db_api.writer() as session:
         for model, finals in _TRANSIENT:
@@ -61,6 +63,7 @@ def _fail(criteria, reason):
                 model.status.in_(list(finals)),
                 *criteria(model)).with_for_update().all()
             for row in rows:
+                ended.append((row.id, row.status))
                 row.status = finals[row.status]
                 row.status_reason = reason
                 row.host = None
@@ -77,6 +80,7 @@ def _fail(criteria, reason):
             log.error_info = reason
             log.ended_at = now
             log.host = None
+    notify.operations_failed(ended)
     return failed
 
 
