@@ -36,6 +36,7 @@ from karbor.common import notify
 from karbor.common import service
 from karbor.db import checkpoints as checkpoints_db
 from karbor.db import scheduled_operations as operations_db
+from karbor.db import services as services_db
 from karbor.db import verifications as verifications_db
 from karbor.services.operationengine import actions
 from karbor.services.operationengine import definitions
@@ -67,6 +68,7 @@ class Engine:
         self.clock = clock
         self._stop = threading.Event()
         self._thread = None
+        self._disabled = False
         self.heartbeat = (service.Heartbeat(self.host, BINARY)
                           if heartbeat else None)
 
@@ -99,12 +101,32 @@ class Engine:
 
     # One pass
 
+    def disabled(self):
+        """Whether an administrator disabled this engine's service
+        (``os-services``, binary ``karbor-operationengine``, this host):
+        it then claims no due time until enabled again (another engine
+        runs them, or, past their window, they are recorded missed), and
+        still follows the runs it started."""
+        disabled = any(r.disabled for r in services_db.service_get_all(
+            host=self.host, binary=BINARY))
+        if disabled != self._disabled:
+            if disabled:
+                LOG.warning('%s on %s is disabled: it runs no scheduled '
+                            'operation until it is enabled again', BINARY,
+                            self.host)
+            else:
+                LOG.info('%s on %s is enabled again', BINARY, self.host)
+            self._disabled = disabled
+        return disabled
+
     def tick(self):
         """Claim and start what is due, follow what runs; the seconds to
         sleep before the next pass."""
         now = self.clock()
         next_due = None
-        for operation, trigger in operations_db.enabled_with_triggers():
+        enabled = ([] if self.disabled()
+                   else operations_db.enabled_with_triggers())
+        for operation, trigger in enabled:
             try:
                 due = self.schedule_one(operation, trigger, now)
             except Exception:

@@ -11,6 +11,7 @@ from oslo_utils import timeutils
 
 from karbor.db import checkpoints as checkpoints_db
 from karbor.db import scheduled_operations as operations_db
+from karbor.db import services as services_db
 from karbor.services.operationengine import engine as engine_module
 from karbor.tests.unit.api_v1 import base
 
@@ -348,3 +349,34 @@ class VerifyTest(EngineTestCase):
         run = self.show(op)['last_run']
         self.assertEqual('error', run['status'])
         self.assertIn('no available checkpoint', run['reason'])
+
+
+class DisabledServiceTest(EngineTestCase):
+    """``os-services`` disable of an engine's service row."""
+
+    def test_a_disabled_engine_runs_nothing_until_enabled_again(self):
+        op = self.schedule(self.trigger(window=600))
+        engine = self.engine()
+        row = services_db.service_report(engine.host, engine_module.BINARY)
+        self.put('os-services/%d' % row.id, {
+            'status': 'disabled', 'disabled_reason': 'maintenance'},
+            status=200)
+        due = self.run_due(engine, op)
+        engine.tick()
+        self.assertEqual([], operations_db.runs_get(op['id']))
+        self.assertIsNone(self.show(op)['last_run'])
+        # An engine on another host is not concerned.
+        other = self.engine('engine-b')
+        self.assertFalse(other.disabled())
+        self.assertTrue(engine.disabled())
+
+        # Enabled again within the window of that due time: it runs it.
+        self.put('os-services/%d' % row.id, {'status': 'enabled'},
+                 status=200)
+        self.clock.at(due + datetime.timedelta(seconds=30))
+        engine.tick()
+        run = self.settle(engine, op)
+        self.assertEqual('success', run['status'], run)
+        self.assertEqual(due.isoformat(), run['due_at'])
+        self.assertEqual('engine-a', operations_db.runs_get(op['id'])[0]
+                         .host)
