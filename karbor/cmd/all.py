@@ -39,6 +39,9 @@ EMBEDDED_DEFAULTS = {
     (None, 'transport_url'): rpc.IN_PROCESS_TRANSPORT_URL,
     ('api', 'host_ip'): '127.0.0.1',
     ('providers', 'enable_local_provider'): True,
+    # Its RPC stays in memory; notifications need a broker of their own,
+    # so none is sent unless [oslo_messaging_notifications] says where.
+    ('oslo_messaging_notifications', 'driver'): ['noop'],
 }
 
 

@@ -3,6 +3,7 @@ for the tests of Karbor's notifications (unit: the in-process transport;
 functional and end to end: the real RabbitMQ)."""
 
 import collections
+import datetime
 import threading
 import time
 
@@ -10,7 +11,8 @@ import fixtures
 import oslo_messaging as messaging
 
 Notification = collections.namedtuple(
-    'Notification', 'priority publisher_id event_type payload context')
+    'Notification',
+    'priority publisher_id event_type payload context received_at')
 
 
 class _Endpoint:
@@ -19,8 +21,10 @@ class _Endpoint:
 
     def _receive(self, priority):
         def receive(ctxt, publisher_id, event_type, payload, metadata):
-            self._keep(Notification(priority, publisher_id, event_type,
-                                    payload, ctxt))
+            self._keep(Notification(
+                priority, publisher_id, event_type, payload, ctxt,
+                datetime.datetime.now(datetime.timezone.utc).replace(
+                    tzinfo=None)))
         return receive
 
     def __getattr__(self, name):
@@ -84,7 +88,30 @@ class Listener(fixtures.Fixture):
                                       for r in self.received]))
                 self._cond.wait(left)
 
+    def wait_count(self, event_type, count, timeout=60):
+        """The notifications ``event_type`` once ``count`` arrived."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                found = [n for n in self.received
+                         if n.event_type == event_type]
+                if len(found) >= count:
+                    return found
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(
+                        '%d %s notification(s) of %d within %ss' % (
+                            len(found), event_type, count, timeout))
+                self._cond.wait(left)
+
 
 def data(notification):
     """The fields of a notification's versioned payload."""
     return notification.payload.get('karbor_object.data') or {}
+
+
+def latency(notification, field):
+    """Seconds from the payload's ``field`` (a UTC time the status change
+    committed at, or just before) to the notification's arrival."""
+    moment = datetime.datetime.fromisoformat(data(notification)[field])
+    return (notification.received_at - moment).total_seconds()

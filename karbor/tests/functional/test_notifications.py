@@ -195,7 +195,17 @@ class KarborAllNotificationsTest(oslo_base.BaseTestCase):
         self.assertEqual(
             'available', data(self.listener.wait_for(
                 'karbor.checkpoint.create.end', scheduled))['status'])
+        # From the commit (the row's last update) to the listener.
+        latencies = [notification_listener.latency(n, 'updated_at')
+                     for n in (end, ended)] + [
+            notification_listener.latency(error, 'ended_at'),
+            notification_listener.latency(run_end, 'ended_at')]
         self.addDetail('notifications', content.text_content(
             '\n'.join('%s %s %s' % (n.priority, n.event_type,
                                     data(n).get('id'))
-                      for n in self.listener.received)))
+                      for n in self.listener.received) +
+            '\nlatency (s) of checkpoint.create.end, restore end, '
+            'verification.error, run.end: %s' % ', '.join(
+                '%.3f' % s for s in latencies)))
+        for seconds in latencies:
+            self.assertLess(seconds, 5.0)

@@ -14,6 +14,7 @@ from karbor.cmd import all as cmd_all
 from karbor.cmd import common
 from karbor.cmd import startup
 from karbor.common import config
+from karbor.common import notify
 from karbor.tests import base
 
 
@@ -62,6 +63,9 @@ class PrepareProcessTest(base.TestCase):
                             defaults=cmd_all.EMBEDDED_DEFAULTS)
         self.assertEqual(('127.0.0.1', 8799),
                          (conf.api.host_ip, conf.api.port))
+        # No notification unless configured.
+        self.assertEqual(['noop'], conf.oslo_messaging_notifications.driver)
+        self.assertFalse(notify.enabled(conf))
 
     def test_bad_port_is_refused(self):
         e = self.assertRaises(startup.StartupError, common.prepare_process,

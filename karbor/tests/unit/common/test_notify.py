@@ -168,8 +168,8 @@ class ScheduledRunNotificationsTest(_Notifications,
         second = first + datetime.timedelta(minutes=5)
         self.clock.at(second + datetime.timedelta(minutes=2))
         engine.tick()
-        missed = [n for n in self.listener.received
-                  if n.event_type == 'karbor.scheduled_operation.run.missed']
+        missed = self.listener.wait_count(
+            'karbor.scheduled_operation.run.missed', 2)
         self.assertEqual(2, len(missed), self.listener.received)
         self.assertEqual([first.isoformat(), second.isoformat()],
                          sorted(data(n)['due_at'] for n in missed))
