@@ -91,9 +91,14 @@ def restore_reset_state(restore_id, was, state, reason):
     same transaction, and any later step of its flow is refused (the work
     already under way is not stopped). The row, or None if its status was
     no longer ``was``."""
-    return api.reset_state(
+    row = api.reset_state(
         models.Restore, restore_id, was,
         {'status': state, 'status_reason': reason, 'host': None},
         constants.RESTORE_STATUS_IN_PROGRESS,
         constants.RESOURCE_STATUS_RESTORING, constants.RESOURCE_STATUS_ERROR,
         'restore_id', reason, exception.RestoreNotFound(restore_id=restore_id))
+    if row is not None and was == constants.RESTORE_STATUS_IN_PROGRESS:
+        notify.about(lambda: row, notify.restore_event,
+                     'end' if state == constants.RESTORE_STATUS_SUCCESS
+                     else 'error')
+    return row

@@ -114,7 +114,12 @@ def verification_reset_state(verification_id, was, state, reason):
     values = {'status': state, 'status_reason': reason, 'host': None}
     if was == VERIFYING:
         values['ended_at'] = timeutils.utcnow()
-    return api.reset_state(
+    row = api.reset_state(
         models.Verification, verification_id, was, values, VERIFYING,
         VERIFYING, constants.VERIFICATION_STATUS_ERROR, 'verification_id',
         reason, _not_found(verification_id))
+    if row is not None and was == VERIFYING:
+        notify.about(lambda: row, notify.verification_event,
+                     'end' if state == constants.VERIFICATION_STATUS_SUCCESS
+                     else 'error')
+    return row

@@ -11,6 +11,8 @@ import uuid
 import fixtures
 
 from karbor.common import notify
+from karbor.db import restores as restores_db
+from karbor.db import verifications as verifications_db
 from karbor.tests import notification_listener
 from karbor.tests.unit.operationengine import test_engine
 from karbor.tests.unit.verification import base
@@ -118,6 +120,40 @@ class OperationNotificationsTest(_Notifications,
         deleted = self.listener.wait_for('karbor.checkpoint.delete.end',
                                          cid)
         self.assertPayload(deleted, 'CheckpointPayload', status='deleted')
+
+
+class ResetStateNotificationsTest(_Notifications, base.VerificationTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.listen()
+
+    def test_a_reset_of_a_running_operation_ends_it_with_a_notification(
+            self):
+        verification = verifications_db.verification_create({
+            'project_id': self.project, 'provider_id': base.LOCAL_PROVIDER_ID,
+            'checkpoint_id': str(uuid.uuid4()), 'status': 'verifying',
+            'parameters': DEEP})
+        self.assertIsNotNone(verifications_db.verification_reset_state(
+            verification.id, 'verifying', 'error', 'stuck for a day'))
+        error = self.listener.wait_for('karbor.verification.error',
+                                       verification.id)
+        self.assertPayload(error, 'VerificationPayload', status='error',
+                           status_reason='stuck for a day', level='deep')
+        # A reset of an operation that had ended sends nothing more.
+        verifications_db.verification_reset_state(
+            verification.id, 'error', 'success', 'checked by hand')
+        restore = restores_db.restore_create({
+            'project_id': self.project, 'provider_id': base.LOCAL_PROVIDER_ID,
+            'checkpoint_id': str(uuid.uuid4()), 'status': 'in_progress',
+            'parameters': {}})
+        restores_db.restore_reset_state(restore.id, 'in_progress',
+                                        'success', 'done by hand')
+        ended = self.listener.wait_for('karbor.restore.end', restore.id)
+        self.assertPayload(ended, 'RestorePayload', status='success')
+        self.assertEqual(
+            ['karbor.verification.error'],
+            [n.event_type for n in self.listener.about(verification.id)])
 
 
 class BrokenNotifierTest(_Notifications, base.VerificationTestCase):
