@@ -38,9 +38,12 @@ class _ClaimRace:
     def setUp(self):
         super().setUp()
         config.register_all(cfg.CONF)
-        self.useFixture(config_fixture.Config(cfg.CONF))
+        conf = self.useFixture(config_fixture.Config(cfg.CONF))
         cfg.CONF([], project='karbor', default_config_files=[])
         self.state_path = self.useFixture(fixtures.TempDir()).path
+        # patch_engine starts the enginefacade, which opens the configured
+        # database first: a test run alone had none it could open.
+        conf.config(state_path=self.state_path)
         if self.backend == 'sqlite':
             url = 'sqlite:///%s' % os.path.join(self.state_path,
                                                 'claims.sqlite')
