@@ -30,6 +30,7 @@ import uuid
 
 from oslo_config import cfg
 from oslo_log import log as logging
+import redis
 from taskflow.conductors.backends import impl_nonblocking
 from taskflow import engines
 from taskflow.jobs.backends import impl_redis
@@ -37,6 +38,7 @@ from taskflow.persistence import backends as persistence_backends
 from taskflow.persistence.backends import impl_sqlalchemy
 from taskflow.persistence import models as tf_models
 from taskflow import states
+from taskflow import storage as tf_storage
 
 from karbor.common import constants
 from karbor.common import context as karbor_context
@@ -166,6 +168,15 @@ def save(kind, object_id, store):
     flow_detail = tf_models.FlowDetail(name, uuid=book.uuid)
     flow_detail.meta = {'store': store, 'kind': kind,
                         'object_id': object_id}
+    # The store is saved with the flow, in the same transaction: taskflow
+    # would otherwise inject it when the flow is first loaded, in two
+    # commits (an empty injector, then its values), and a worker killed
+    # between them leaves a flow nobody can load again.
+    injector = tf_models.TaskDetail(tf_storage.Storage.injector_name,
+                                    str(uuid.uuid4()))
+    injector.results = dict(store)
+    injector.state = states.SUCCESS
+    flow_detail.add(injector)
     book.add(flow_detail)
     engines.save_factory_details(flow_detail, flow_factory,
                                  (kind, object_id), {})
@@ -208,10 +219,26 @@ def engine_for(flow_detail, pool, backend=None):
     rerun = _RERUN.get(flow_detail.meta.get('kind'))
     if rerun is not None:
         unfinished += rerun(flow_detail)
+    backend = backend or persistence()
+    injector = next((atom for atom in flow_detail if atom.name ==
+                     tf_storage.Storage.injector_name), None)
+    if injector is not None and injector.results is None:
+        # Saved by taskflow's own injection and cut between its two
+        # commits (or saved so by an earlier release): its values again.
+        injector.results = dict(store)
+        injector.state = states.SUCCESS
+        with contextlib.closing(backend.get_connection()) as conn:
+            conn.update_atom_details(injector)
     engine = engines.load_from_detail(
-        flow_detail, store=store, backend=backend or persistence(),
+        # The store is in the flow detail (see save()); injected only for
+        # a flow saved without it.
+        flow_detail, store=None if injector is not None else store,
+        backend=backend,
         engine='parallel',
         executor=log_context.ContextExecutor(pool, context))
+    # Its storage now, so that a flow that cannot be loaded says so here
+    # (not later, where a conductor would take it as a flow that ran).
+    engine.storage.get_flow_state()
     # Tasks that were running when their worker died run again from the
     # start (a task left RUNNING would otherwise be taken as done, with
     # no result).
@@ -379,19 +406,62 @@ def ids_on_board(board):
     return ids
 
 
+class Liveness:
+    """Which protection services are alive, as Redis (the jobboard's
+    backend) tells: each service sets a key of its own that expires after
+    ``jobboard_expiration_time`` unless it sets it again (its conductor
+    does, with the claims it renews). One clock decides, Redis's: no
+    comparison of heartbeats written by different hosts."""
+
+    def __init__(self, conf=cfg.CONF):
+        group = conf[GROUP]
+        self.client = redis.Redis(
+            host=group.jobboard_backend_hosts[0],
+            port=group.jobboard_backend_port,
+            password=group.jobboard_backend_password or None,
+            socket_timeout=5.0, socket_connect_timeout=5.0)
+        self.prefix = '%s.karbor.alive.' % group.jobboard_backend_namespace
+        self.expiry = max(1, int(round(group.jobboard_expiration_time)))
+
+    def mark(self, host):
+        self.client.set(self.prefix + host, '1', ex=self.expiry)
+
+    def hosts(self):
+        """Hosts alive now (a Redis error propagates: nobody is declared
+        dead when the answer is unknown)."""
+        return {key.decode('utf-8')[len(self.prefix):]
+                for key in self.client.scan_iter(match=self.prefix + '*')}
+
+    def close(self):
+        self.client.close()
+
+
 class Conductor(impl_nonblocking.NonBlockingConductor):
     """Claims jobs, at most ``max_simultaneous_jobs`` at a time, runs
-    them on the shared task pool, renews the claims of those it runs,
-    and ends each operation once its flow has ended."""
+    them on the shared task pool, renews the claims of those it runs and
+    the service's liveness, and ends each operation once its flow has
+    ended.
+
+    Hooks: ``on_claimed(kind, object_id, job)`` says whether the
+    operation still waits (a job of an operation that ended is consumed
+    without running); ``on_unrunnable(kind, object_id, job, error)`` says
+    whether a job whose flow could not be loaded is to be consumed (else
+    it goes back to the board: taskflow would trash it, and the
+    operation would wait forever); ``on_ended(kind, object_id, details,
+    job)``."""
 
     def __init__(self, name, board, pool, on_claimed, on_ended,
-                 max_jobs, expiry, wait_timeout):
+                 max_jobs, expiry, wait_timeout, on_unrunnable=None,
+                 liveness=None, host=None):
         super().__init__(name, board, persistence=persistence(),
                          engine='parallel', wait_timeout=wait_timeout,
                          max_simultaneous_jobs=max_jobs)
         self.pool = pool
         self.on_claimed = on_claimed
         self.on_ended = on_ended
+        self.on_unrunnable = on_unrunnable
+        self.liveness = liveness
+        self.host = host
         self.expiry = expiry
         self._live = set()
         self._live_lock = threading.Lock()
@@ -411,8 +481,18 @@ class Conductor(impl_nonblocking.NonBlockingConductor):
             return {(job.details or {}).get('object_id')
                     for job in self._live}
 
+    def mark_alive(self):
+        if self.liveness is not None:
+            try:
+                self.liveness.mark(self.host)
+            except Exception as e:
+                LOG.warning('Could not tell the jobboard that %s is '
+                            'alive: %s', self.host, e)
+
     def _renew_loop(self):
+        self.mark_alive()
         while not self._stopped.wait(max(self.expiry / 3.0, 0.5)):
+            self.mark_alive()
             with self._live_lock:
                 live = list(self._live)
             for job in live:
@@ -436,8 +516,21 @@ class Conductor(impl_nonblocking.NonBlockingConductor):
             self._live.add(job)
         consume = False
         try:
-            self.on_claimed(kind, object_id, job)
-            consume = super()._dispatch_job(job)
+            if not self.on_claimed(kind, object_id, job):
+                consume = True
+                return consume
+            try:
+                consume = super()._dispatch_job(job)
+            except Exception as e:
+                # Loading the flow failed (the engine runs inside
+                # taskflow's own handling).
+                LOG.warning('Job %s (%s %s) could not be run: %s',
+                            job.name, kind, object_id, e)
+                consume = bool(self.on_unrunnable and self.on_unrunnable(
+                    kind, object_id, job, e))
+                if not consume:
+                    # Given back; not claimed again at once.
+                    self._stopped.wait(1.0)
             return consume
         finally:
             with self._live_lock:
