@@ -111,6 +111,7 @@ class ProtectionManager:
         # Orphans seen: (kind, id, host) -> first seen (monotonic).
         self._orphans = {}
         self._unloadable = {}
+        self._clock = time.monotonic
 
     def init_host(self):
         """Called once before the RPC server starts consuming."""
@@ -434,7 +435,7 @@ class ProtectionManager:
         running = self.conductor.running_ids() if self.conductor else set()
         with self._starting_lock:
             starting = set(self._starting)
-        now = time.monotonic()
+        now = self._clock()
         seen, adopted = {}, []
         for kind, object_id, host, log_id in recovery.in_progress():
             if (object_id in on_board or object_id in running or
