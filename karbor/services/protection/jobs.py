@@ -33,6 +33,7 @@ from oslo_log import log as logging
 import redis
 from taskflow.conductors.backends import impl_nonblocking
 from taskflow import engines
+from taskflow import exceptions as tf_exceptions
 from taskflow.jobs.backends import impl_redis
 from taskflow.persistence import backends as persistence_backends
 from taskflow.persistence.backends import impl_sqlalchemy
@@ -497,16 +498,50 @@ class Conductor(impl_nonblocking.NonBlockingConductor):
                 live = list(self._live)
             for job in live:
                 try:
-                    job.extend_expiry(self.expiry)
+                    self._renew(job)
                 except Exception as e:
                     LOG.warning('Could not renew the claim on job %s: %s',
                                 job.name, e)
+
+    def _owner(self, job):
+        try:
+            return self._jobboard.find_owner(job)
+        except TypeError:
+            # taskflow's Redis board fails to decode a claim that is not
+            # there (the claim lapsed): nobody's.
+            return None
+
+    def _renew(self, job):
+        """Extend this conductor's claim on ``job``; claim it again if it
+        lapsed (this worker was slow, nobody took it); if another worker
+        holds it, stop acting on it: its flow is suspended here after the
+        tasks running now (their results are single anyway: every end is
+        a compare-and-set)."""
+        owner = self._owner(job)
+        if owner == self._name:
+            # taskflow extends whoever's claim this is: asked first.
+            job.extend_expiry(self.expiry)
+            return
+        if owner is None:
+            try:
+                self._jobboard.claim(job, self._name)
+                LOG.warning('The claim on job %s had lapsed; claimed '
+                            'again', job.name)
+                return
+            except (tf_exceptions.UnclaimableJob, tf_exceptions.NotFound):
+                owner = self._owner(job)
+        LOG.warning('The claim on job %s was lost (now %s): its flow stops '
+                    'here', job.name, owner)
+        engine = getattr(job, '_karbor_engine', None)
+        if engine is not None:
+            engine.suspend()
 
     def _engine_from_job(self, job):
         flow_detail = self._flow_detail_from_job(job)
         context, engine = engine_for(flow_detail, self.pool,
                                      backend=self._persistence)
         job._karbor_context = context
+        job._karbor_engine = engine
         return engine
 
     def _dispatch_job(self, job):

@@ -11,6 +11,7 @@ restarts it), the file-system bank of the built-in local provider.
 import logging
 import os
 import re
+import threading
 import time
 import uuid
 
@@ -110,15 +111,25 @@ class TestWorkerTakeover(processes.ProcessTestMixin, base.BaseTestCase):
                   'available', 'the first checkpoint', timeout=60)
 
         started = time.monotonic()
-        verifications, checkpoints = [], []
-        for _ in range(OPERATIONS):
-            verifications.append(self.request('POST', '/verifications', {
-                'verification': {
-                    'provider_id': LOCAL_PROVIDER_ID,
-                    'checkpoint_id': base_checkpoint,
-                    'parameters': {DIRECTORY: {'level': 'deep'}}}},
-                expected=202)['verification']['id'])
-            checkpoints.append(self.protect(plan['id']))
+        verifications, checkpoints, errors = [], [], []
+
+        # The POSTs go on while the first worker is killed: casts are in
+        # flight to it (taken from the queue, not yet claimed) when it dies.
+        def post_all():
+            try:
+                for _ in range(OPERATIONS):
+                    verifications.append(self.request(
+                        'POST', '/verifications', {'verification': {
+                            'provider_id': LOCAL_PROVIDER_ID,
+                            'checkpoint_id': base_checkpoint,
+                            'parameters': {DIRECTORY: {'level': 'deep'}}}},
+                        expected=202)['verification']['id'])
+                    checkpoints.append(self.protect(plan['id']))
+            except BaseException as e:
+                errors.append(e)
+        poster = threading.Thread(target=post_all)
+        poster.start()
+        self.addCleanup(poster.join, 60)
         first_host = self.services.host
 
         # Kill the first worker while its conductor runs some of them
@@ -139,6 +150,10 @@ class TestWorkerTakeover(processes.ProcessTestMixin, base.BaseTestCase):
         self.first.kill()
         died = time.monotonic()
         self.services.processes.remove(self.first)
+        poster.join(60)
+        self.assertEqual([], errors)
+        self.assertEqual((OPERATIONS, OPERATIONS),
+                         (len(verifications), len(checkpoints)))
 
         # Its work is resumed by the second worker once its claims expire.
         def resumed():
@@ -191,8 +206,13 @@ class TestWorkerTakeover(processes.ProcessTestMixin, base.BaseTestCase):
             by_op.setdefault(key, []).append(row.status)
         for op in verifications + checkpoints:
             self.assertEqual(1, len([s for s in by_op.get(op, [])]), op)
-        print('operations %d, ended success %d, resumed %d, lost 0, '
+        # Taken over without a job to claim: a cast the dead worker had
+        # taken, or a flow it saved and had not posted.
+        taken_over = len(re.findall(r' taken over by ', logs))
+        print('operations %d, ended success %d, resumed %d (claims '
+              'expired), taken over %d (cast or job lost), lost 0, '
               'stuck 0; death to resume %.1f s (claim expiry %d s); '
               'all ended in %.1f s' % (
-                  2 * OPERATIONS, len(statuses), len(held), resume_seconds,
-                  CLAIM_EXPIRY, elapsed))
+                  2 * OPERATIONS, statuses.count('success') +
+                  statuses.count('available'), len(held), taken_over,
+                  resume_seconds, CLAIM_EXPIRY, elapsed))

@@ -13,6 +13,7 @@ waiting (mocked, and only that)."""
 import contextlib
 
 from futurist import ThreadPoolExecutor
+import redis
 
 from karbor.common import constants
 from karbor.db import checkpoints as checkpoints_db
@@ -137,3 +138,37 @@ class TakeoverTest(test_resume.JobboardTestCase):
         self.assertEqual(('success', None), (row.status, row.host))
         # Not run: no verdict was given.
         self.assertFalse(row.resources_status)
+
+    def test_worker_whose_claim_was_taken_stops_acting(self):
+        """Fencing: the claim of a running job is taken by another
+        conductor (as after a renewal delayed past the expiry); the
+        worker that ran it suspends its flow instead of running it to its
+        end beside the new owner. (The claim is taken by hand through
+        Redis: the plugin check is held by the gate, patched.)"""
+        gate = self.useFixture(base.Gate(self))
+        worker = self.start_protection_service('worker-a')
+        conductor = worker.manager.conductor
+        created = self.verify(self.checkpoint['id']).json['verification']
+        gate.wait_arrived(2)
+        board = worker.manager.board
+        job = [job for job in board.iterjobs(ensure_fresh=True)
+               if job.details['object_id'] == created['id']][0]
+        client = redis.Redis('127.0.0.1', 6379)
+        self.addCleanup(client.close)
+        client.delete(board.join(job.key + board.OWNED_POSTFIX))
+        board.claim(job, 'another-worker', expiry=300)
+        # worker-a sees it at its next renewal and asks its engine to
+        # suspend (after the checks held now).
+        self.wait_until(lambda: jobs.load(
+            constants.OPERATION_VERIFY, created['id'])[1].state ==
+            'SUSPENDING', 'worker-a suspending the flow',
+            timeout=self.EXPIRY + base.SETTLE_TIMEOUT)
+        gate.open()
+        self.wait_until(lambda: created['id'] not in conductor.running_ids(),
+                        'the flow suspended on worker-a')
+        # Not run to its end here: the new owner's to run.
+        self.assertEqual('another-worker', board.find_owner(job))
+        self.assertEqual('verifying', self.status(created['id']).status)
+        _book, flow_detail = jobs.load(constants.OPERATION_VERIFY,
+                                       created['id'])
+        self.assertEqual('SUSPENDED', flow_detail.state)
