@@ -359,13 +359,21 @@ def flow_factory(kind, object_id):
 
 class _ExpiringBoard(impl_redis.RedisJobBoard):
     """taskflow's Redis jobboard whose claims expire unless renewed (a
-    conductor claims with no expiry: a dead owner would keep its jobs)."""
+    conductor claims with no expiry: a dead owner would keep its jobs),
+    and whose jobs are offered in the order they were posted."""
 
     claim_expiry = 30
 
     def claim(self, job, who, expiry=None):
         return super().claim(job, who,
                              expiry=expiry or self.claim_expiry)
+
+    def _fetch_jobs(self):
+        # Oldest first: taskflow lists the newest first, so a dead
+        # worker's jobs (posted long ago) waited behind every job posted
+        # since, however many (measured: 20-30 s after their claims
+        # expired, under 40 operations).
+        return sorted(super()._fetch_jobs())
 
 
 def make_board(conf=cfg.CONF):
