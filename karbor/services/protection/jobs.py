@@ -274,12 +274,26 @@ def _delete_flow(checkpoint_id):
     return delete_flow.get_flow(provider, checkpoint_id, sources)
 
 
+def new_resources_of(flow_detail):
+    """The map of original to new resources that the finished hook tasks
+    of a saved restore left (each task's result holds what its hooks
+    added)."""
+    found = {}
+    for atom in flow_detail or ():
+        if (atom.state == states.SUCCESS and isinstance(atom.results, dict)
+                and atom.name != tf_storage.Storage.injector_name):
+            found.update(atom.results.get('new_resources') or {})
+    return found
+
+
 def _restore_flow(restore_id):
     from karbor.services.protection.flows import restore as restore_flow
     row = restores_db.restore_get(restore_id)
     provider = _registry().get(row.provider_id)
-    return restore_flow.get_flow(provider, restore_id,
-                                 _sources(row.checkpoint_id))
+    saved = load(constants.OPERATION_RESTORE, restore_id)
+    return restore_flow.get_flow(
+        provider, restore_id, _sources(row.checkpoint_id),
+        new_resources=new_resources_of(saved[1] if saved else None))
 
 
 def _verify_flow(verification_id):
