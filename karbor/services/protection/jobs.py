@@ -160,12 +160,37 @@ def request_context(values):
     return karbor_context.RequestContext.from_dict(values, overwrite=False)
 
 
+def save_context(kind, object_id, context):
+    """The operation's request context without its token, saved by the
+    API before its cast (with a jobboard): a worker that takes over an
+    operation whose cast was lost (consumed by a worker that died before
+    it claimed it) then acts as the cast would have (its trust, its
+    caller). Kept in the operation's logbook, replaced by its flow."""
+    values, _token = storable_context(context)
+    book = tf_models.LogBook('%s-%s' % (kind, object_id),
+                             uuid=book_id(kind, object_id))
+    book.meta = {'context': values}
+    with contextlib.closing(persistence().get_connection()) as conn:
+        conn.save_logbook(book)
+
+
+def saved_context(kind, object_id):
+    """The context :func:`save_context` or :func:`save` kept, or None."""
+    try:
+        with contextlib.closing(persistence().get_connection()) as conn:
+            book = conn.get_logbook(book_id(kind, object_id), lazy=True)
+    except Exception:
+        return None
+    return (book.meta or {}).get('context')
+
+
 def save(kind, object_id, store):
     """Save the flow of an operation (factory, arguments, store); return
     its logbook and flow detail."""
     from karbor.services.protection.jobs import flow_factory
     name = '%s-%s' % (kind, object_id)
     book = tf_models.LogBook(name, uuid=book_id(kind, object_id))
+    book.meta = {'context': store.get(constants.STORE_CONTEXT)}
     flow_detail = tf_models.FlowDetail(name, uuid=book.uuid)
     flow_detail.meta = {'store': store, 'kind': kind,
                         'object_id': object_id}

@@ -470,11 +470,17 @@ class ProtectionManager:
         what = _WHAT[kind] % object_id
         saved = jobs.load(kind, object_id)
         if saved is None:
-            row = _GETTERS[kind](object_id)
-            # Its cast's context is gone: the operation's own project,
-            # with no token (a trust, if any, went with the cast).
-            context = karbor_context.RequestContext(
-                project_id=row.project_id, is_admin=False, overwrite=False)
+            values = jobs.saved_context(kind, object_id)
+            if values:
+                # The API saved it before the cast (token excepted).
+                context = jobs.request_context(values)
+            else:
+                # Saved by none (an API without the jobboard's options):
+                # the operation's own project, without trust or token.
+                row = _GETTERS[kind](object_id)
+                context = karbor_context.RequestContext(
+                    project_id=row.project_id, is_admin=False,
+                    overwrite=False)
             taken = self._start(context, kind, object_id, log_id,
                                 expected_host=host)
         else:

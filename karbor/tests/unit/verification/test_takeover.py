@@ -16,6 +16,7 @@ from futurist import ThreadPoolExecutor
 import redis
 
 from karbor.common import constants
+from karbor.common import context as karbor_context
 from karbor.db import checkpoints as checkpoints_db
 from karbor.db import operation_logs as operation_logs_db
 from karbor.db import verifications as verifications_db
@@ -172,3 +173,30 @@ class TakeoverTest(test_resume.JobboardTestCase):
         _book, flow_detail = jobs.load(constants.OPERATION_VERIFY,
                                        created['id'])
         self.assertEqual('SUSPENDED', flow_detail.state)
+
+    def test_lost_cast_taken_over_with_the_context_the_api_saved(self):
+        """The API saves the operation's context (no token) before its
+        cast; the worker taking over a lost cast runs with it. (Checks
+        held by the gate, patched, while the saved flow is read.)"""
+        gate = self.useFixture(base.Gate(self))
+        worker = self.start_protection_service('worker-a')
+        manager = worker.manager
+        now = [1000.0]
+        manager._clock = lambda: now[0]
+        lost_cast = self.orphan(None)
+        caller = karbor_context.RequestContext(
+            project_id=lost_cast.project_id, user_id='caller-1',
+            auth_token='secret-token', overwrite=False)
+        jobs.save_context(constants.OPERATION_VERIFY, lost_cast.id, caller)
+        self.assertEqual([], manager.adopt_orphans(set()))
+        now[0] += 3 * self.EXPIRY
+        self.assertEqual([lost_cast.id], manager.adopt_orphans(set()))
+        gate.wait_arrived(1)
+        _book, flow_detail = jobs.load(constants.OPERATION_VERIFY,
+                                       lost_cast.id)
+        saved = flow_detail.meta['store'][constants.STORE_CONTEXT]
+        self.assertEqual('caller-1', saved['user'])
+        self.assertNotIn('secret-token', str(flow_detail.meta))
+        gate.open()
+        ended = self.wait_ended(lost_cast.id)
+        self.assertEqual('success', ended.status, ended.status_reason)
