@@ -30,8 +30,9 @@ class DbCommands:
 
     def purge(self):
         """Hard-delete rows soft-deleted before a date (deleted
-        checkpoints, deleted verifications) and operation logs that ended
-        before it; print how many of each."""
+        checkpoints, deleted verifications), operation logs that ended
+        before it and the saved flows of operations no longer running;
+        print how many of each."""
         value = cfg.CONF.command.before
         try:
             before = datetime.datetime.strptime(value, '%Y-%m-%d')

@@ -30,13 +30,16 @@ import uuid
 
 from oslo_config import cfg
 from oslo_log import log as logging
+import redis
 from taskflow.conductors.backends import impl_nonblocking
 from taskflow import engines
+from taskflow import exceptions as tf_exceptions
 from taskflow.jobs.backends import impl_redis
 from taskflow.persistence import backends as persistence_backends
 from taskflow.persistence.backends import impl_sqlalchemy
 from taskflow.persistence import models as tf_models
 from taskflow import states
+from taskflow import storage as tf_storage
 
 from karbor.common import constants
 from karbor.common import context as karbor_context
@@ -157,15 +160,49 @@ def request_context(values):
     return karbor_context.RequestContext.from_dict(values, overwrite=False)
 
 
+def save_context(kind, object_id, context):
+    """The operation's request context without its token, saved by the
+    API before its cast (with a jobboard): a worker that takes over an
+    operation whose cast was lost (consumed by a worker that died before
+    it claimed it) then acts as the cast would have (its trust, its
+    caller). Kept in the operation's logbook, replaced by its flow."""
+    values, _token = storable_context(context)
+    book = tf_models.LogBook('%s-%s' % (kind, object_id),
+                             uuid=book_id(kind, object_id))
+    book.meta = {'context': values}
+    with contextlib.closing(persistence().get_connection()) as conn:
+        conn.save_logbook(book)
+
+
+def saved_context(kind, object_id):
+    """The context :func:`save_context` or :func:`save` kept, or None."""
+    try:
+        with contextlib.closing(persistence().get_connection()) as conn:
+            book = conn.get_logbook(book_id(kind, object_id), lazy=True)
+    except Exception:
+        return None
+    return (book.meta or {}).get('context')
+
+
 def save(kind, object_id, store):
     """Save the flow of an operation (factory, arguments, store); return
     its logbook and flow detail."""
     from karbor.services.protection.jobs import flow_factory
     name = '%s-%s' % (kind, object_id)
     book = tf_models.LogBook(name, uuid=book_id(kind, object_id))
+    book.meta = {'context': store.get(constants.STORE_CONTEXT)}
     flow_detail = tf_models.FlowDetail(name, uuid=book.uuid)
     flow_detail.meta = {'store': store, 'kind': kind,
                         'object_id': object_id}
+    # The store is saved with the flow, in the same transaction: taskflow
+    # would otherwise inject it when the flow is first loaded, in two
+    # commits (an empty injector, then its values), and a worker killed
+    # between them leaves a flow nobody can load again.
+    injector = tf_models.TaskDetail(tf_storage.Storage.injector_name,
+                                    str(uuid.uuid4()))
+    injector.results = dict(store)
+    injector.state = states.SUCCESS
+    flow_detail.add(injector)
     book.add(flow_detail)
     engines.save_factory_details(flow_detail, flow_factory,
                                  (kind, object_id), {})
@@ -208,10 +245,26 @@ def engine_for(flow_detail, pool, backend=None):
     rerun = _RERUN.get(flow_detail.meta.get('kind'))
     if rerun is not None:
         unfinished += rerun(flow_detail)
+    backend = backend or persistence()
+    injector = next((atom for atom in flow_detail if atom.name ==
+                     tf_storage.Storage.injector_name), None)
+    if injector is not None and injector.results is None:
+        # Saved by taskflow's own injection and cut between its two
+        # commits (or saved so by an earlier release): its values again.
+        injector.results = dict(store)
+        injector.state = states.SUCCESS
+        with contextlib.closing(backend.get_connection()) as conn:
+            conn.update_atom_details(injector)
     engine = engines.load_from_detail(
-        flow_detail, store=store, backend=backend or persistence(),
+        # The store is in the flow detail (see save()); injected only for
+        # a flow saved without it.
+        flow_detail, store=None if injector is not None else store,
+        backend=backend,
         engine='parallel',
         executor=log_context.ContextExecutor(pool, context))
+    # Its storage now, so that a flow that cannot be loaded says so here
+    # (not later, where a conductor would take it as a flow that ran).
+    engine.storage.get_flow_state()
     # Tasks that were running when their worker died run again from the
     # start (a task left RUNNING would otherwise be taken as done, with
     # no result).
@@ -246,12 +299,26 @@ def _delete_flow(checkpoint_id):
     return delete_flow.get_flow(provider, checkpoint_id, sources)
 
 
+def new_resources_of(flow_detail):
+    """The map of original to new resources that the finished hook tasks
+    of a saved restore left (each task's result holds what its hooks
+    added)."""
+    found = {}
+    for atom in flow_detail or ():
+        if (atom.state == states.SUCCESS and isinstance(atom.results, dict)
+                and atom.name != tf_storage.Storage.injector_name):
+            found.update(atom.results.get('new_resources') or {})
+    return found
+
+
 def _restore_flow(restore_id):
     from karbor.services.protection.flows import restore as restore_flow
     row = restores_db.restore_get(restore_id)
     provider = _registry().get(row.provider_id)
-    return restore_flow.get_flow(provider, restore_id,
-                                 _sources(row.checkpoint_id))
+    saved = load(constants.OPERATION_RESTORE, restore_id)
+    return restore_flow.get_flow(
+        provider, restore_id, _sources(row.checkpoint_id),
+        new_resources=new_resources_of(saved[1] if saved else None))
 
 
 def _verify_flow(verification_id):
@@ -331,13 +398,21 @@ def flow_factory(kind, object_id):
 
 class _ExpiringBoard(impl_redis.RedisJobBoard):
     """taskflow's Redis jobboard whose claims expire unless renewed (a
-    conductor claims with no expiry: a dead owner would keep its jobs)."""
+    conductor claims with no expiry: a dead owner would keep its jobs),
+    and whose jobs are offered in the order they were posted."""
 
     claim_expiry = 30
 
     def claim(self, job, who, expiry=None):
         return super().claim(job, who,
                              expiry=expiry or self.claim_expiry)
+
+    def _fetch_jobs(self):
+        # Oldest first: taskflow lists the newest first, so a dead
+        # worker's jobs (posted long ago) waited behind every job posted
+        # since, however many (measured: 20-30 s after their claims
+        # expired, under 40 operations).
+        return sorted(super()._fetch_jobs())
 
 
 def make_board(conf=cfg.CONF):
@@ -379,19 +454,62 @@ def ids_on_board(board):
     return ids
 
 
+class Liveness:
+    """Which protection services are alive, as Redis (the jobboard's
+    backend) tells: each service sets a key of its own that expires after
+    ``jobboard_expiration_time`` unless it sets it again (its conductor
+    does, with the claims it renews). One clock decides, Redis's: no
+    comparison of heartbeats written by different hosts."""
+
+    def __init__(self, conf=cfg.CONF):
+        group = conf[GROUP]
+        self.client = redis.Redis(
+            host=group.jobboard_backend_hosts[0],
+            port=group.jobboard_backend_port,
+            password=group.jobboard_backend_password or None,
+            socket_timeout=5.0, socket_connect_timeout=5.0)
+        self.prefix = '%s.karbor.alive.' % group.jobboard_backend_namespace
+        self.expiry = max(1, int(round(group.jobboard_expiration_time)))
+
+    def mark(self, host):
+        self.client.set(self.prefix + host, '1', ex=self.expiry)
+
+    def hosts(self):
+        """Hosts alive now (a Redis error propagates: nobody is declared
+        dead when the answer is unknown)."""
+        return {key.decode('utf-8')[len(self.prefix):]
+                for key in self.client.scan_iter(match=self.prefix + '*')}
+
+    def close(self):
+        self.client.close()
+
+
 class Conductor(impl_nonblocking.NonBlockingConductor):
     """Claims jobs, at most ``max_simultaneous_jobs`` at a time, runs
-    them on the shared task pool, renews the claims of those it runs,
-    and ends each operation once its flow has ended."""
+    them on the shared task pool, renews the claims of those it runs and
+    the service's liveness, and ends each operation once its flow has
+    ended.
+
+    Hooks: ``on_claimed(kind, object_id, job)`` says whether the
+    operation still waits (a job of an operation that ended is consumed
+    without running); ``on_unrunnable(kind, object_id, job, error)`` says
+    whether a job whose flow could not be loaded is to be consumed (else
+    it goes back to the board: taskflow would trash it, and the
+    operation would wait forever); ``on_ended(kind, object_id, details,
+    job)``."""
 
     def __init__(self, name, board, pool, on_claimed, on_ended,
-                 max_jobs, expiry, wait_timeout):
+                 max_jobs, expiry, wait_timeout, on_unrunnable=None,
+                 liveness=None, host=None):
         super().__init__(name, board, persistence=persistence(),
                          engine='parallel', wait_timeout=wait_timeout,
                          max_simultaneous_jobs=max_jobs)
         self.pool = pool
         self.on_claimed = on_claimed
         self.on_ended = on_ended
+        self.on_unrunnable = on_unrunnable
+        self.liveness = liveness
+        self.host = host
         self.expiry = expiry
         self._live = set()
         self._live_lock = threading.Lock()
@@ -411,22 +529,66 @@ class Conductor(impl_nonblocking.NonBlockingConductor):
             return {(job.details or {}).get('object_id')
                     for job in self._live}
 
+    def mark_alive(self):
+        if self.liveness is not None:
+            try:
+                self.liveness.mark(self.host)
+            except Exception as e:
+                LOG.warning('Could not tell the jobboard that %s is '
+                            'alive: %s', self.host, e)
+
     def _renew_loop(self):
+        self.mark_alive()
         while not self._stopped.wait(max(self.expiry / 3.0, 0.5)):
+            self.mark_alive()
             with self._live_lock:
                 live = list(self._live)
             for job in live:
                 try:
-                    job.extend_expiry(self.expiry)
+                    self._renew(job)
                 except Exception as e:
                     LOG.warning('Could not renew the claim on job %s: %s',
                                 job.name, e)
+
+    def _owner(self, job):
+        try:
+            return self._jobboard.find_owner(job)
+        except TypeError:
+            # taskflow's Redis board fails to decode a claim that is not
+            # there (the claim lapsed): nobody's.
+            return None
+
+    def _renew(self, job):
+        """Extend this conductor's claim on ``job``; claim it again if it
+        lapsed (this worker was slow, nobody took it); if another worker
+        holds it, stop acting on it: its flow is suspended here after the
+        tasks running now (their results are single anyway: every end is
+        a compare-and-set)."""
+        owner = self._owner(job)
+        if owner == self._name:
+            # taskflow extends whoever's claim this is: asked first.
+            job.extend_expiry(self.expiry)
+            return
+        if owner is None:
+            try:
+                self._jobboard.claim(job, self._name)
+                LOG.warning('The claim on job %s had lapsed; claimed '
+                            'again', job.name)
+                return
+            except (tf_exceptions.UnclaimableJob, tf_exceptions.NotFound):
+                owner = self._owner(job)
+        LOG.warning('The claim on job %s was lost (now %s): its flow stops '
+                    'here', job.name, owner)
+        engine = getattr(job, '_karbor_engine', None)
+        if engine is not None:
+            engine.suspend()
 
     def _engine_from_job(self, job):
         flow_detail = self._flow_detail_from_job(job)
         context, engine = engine_for(flow_detail, self.pool,
                                      backend=self._persistence)
         job._karbor_context = context
+        job._karbor_engine = engine
         return engine
 
     def _dispatch_job(self, job):
@@ -436,8 +598,21 @@ class Conductor(impl_nonblocking.NonBlockingConductor):
             self._live.add(job)
         consume = False
         try:
-            self.on_claimed(kind, object_id, job)
-            consume = super()._dispatch_job(job)
+            if not self.on_claimed(kind, object_id, job):
+                consume = True
+                return consume
+            try:
+                consume = super()._dispatch_job(job)
+            except Exception as e:
+                # Loading the flow failed (the engine runs inside
+                # taskflow's own handling).
+                LOG.warning('Job %s (%s %s) could not be run: %s',
+                            job.name, kind, object_id, e)
+                consume = bool(self.on_unrunnable and self.on_unrunnable(
+                    kind, object_id, job, e))
+                if not consume:
+                    # Given back; not claimed again at once.
+                    self._stopped.wait(1.0)
             return consume
         finally:
             with self._live_lock:

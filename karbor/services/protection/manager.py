@@ -7,6 +7,7 @@ operation in ``error`` with a reason, never in a transient state.
 """
 
 import threading
+import time
 
 from futurist import ThreadPoolExecutor
 from oslo_config import cfg
@@ -16,6 +17,7 @@ from taskflow import engines
 from taskflow import states
 
 from karbor.common import constants
+from karbor.common import context as karbor_context
 from karbor.common import exception
 from karbor.common import notify
 from karbor.db import checkpoints as checkpoints_db
@@ -68,6 +70,24 @@ _KINDS = {
             reason)),
 }
 
+_GETTERS = {
+    constants.OPERATION_PROTECT: checkpoints_db.checkpoint_get,
+    constants.OPERATION_DELETE: checkpoints_db.checkpoint_get,
+    constants.OPERATION_RESTORE: restores_db.restore_get,
+    constants.OPERATION_VERIFY: verifications_db.verification_get,
+}
+
+_WHAT = {
+    constants.OPERATION_PROTECT: 'Protect of checkpoint %s',
+    constants.OPERATION_DELETE: 'Delete of checkpoint %s',
+    constants.OPERATION_RESTORE: 'Restore %s',
+    constants.OPERATION_VERIFY: 'Verification %s',
+}
+
+# A job whose saved flow cannot be loaded goes back to the board this
+# many times before its operation ends in error.
+_LOAD_ATTEMPTS = 3
+
 
 class ProtectionManager:
     """The RPC endpoint of karbor-protection."""
@@ -84,6 +104,15 @@ class ProtectionManager:
         self._engines = set()
         self._engines_lock = threading.Lock()
         self._missing = set()
+        self.liveness = None
+        # Operations being claimed and saved by this service's RPC
+        # consumer, not on the board yet.
+        self._starting = set()
+        self._starting_lock = threading.Lock()
+        # Orphans seen: (kind, id, host) -> first seen (monotonic).
+        self._orphans = {}
+        self._unloadable = {}
+        self._clock = time.monotonic
 
     def init_host(self):
         """Called once before the RPC server starts consuming."""
@@ -107,9 +136,15 @@ class ProtectionManager:
             # What this host was running and is on the board is resumed
             # by whichever conductor claims it; the rest cannot be.
             self.board = jobs.make_board(conf)
-            recovery.fail_interrupted(
-                self.host, keep=jobs.ids_on_board(self.board))
+            self.liveness = jobs.Liveness(conf)
+            self.liveness.mark(self.host)
             self._start_conductor()
+            # What this host ran before it restarted and is not on the
+            # board is taken again now (saved flows posted, the others
+            # built again); a job on the board is resumed by whichever
+            # conductor claims it.
+            self.adopt_orphans(jobs.ids_on_board(self.board),
+                               restarted=True)
         else:
             recovery.fail_interrupted(self.host,
                                       keep=self._resume_interrupted())
@@ -129,6 +164,7 @@ class ProtectionManager:
             self.conductor.stop()
             self.conductor.wait(60)
             self.board.close()
+            self.liveness.close()
         with self._engines_lock:
             for engine in self._engines:
                 try:
@@ -147,11 +183,15 @@ class ProtectionManager:
     def _recovery_loop(self):
         while not self._stop.wait(cfg.CONF.protection.recovery_interval):
             try:
-                keep = (jobs.ids_on_board(self.board)
-                        if self.board is not None else ())
-                if self.board is not None:
-                    self.repost_lost(keep)
-                recovery.fail_orphans(keep=keep)
+                if self.board is None:
+                    recovery.fail_orphans()
+                    continue
+                # With a jobboard, nothing is failed for want of a worker:
+                # a live worker takes over what a dead one (or a lost
+                # cast) left.
+                on_board = jobs.ids_on_board(self.board)
+                self.repost_lost(on_board)
+                self.adopt_orphans(on_board)
             except Exception:
                 LOG.exception('Looking for orphaned operations failed')
 
@@ -184,13 +224,8 @@ class ProtectionManager:
 
     def _still_running(self, kind, object_id):
         waiting = _KINDS[kind][1]
-        getter = {constants.OPERATION_PROTECT: checkpoints_db.checkpoint_get,
-                  constants.OPERATION_DELETE: checkpoints_db.checkpoint_get,
-                  constants.OPERATION_RESTORE: restores_db.restore_get,
-                  constants.OPERATION_VERIFY:
-                      verifications_db.verification_get}[kind]
         try:
-            return getter(object_id).status == waiting
+            return _GETTERS[kind](object_id).status == waiting
         except exception.NotFound:
             return False
 
@@ -272,22 +307,38 @@ class ProtectionManager:
                         jobs.book_id(kind, object_id), reason)
         self.executor.submit(log_context.bound(run, context))
 
-    def _start(self, context, kind, object_id, operation_log_id, what,
-               build):
-        """Claim the operation, save its flow (``build(row)`` gives its
-        store and does what must happen before) and post it on the
-        jobboard or run it; any failure before the flow runs ends the
-        operation and its log in error with a reason."""
+    def _start(self, context, kind, object_id, operation_log_id,
+               expected_host=None):
+        """Claim the operation (its row names this host, if it was
+        ``expected_host``'s), save its flow and post it on the jobboard or
+        run it; any failure before the flow runs ends the operation and
+        its log in error with a reason. True if this service took it."""
         update, waiting, _end = _KINDS[kind]
-        # Taken: no longer "waiting: no protection service is up" (the
-        # API's note on work it queued while none was).
-        row = update(object_id, {'host': self.host, 'status_reason': None},
-                     expected={'status': [waiting], 'host': [None]})
-        if row is None:
-            LOG.info('%s is no longer waiting; ignored', what)
-            return
-        self._claim_log(operation_log_id)
-        notify.operation_started(kind, row)
+        what = _WHAT[kind] % object_id
+        with self._starting_lock:
+            self._starting.add(object_id)
+        try:
+            # Taken: no longer "waiting: no protection service is up" (the
+            # API's note on work it queued while none was).
+            row = update(object_id,
+                         {'host': self.host, 'status_reason': None},
+                         expected={'status': [waiting],
+                                   'host': [expected_host]})
+            if row is None:
+                LOG.info('%s is no longer waiting; ignored', what)
+                return False
+            self._claim_log(operation_log_id)
+            notify.operation_started(kind, row)
+            self._prepare(context, kind, object_id, operation_log_id, what,
+                          row)
+            return True
+        finally:
+            with self._starting_lock:
+                self._starting.discard(object_id)
+
+    def _prepare(self, context, kind, object_id, operation_log_id, what,
+                 row):
+        build = getattr(self, '_build_' + kind)(context, object_id)
         fail = self._failer(kind, object_id, operation_log_id, what)
         try:
             store = build(row)
@@ -368,13 +419,121 @@ class ProtectionManager:
         self._missing = missing - set(reposted)
         return reposted
 
+    def adopt_orphans(self, on_board, restarted=False):
+        """Take over the operations nobody will run otherwise: waiting or
+        running, not on the board, not run by this service's conductor,
+        and either of a host that is not alive (the jobboard's liveness
+        keys, one clock) or of no host (a cast consumed by a worker that
+        died before it claimed the row), seen so at looks at least
+        ``jobboard_expiration_time`` apart (three times that for no host:
+        its cast may still be queued). ``restarted``: at start, this
+        host's own operations (of the process that ran before) at once.
+        The row is taken by compare-and-set on its host: of two workers
+        adopting at once, one does. A saved flow is posted again; an
+        operation with none is built again, as its cast would have.
+        Returns the ids taken."""
+        expiry = cfg.CONF.task_flow.jobboard_expiration_time
+        alive = self.liveness.hosts()
+        running = self.conductor.running_ids() if self.conductor else set()
+        with self._starting_lock:
+            starting = set(self._starting)
+        now = self._clock()
+        seen, adopted = {}, []
+        for kind, object_id, host, log_id in recovery.in_progress():
+            if (object_id in on_board or object_id in running or
+                    object_id in starting):
+                continue
+            if restarted:
+                if host != self.host:
+                    continue
+            elif host == self.host or host in alive:
+                continue
+            key = (kind, object_id, host)
+            first = seen[key] = self._orphans.get(key, now)
+            grace = expiry if host is not None else 3 * expiry
+            if not restarted and now - first < grace:
+                continue
+            if log_id is None:
+                LOG.warning('%s %s has no running operation log; not '
+                            'taken over', kind, object_id)
+                continue
+            try:
+                if self._adopt(kind, object_id, host, log_id):
+                    adopted.append(object_id)
+                    seen.pop(key, None)
+            except Exception:
+                LOG.exception('Taking over %s %s failed', kind, object_id)
+        if not restarted:
+            self._orphans = seen
+        return adopted
+
+    def _adopt(self, kind, object_id, host, log_id):
+        update, waiting, _end = _KINDS[kind]
+        what = _WHAT[kind] % object_id
+        saved = jobs.load(kind, object_id)
+        if saved is None:
+            values = jobs.saved_context(kind, object_id)
+            if values:
+                # The API saved it before the cast (token excepted).
+                context = jobs.request_context(values)
+            else:
+                # Saved by none (an API without the jobboard's options):
+                # the operation's own project, without trust or token.
+                row = _GETTERS[kind](object_id)
+                context = karbor_context.RequestContext(
+                    project_id=row.project_id, is_admin=False,
+                    overwrite=False)
+            taken = self._start(context, kind, object_id, log_id,
+                                expected_host=host)
+        else:
+            book, flow_detail = saved
+            taken = update(object_id, {'host': self.host,
+                                       'status_reason': None},
+                           expected={'status': [waiting],
+                                     'host': [host]}) is not None
+            if taken:
+                self._claim_log(log_id)
+                if flow_detail.state in jobs.FINISHED:
+                    self._ended(kind, object_id, log_id, None, book.uuid)
+                else:
+                    jobs.post(self.board, book, flow_detail)
+        if taken:
+            LOG.warning('%s was left by %s; taken over by %s (%s)', what,
+                        host or 'a protection service that died before it '
+                        'claimed it', self.host,
+                        'its saved flow posted' if saved else 'built again')
+        return taken
+
     def _on_claimed(self, kind, object_id, job):
         """A conductor of this service took a job: the operation's row
-        names this host from now on."""
+        names this host from now on. False if the operation has ended (a
+        job posted twice): its job is consumed without running."""
         update, waiting, _end = _KINDS[kind]
-        update(object_id, {'host': self.host},
-               expected={'status': [waiting]})
+        if update(object_id, {'host': self.host},
+                  expected={'status': [waiting]}) is None:
+            LOG.info('Job %s (%s %s): the operation has ended; consumed',
+                     job.name, kind, object_id)
+            return False
         LOG.info('Claimed job %s (%s %s)', job.name, kind, object_id)
+        return True
+
+    def _on_unrunnable(self, kind, object_id, job, error):
+        """A job whose saved flow could not be loaded: given back to the
+        board a few times (it may be a moment's database error), then its
+        operation ends in error with the reason."""
+        if not self._still_running(kind, object_id):
+            return True
+        attempts = self._unloadable[job.uuid] = (
+            self._unloadable.get(job.uuid, 0) + 1)
+        if attempts < _LOAD_ATTEMPTS:
+            return False
+        self._unloadable.pop(job.uuid, None)
+        what = _WHAT[kind] % object_id
+        self._failer(kind, object_id, (job.details or {}).get(
+            'operation_log_id'), what)(
+            'the saved flow of this operation cannot be loaded: %s' % (
+                str(error) or error.__class__.__name__))
+        return True
 
     def _on_job_ended(self, kind, object_id, details, job):
         self._ended(kind, object_id, details.get('operation_log_id'),
@@ -388,7 +547,9 @@ class ProtectionManager:
             max_jobs=(group.max_simultaneous_jobs or
                       cfg.CONF.protection.max_concurrent_operations),
             expiry=group.jobboard_expiration_time,
-            wait_timeout=group.jobboard_poll_interval)
+            wait_timeout=group.jobboard_poll_interval,
+            on_unrunnable=self._on_unrunnable, liveness=self.liveness,
+            host=self.host)
         self._conductor_thread = threading.Thread(
             target=self.conductor.run, name='conductor', daemon=True)
         self._conductor_thread.start()
@@ -403,7 +564,29 @@ class ProtectionManager:
                 reason='the resource graph of checkpoint %s is unreadable '
                        '(%s)' % (checkpoint_id, e))
 
+    # The RPC casts; each claims its operation (see _start)
+
     def protect(self, context, checkpoint_id, operation_log_id):
+        self._start(context, constants.OPERATION_PROTECT, checkpoint_id,
+                    operation_log_id)
+
+    def delete(self, context, checkpoint_id, operation_log_id):
+        self._start(context, constants.OPERATION_DELETE, checkpoint_id,
+                    operation_log_id)
+
+    def restore(self, context, restore_id, operation_log_id,
+                restore_auth=None):
+        self._start(context, constants.OPERATION_RESTORE, restore_id,
+                    operation_log_id)
+
+    def verify(self, context, verification_id, operation_log_id):
+        self._start(context, constants.OPERATION_VERIFY, verification_id,
+                    operation_log_id)
+
+    # What must happen before each kind's flow is saved: build(row) does
+    # it and gives the flow's store
+
+    def _build_protect(self, context, checkpoint_id):
         def build(row):
             provider = self.providers.get(row.provider_id)
             plan = row.protection_plan
@@ -440,25 +623,18 @@ class ProtectionManager:
             return {
                 constants.STORE_CHECKPOINT_ID: checkpoint_id,
                 constants.STORE_PARAMETERS: plan.get('parameters') or {}}
+        return build
 
-        self._start(context, constants.OPERATION_PROTECT, checkpoint_id,
-                    operation_log_id, 'Protect of checkpoint %s' %
-                    checkpoint_id, build)
-
-    def delete(self, context, checkpoint_id, operation_log_id):
+    def _build_delete(self, context, checkpoint_id):
         def build(row):
             # The plugins exist: the flow can be built.
             self.providers.get(row.provider_id)
             return {
                 constants.STORE_CHECKPOINT_ID: checkpoint_id,
                 constants.STORE_PARAMETERS: {}}
+        return build
 
-        self._start(context, constants.OPERATION_DELETE, checkpoint_id,
-                    operation_log_id, 'Delete of checkpoint %s' %
-                    checkpoint_id, build)
-
-    def restore(self, context, restore_id, operation_log_id,
-                restore_auth=None):
+    def _build_restore(self, context, restore_id):
         def build(row):
             self.providers.get(row.provider_id)
             self._sources(row.checkpoint_id)
@@ -466,11 +642,9 @@ class ProtectionManager:
                 constants.STORE_CHECKPOINT_ID: row.checkpoint_id,
                 constants.STORE_RESTORE_ID: restore_id,
                 constants.STORE_PARAMETERS: row.parameters or {}}
+        return build
 
-        self._start(context, constants.OPERATION_RESTORE, restore_id,
-                    operation_log_id, 'Restore %s' % restore_id, build)
-
-    def verify(self, context, verification_id, operation_log_id):
+    def _build_verify(self, context, verification_id):
         def build(row):
             self.providers.get(row.provider_id)
             self._sources(row.checkpoint_id)
@@ -478,7 +652,4 @@ class ProtectionManager:
                 constants.STORE_CHECKPOINT_ID: row.checkpoint_id,
                 constants.STORE_VERIFICATION_ID: verification_id,
                 constants.STORE_PARAMETERS: row.parameters or {}}
-
-        self._start(context, constants.OPERATION_VERIFY, verification_id,
-                    operation_log_id, 'Verification %s' % verification_id,
-                    build)
+        return build

@@ -152,3 +152,38 @@ def fail_orphans(conf=cfg.CONF, keep=()):
         LOG.warning('Marked %d orphaned operation(s) as failed: %s',
                     len(failed), ', '.join(failed))
     return failed
+
+
+_IN_PROGRESS = (
+    (constants.OPERATION_PROTECT, models.Checkpoint,
+     constants.CHECKPOINT_STATUS_PROTECTING, 'checkpoint_id'),
+    (constants.OPERATION_DELETE, models.Checkpoint,
+     constants.CHECKPOINT_STATUS_DELETING, 'checkpoint_id'),
+    (constants.OPERATION_RESTORE, models.Restore,
+     constants.RESTORE_STATUS_IN_PROGRESS, 'restore_id'),
+    (constants.OPERATION_VERIFY, models.Verification,
+     constants.VERIFICATION_STATUS_VERIFYING, 'verification_id'),
+)
+
+
+def in_progress():
+    """(kind, object id, host, operation log id) of every operation
+    waiting or running, with the id of its running log (None if it has
+    none)."""
+    found = []
+    with db_api.reader() as session:
+        for kind, model, status, column in _IN_PROGRESS:
+            log_column = getattr(models.OperationLog, column)
+            rows = session.query(model.id, model.host).filter(
+                model.status == status).all()
+            if not rows:
+                continue
+            logs = dict(session.query(
+                log_column, models.OperationLog.id).filter(
+                    models.OperationLog.operation_type == kind,
+                    models.OperationLog.status ==
+                    constants.OPERATION_LOG_STATUS_RUNNING[kind],
+                    log_column.in_([row.id for row in rows])))
+            found += [(kind, row.id, row.host, logs.get(row.id))
+                      for row in rows]
+    return found

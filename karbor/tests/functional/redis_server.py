@@ -1,7 +1,6 @@
-"""A private redis-server on a port of its own, for the benchmark of two
-workers on a Redis jobboard (benchmarks/workers.py). The takeover test
-that used it (test_worker_takeover) is out of the suite while the Redis
-jobboard is experimental: see doc/source/operations.rst."""
+"""A private redis-server on a port of its own, for the takeover test of
+two workers on a Redis jobboard (test_worker_takeover, which restarts it)
+and their benchmark (benchmarks/workers.py)."""
 
 import os
 import signal

@@ -29,6 +29,7 @@ from karbor.db import restores as restores_db
 from karbor.db import services as services_db
 from karbor.db import verifications as verifications_db
 from karbor.services.protection.clients import trusts
+from karbor.services.protection import jobs
 
 LOG = logging.getLogger(__name__)
 
@@ -73,16 +74,33 @@ def hand_over(kind, row, log, operation, cast, previous_status=None):
     with no host: if the cast got through after all and a protection
     service took the operation, it is accepted.
     """
+    _save_context(kind, row, operation)
     try:
         cast()
     except exception.ProtectionServiceUnreachable as e:
         if _end(kind, row, log, str(e), previous_status):
             trusts.release(operation)
+            jobs.forget(jobs.book_id(kind, row.id))
             raise
         LOG.warning('%s %s: a protection service took it although the '
                     'broker did not confirm in time; accepted', kind, row.id)
         return row
     return _note_if_nobody_up(kind, row)
+
+
+def _save_context(kind, row, operation):
+    """With a jobboard, the operation's context (without its token) is
+    saved before the cast: if the worker that takes the cast dies before
+    it claims the operation, the worker that takes it over acts with it
+    (:func:`karbor.services.protection.jobs.save_context`). Without it
+    the operation still runs, taken over with its project only."""
+    if not jobs.jobboard_enabled():
+        return
+    try:
+        jobs.save_context(kind, row.id, operation)
+    except Exception as e:
+        LOG.warning('The context of %s %s was not saved: %s', kind, row.id,
+                    e)
 
 
 def _end(kind, row, log, reason, previous_status):

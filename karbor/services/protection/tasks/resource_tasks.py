@@ -157,6 +157,8 @@ class ResourceHookTask(task.Task):
         if self.first:
             self.recorder.started(checkpoint, self.resource)
         hook = None
+        new_resources = self.hook_kwargs.get('new_resources')
+        before = dict(new_resources) if new_resources is not None else None
         try:
             for hook in self.hooks:
                 result = getattr(self.operation, hook)(
@@ -176,6 +178,13 @@ class ResourceHookTask(task.Task):
         if self.last and not (self.pending and self.pending.close(
                 self.resource)):
             self.recorder.succeeded(checkpoint, self.resource)
+        if new_resources is not None:
+            # What the hooks added to the map of new resources is this
+            # task's result, saved with the flow: a restore resumed
+            # elsewhere starts from it (jobs.new_resources_of).
+            return {'new_resources': {
+                key: value for key, value in dict(new_resources).items()
+                if key not in before or before[key] != value}}
         return True
 
 

@@ -201,12 +201,12 @@ class _ManageDb(_BackendMixin):
                 for i, s, e in logs])
         self.assertEqual(
             'Would purge before 2026-02-01: checkpoints 1, verifications 1, '
-            'operation_logs 2',
+            'operation_logs 2, saved_flows 0',
             self.manage('db', 'purge', '--before', '2026-02-01',
                         '--dry-run'))
         self.assertEqual(
             'Purged before 2026-02-01: checkpoints 1, verifications 1, '
-            'operation_logs 2',
+            'operation_logs 2, saved_flows 0',
             self.manage('db', 'purge', '--before', '2026-02-01'))
         with engine.connect() as conn:
             left = {model.__tablename__: sorted(conn.scalars(

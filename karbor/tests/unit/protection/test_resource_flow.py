@@ -6,12 +6,16 @@ import threading
 import time
 
 from taskflow import engines
+from taskflow import task
+from taskflow.persistence import models as tf_models
 
 from karbor.common import context as karbor_context
 from karbor.common import exception
 from karbor.services.protection import checkpoint as checkpoint_module
 from karbor.services.protection.flows import resource_flow
+from karbor.services.protection.flows import restore as restore_flow
 from karbor.services.protection import graph
+from karbor.services.protection import jobs
 from karbor.services.protection import protection_plugin
 from karbor.services.protection import provider as provider_module
 from karbor.services.protection.tasks import resource_tasks
@@ -367,3 +371,93 @@ class PendingWorkTest(FlowTestCase):
         # The others' work ended well, and says so.
         self.assertEqual(4, len(self.recorder.of('succeeded')))
         self.assertNotIn(bad, self.recorder.of('succeeded'))
+
+
+class MappingOperation(protection_plugin.Operation):
+    """A restore operation whose main hook records the new resource it
+    'made' in the shared map, after what it found there."""
+
+    def __init__(self, seen):
+        self.seen = seen
+
+    def on_main(self, checkpoint, resource, context, parameters,
+                new_resources=None, **kwargs):
+        self.seen[resource.id] = dict(new_resources)
+        new_resources[resource.id] = 'new-' + resource.id
+
+
+class NewResourcesTest(FlowTestCase):
+    """The map of new resources of a restore is saved with its flow, task
+    by task, and a resumed restore starts from it."""
+
+    def test_each_task_saves_what_its_hooks_added(self):
+        seen = {}
+        sources = graph.build_graph([PARENT], lambda r: [])
+        store = {'context': self.ctx.to_dict(), 'checkpoint_id': 'cp-1',
+                 'provider_id': provider_module.LOCAL_PROVIDER_ID,
+                 'parameters': {}, 'restore_id': 'r-1'}
+        pool = futures.ThreadPoolExecutor(max_workers=4)
+        self.addCleanup(pool.shutdown, wait=True)
+        # Resumed: the map as the child's hooks left it before the death.
+        flow = resource_flow.build(
+            'restore', sources, lambda r: MappingOperation(seen),
+            self.recorder, extra=('restore_id',),
+            hook_kwargs={'new_resources': {'c1': 'new-c1'}})
+        engine = engines.load(flow, store=store, engine='parallel',
+                              executor=pool)
+        engine.run()
+        # The parent's hook found the child's new resource.
+        self.assertEqual({'c1': 'new-c1'}, seen['p1'])
+        # Its task's saved result is what it added, only.
+        results = [engine.storage.fetch(atom.name) for atom in _atoms(flow)
+                   if isinstance(atom, resource_tasks.ResourceHookTask)]
+        self.assertEqual([{'new_resources': {'p1': 'new-p1'}}], results)
+
+    def test_restore_flow_is_built_with_the_saved_map(self):
+        sources = graph.build_graph([PARENT, CHILD], lambda r: [])
+        flow = restore_flow.get_flow(_MappingProvider({}), 'r-1', sources,
+                                     new_resources={'c1': 'new-c1'})
+        hooks = [atom for atom in _atoms(flow)
+                 if isinstance(atom, resource_tasks.ResourceHookTask)]
+        self.assertEqual(2, len(hooks))
+        for atom in hooks:
+            self.assertEqual({'c1': 'new-c1'},
+                             atom.hook_kwargs['new_resources'])
+
+    def test_resumed_restore_starts_from_the_saved_map(self):
+        detail = tf_models.FlowDetail('restore-r-1', 'fd-1')
+        for name, state, results in (
+                ('restore-main-a', 'SUCCESS',
+                 {'new_resources': {'a': 'new-a'}}),
+                ('restore-main-b', 'SUCCESS', True),
+                ('restore-main-c', 'RUNNING',
+                 {'new_resources': {'c': 'new-c'}}),
+                ('_TaskFlow_INJECTOR', 'SUCCESS',
+                 {'new_resources': {'x': 'store'}})):
+            atom = tf_models.TaskDetail(name, name)
+            atom.state, atom.results = state, results
+            detail.add(atom)
+        self.assertEqual({'a': 'new-a'}, jobs.new_resources_of(detail))
+        self.assertEqual({}, jobs.new_resources_of(None))
+
+
+class _MappingProvider:
+    def __init__(self, seen):
+        self.seen = seen
+
+    def plugin_for(self, resource_type):
+        provider = self
+
+        class Plugin:
+            def get_restore_operation(self, resource):
+                return MappingOperation(provider.seen)
+        return Plugin()
+
+
+def _atoms(flow):
+    """Every task of ``flow``, nested flows walked."""
+    for item, _meta in flow.iter_nodes():
+        if isinstance(item, task.Task):
+            yield item
+        else:
+            yield from _atoms(item)

@@ -151,7 +151,7 @@ class RestartTest(ResumeTestCase):
         self.assertIn('cannot be resumed', shown['status_reason'])
 
 
-class JobboardTest(ResumeTestCase):
+class JobboardTestCase(ResumeTestCase):
     """Two workers on one Redis jobboard (127.0.0.1:6379, a namespace of
     the test's own)."""
 
@@ -172,6 +172,9 @@ class JobboardTest(ResumeTestCase):
         client = redis.Redis('127.0.0.1', 6379)
         self.addCleanup(lambda: [client.delete(k) for k in
                                  client.scan_iter(match=namespace + '*')])
+
+
+class JobboardTest(JobboardTestCase):
 
     def test_claim_expires_and_another_worker_resumes(self):
         dead = self.useFixture(DeadWorker(self.beta))
