@@ -137,7 +137,7 @@ class KarborAll:
             self._check_alive()
             try:
                 if http('GET', self.url.split('/v1/')[0] + '/',
-                              token=None, timeout=2)[0] == 200:
+                        token=None, timeout=2)[0] == 200:
                     return
             except OSError:
                 pass
@@ -147,7 +147,7 @@ class KarborAll:
 
     def call(self, method, path, body=None, expect=(200,), timeout=120):
         status, _, doc = http(method, self.url + path, body=body,
-                                    token=self.token, timeout=timeout)
+                              token=self.token, timeout=timeout)
         if status not in expect:
             raise RuntimeError('%s %s: HTTP %s %s' % (method, path, status,
                                                       doc))

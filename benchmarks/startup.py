@@ -88,7 +88,7 @@ def one_run(idle, timeout):
 def _measure(process, base_url, start, idle, timeout):
     def root_answers():
         return common.http('GET', base_url + '/', token=None,
-                          timeout=2)[0] == 200
+                           timeout=2)[0] == 200
 
     def protection_up():
         status, _, doc = common.http(
