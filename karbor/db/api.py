@@ -234,11 +234,20 @@ def delete(model, object_id, not_found):
         session.delete(row)
 
 
+def _columns(model):
+    return [getattr(model, attr.key)
+            for attr in sa.inspect(model).column_attrs]
+
+
 def get_all(model, filters=None, project_id=None, marker=None, limit=None,
-            sort_keys=None, sort_dirs=None, extra_criteria=()):
+            sort_keys=None, sort_dirs=None, extra_criteria=(), plain=False):
     """A page of rows, filtered by equality, sorted, after ``marker``.
 
     ``sort_keys`` always ends with ``id`` so that pages are stable.
+    ``plain``: read-only rows (each column an attribute, as on the model)
+    rather than model objects; what a response is built from, without the
+    ORM's bookkeeping of every object (profiled: most of the time of a
+    page of 1,000 rows).
     """
     from oslo_db.sqlalchemy import utils as db_utils
 
@@ -248,7 +257,8 @@ def get_all(model, filters=None, project_id=None, marker=None, limit=None,
         sort_keys.append('id')
         sort_dirs.append(sort_dirs[-1] if sort_dirs else 'desc')
     with reader() as session:
-        query = session.query(model)
+        query = session.query(*_columns(model)) if plain else \
+            session.query(model)
         if project_id is not None:
             query = query.filter(model.project_id == project_id)
         for key, value in (filters or {}).items():
@@ -271,7 +281,8 @@ def get_all(model, filters=None, project_id=None, marker=None, limit=None,
         query = db_utils.paginate_query(query, model, limit, sort_keys,
                                         marker=marker_row,
                                         sort_dirs=sort_dirs)
-        return _detach(session, query.all())
+        rows = query.all()
+        return rows if plain else _detach(session, rows)
 
 
 def set_resource_statuses(model, object_id, not_found, running, verdicts,
