@@ -225,6 +225,7 @@ def seed_upstream(db_url, api_url, rows_by_project):
     small = rows_by_project[SMALL]
     base = '%s/v1/%s' % (api_url, SMALL)
     token = 'user:%s' % SMALL
+    upstream_delete_checkpoints(api_url)
     ids = []
     for _ in small:
         status, _, doc = common.http(
@@ -247,6 +248,23 @@ def seed_upstream(db_url, api_url, rows_by_project):
         raise RuntimeError('upstream checkpoints not available in time')
     shown[SMALL]['checkpoints'] = ids[0]
     return shown
+
+
+def upstream_delete_checkpoints(api_url):
+    """Delete the checkpoints of the small project (an earlier run's
+    too): upstream lists them from its bank, not from its database."""
+    path = '%s/v1/%s/providers/%s/checkpoints' % (api_url, SMALL,
+                                                  UPSTREAM_PROVIDER)
+    token = 'user:%s' % SMALL
+    doc = common.http('GET', path, token=token)[2]
+    for checkpoint in doc['checkpoints']:
+        common.http('DELETE', '%s/%s' % (path, checkpoint['id']),
+                    token=token, timeout=60)
+    deadline = time.monotonic() + 120
+    while common.http('GET', path, token=token)[2]['checkpoints']:
+        if time.monotonic() > deadline:
+            raise RuntimeError('upstream checkpoints not deleted in time')
+        time.sleep(0.5)
 
 
 def upstream_clear(db_url):
@@ -532,6 +550,7 @@ def main():
             ours.stop()
         if not args.no_upstream:
             upstream_clear(args.upstream_db)
+            upstream_delete_checkpoints(args.upstream_url)
         if args.keep:
             print('kept %s' % workdir)
         else:
