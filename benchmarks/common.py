@@ -1,17 +1,79 @@
 """What the benchmarks share: a karbor-all they start and drive over HTTP,
-and what /proc says of a process. Linux only."""
+and what /proc says of a process. Linux only.
 
+Only the standard library and Karbor's own requirements: the benchmarks run
+from a plain install (``pip install -r requirements.txt -e .``), without the
+test requirements.
+"""
+
+import configparser
+import json
 import os
 import signal
+import socket
 import subprocess
+import sys
 import time
-
-from karbor.tests.functional import utils
+import urllib.error
+import urllib.request
 
 PROJECT = 'bench'
 MIB = 1024 * 1024
 POLL_INTERVAL = 0.05
 START_TIMEOUT = 60
+
+
+BIN_DIR = os.path.dirname(sys.executable)
+
+
+def executable(name):
+    """A console script of this environment (karbor-all, karbor-api)."""
+    path = os.path.join(BIN_DIR, name)
+    if not os.path.exists(path):
+        raise RuntimeError('%s is not installed next to %s; install the '
+                           'project with "pip install -e ."' %
+                           (name, sys.executable))
+    return path
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def write_config(path, sections):
+    """Write {'DEFAULT': {...}, 'database': {...}} as an ini file."""
+    parser = configparser.ConfigParser(interpolation=None)
+    for section, values in sections.items():
+        if section != 'DEFAULT':
+            parser.add_section(section)
+        for key, value in values.items():
+            parser.set(section, key, str(value))
+    with open(path, 'w') as f:
+        parser.write(f)
+    return path
+
+
+def http(method, url, body=None, token='admin-token', headers=None,
+         timeout=10):
+    """(status, headers, decoded JSON or None) of one request."""
+    data = json.dumps(body).encode() if isinstance(body, (dict, list)) \
+        else body
+    req = urllib.request.Request(url, data=data, method=method)
+    req.add_header('Content-Type', 'application/json')
+    if token:
+        req.add_header('X-Auth-Token', token)
+    for key, value in (headers or {}).items():
+        req.add_header(key, value)
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            raw = resp.read()
+            status, hdrs = resp.status, resp.headers
+    except urllib.error.HTTPError as e:
+        raw, status, hdrs = e.read(), e.code, e.headers
+    doc = json.loads(raw) if raw else None
+    return status, hdrs, doc
 
 
 def proc_status_kib(pid, field):
@@ -52,13 +114,13 @@ class KarborAll:
 
     def __init__(self, state, log_path, args=(), project=PROJECT,
                  token='t'):
-        self.port = utils.free_port()
+        self.port = free_port()
         self.url = 'http://127.0.0.1:%d/v1/%s' % (self.port, project)
         self.token = token
         self.log = open(log_path, 'wb')
         self.log_path = log_path
         self.process = subprocess.Popen(
-            [utils.executable('karbor-all'), '--state-path', state,
+            [executable('karbor-all'), '--state-path', state,
              '--api-port', str(self.port)] + list(args),
             stdout=self.log, stderr=subprocess.STDOUT,
             start_new_session=True)
@@ -74,8 +136,8 @@ class KarborAll:
         while time.monotonic() < deadline:
             self._check_alive()
             try:
-                if utils.http('GET', self.url.split('/v1/')[0] + '/',
-                              token=None, timeout=2)[0] == 200:
+                if http('GET', self.url.split('/v1/')[0] + '/',
+                        token=None, timeout=2)[0] == 200:
                     return
             except OSError:
                 pass
@@ -84,8 +146,8 @@ class KarborAll:
                            START_TIMEOUT)
 
     def call(self, method, path, body=None, expect=(200,), timeout=120):
-        status, _, doc = utils.http(method, self.url + path, body=body,
-                                    token=self.token, timeout=timeout)
+        status, _, doc = http(method, self.url + path, body=body,
+                              token=self.token, timeout=timeout)
         if status not in expect:
             raise RuntimeError('%s %s: HTTP %s %s' % (method, path, status,
                                                       doc))

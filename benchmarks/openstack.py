@@ -71,7 +71,6 @@ import uuid
 
 import common
 from karbor.common import constants
-from karbor.tests.functional import utils
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MIB = 1024 * 1024
@@ -188,7 +187,7 @@ def endpoints(name):
 def free_ports(count):
     """The first of ``count`` consecutive free ports of 127.0.0.1."""
     for _ in range(100):
-        first = utils.free_port()
+        first = common.free_port()
         if first + count > 65535:
             continue
         try:
@@ -207,10 +206,10 @@ def service_env(name, directory):
     env = dict(os.environ)
     prefix = 'KARBOR_%s_' % name.upper()
     env[prefix + 'DIR'] = directory
-    env[prefix + 'PORT'] = str(utils.free_port())
+    env[prefix + 'PORT'] = str(common.free_port())
     if name == 'swift':
         env[prefix + 'STORAGE_PORT'] = str(free_ports(3))
-        env[prefix + 'MEMCACHED_PORT'] = str(utils.free_port())
+        env[prefix + 'MEMCACHED_PORT'] = str(common.free_port())
     elif name == 'cinder':
         env[prefix + 'DB'] = CINDER_DB
         env[prefix + 'VHOST'] = CINDER_VHOST
@@ -364,10 +363,10 @@ def start_karbor(workdir, name, conf_sections, providers, **kwargs):
     providers_dir = os.path.join(base, 'providers.d')
     os.makedirs(providers_dir)
     for file_name, sections in providers.items():
-        utils.write_config(os.path.join(providers_dir, file_name), sections)
+        common.write_config(os.path.join(providers_dir, file_name), sections)
     sections = dict(conf_sections)
     sections['providers'] = {'config_dir': providers_dir}
-    conf = utils.write_config(os.path.join(base, 'karbor.conf'), sections)
+    conf = common.write_config(os.path.join(base, 'karbor.conf'), sections)
     server = Server(os.path.join(base, 'state'),
                     os.path.join(base, 'karbor-all.log'),
                     args=['--config-file', conf], **kwargs)

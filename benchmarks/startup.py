@@ -28,8 +28,8 @@ import sys
 import tempfile
 import time
 
+import common
 from karbor.common import constants
-from karbor.tests.functional import utils
 
 PROJECT = 'bench'
 POLL_INTERVAL = 0.01
@@ -60,10 +60,10 @@ def _proc_status_kib(pid, field):
 
 def one_run(idle, timeout):
     state = tempfile.mkdtemp(prefix='karbor-bench-')
-    port = utils.free_port()
+    port = common.free_port()
     base_url = 'http://127.0.0.1:%d' % port
     log_path = os.path.join(state, 'karbor-all.log')
-    command = [utils.executable('karbor-all'), '--state-path',
+    command = [common.executable('karbor-all'), '--state-path',
                os.path.join(state, 'state'), '--api-port', str(port)]
     try:
         with open(log_path, 'wb') as log:
@@ -87,11 +87,11 @@ def one_run(idle, timeout):
 
 def _measure(process, base_url, start, idle, timeout):
     def root_answers():
-        return utils.http('GET', base_url + '/', token=None,
-                          timeout=2)[0] == 200
+        return common.http('GET', base_url + '/', token=None,
+                           timeout=2)[0] == 200
 
     def protection_up():
-        status, _, doc = utils.http(
+        status, _, doc = common.http(
             'GET', '%s/v1/%s/os-services' % (base_url, PROJECT), timeout=2)
         return status == 200 and any(
             s['binary'] == constants.SERVICE_BINARY_PROTECTION and

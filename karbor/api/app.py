@@ -15,6 +15,7 @@ from oslo_middleware import request_id
 from oslo_middleware import sizelimit
 import pecan
 
+from karbor.api import argspecs
 from karbor.api import hooks
 from karbor.api.middleware import auth
 from karbor.api.middleware import encoding
@@ -42,6 +43,7 @@ class _Mount:
 
 
 def setup_app(conf=cfg.CONF):
+    argspecs.install()
     app = pecan.make_app(
         'karbor.api.controllers.root.RootController',
         hooks=[hooks.ContextHook(), hooks.FaultHook()],

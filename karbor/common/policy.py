@@ -1,5 +1,7 @@
 """oslo.policy enforcement with the defaults declared in karbor.policies."""
 
+import time
+
 from oslo_config import cfg
 from oslo_policy import policy
 
@@ -9,12 +11,31 @@ from karbor.policies import base as base_policies
 
 _ENFORCER = None
 
+# Seconds between two looks at the policy files for a change.
+RELOAD_INTERVAL = 1.0
+
+
+class Enforcer(policy.Enforcer):
+    """oslo.policy's enforcer, looking at the policy files for a change at
+    most once every RELOAD_INTERVAL seconds rather than at every check:
+    without a policy file (policy in code, the default) it searched every
+    configuration directory for one, and ``policy.d``, at each of the
+    checks of every request; profiled, a tenth of an empty list's time."""
+
+    _next_look = 0.0
+
+    def load_rules(self, force_reload=False):
+        now = time.monotonic()
+        if force_reload or not self.rules or now >= self._next_look:
+            super().load_rules(force_reload)
+            self._next_look = now + RELOAD_INTERVAL
+
 
 def get_enforcer():
     """The process-wide enforcer (also the oslo.policy.enforcer entry)."""
     global _ENFORCER
     if _ENFORCER is None:
-        _ENFORCER = policy.Enforcer(cfg.CONF)
+        _ENFORCER = Enforcer(cfg.CONF)
         _ENFORCER.register_defaults(policies.list_rules())
     return _ENFORCER
 

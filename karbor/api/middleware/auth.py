@@ -8,7 +8,6 @@ import re
 from keystonemiddleware import auth_token
 from oslo_config import cfg
 from oslo_log import log as logging
-import webob.dec
 
 LOG = logging.getLogger(__name__)
 
@@ -66,24 +65,25 @@ class NoAuthMiddleware:
     def __init__(self, app):
         self.app = app
 
-    @webob.dec.wsgify
-    def __call__(self, req):
+    def __call__(self, environ, start_response):
         # Never trust identity headers sent by the client itself.
-        for key in [k for k in req.environ
-                    if k.startswith(_IDENTITY_PREFIXES)]:
-            del req.environ[key]
-        match = _URL_PROJECT.match(req.path_info)
+        for key in [k for k in environ if k.startswith(_IDENTITY_PREFIXES)]:
+            del environ[key]
+        # WSGI hands the path over as latin-1 text; the project is the
+        # UTF-8 text it encodes (the URL was checked to be UTF-8 before).
+        path = environ.get('PATH_INFO', '')
+        match = _URL_PROJECT.match(path.encode('latin-1').decode('utf-8'))
         url_project = match.group(1) if match else None
         user, project, roles = parse_noauth_token(
-            req.headers.get('X-Auth-Token'), url_project)
-        req.environ['HTTP_X_USER_ID'] = user
-        req.environ['HTTP_X_USER_NAME'] = user
+            environ.get('HTTP_X_AUTH_TOKEN'), url_project)
+        environ['HTTP_X_USER_ID'] = user
+        environ['HTTP_X_USER_NAME'] = user
         if project:
-            req.environ['HTTP_X_PROJECT_ID'] = project
-            req.environ['HTTP_X_PROJECT_NAME'] = project
-        req.environ['HTTP_X_ROLES'] = ','.join(roles)
-        req.environ['HTTP_X_IDENTITY_STATUS'] = 'Confirmed'
-        return req.get_response(self.app)
+            environ['HTTP_X_PROJECT_ID'] = project
+            environ['HTTP_X_PROJECT_NAME'] = project
+        environ['HTTP_X_ROLES'] = ','.join(roles)
+        environ['HTTP_X_IDENTITY_STATUS'] = 'Confirmed'
+        return self.app(environ, start_response)
 
 
 class PublicPathDispatcher:

@@ -93,13 +93,37 @@ class PathNormalizer:
 
 
 class FaultWrapper:
+    """Answers of 400 and more leave in the fault shape.
+
+    A successful answer passes through untouched (not buffered: this runs
+    on every request); an error's body is read and rewritten when it is
+    not a fault already.
+    """
+
     def __init__(self, app):
         self.app = app
 
     def __call__(self, environ, start_response):
-        req = webob.Request(environ)
+        started = []
+
+        def start(status, headers, exc_info=None):
+            if int(status[:3]) < 400:
+                started.append(True)
+                return start_response(status, headers, exc_info)
+            started.append((status, headers))
+            return self._refused_write
+
         try:
-            resp = req.get_response(self.app)
+            app_iter = self.app(environ, start)
+            if started and started[0] is True:
+                return app_iter
+            # An error, or an application that answers only once its
+            # body is read: read it.
+            try:
+                body = b''.join(app_iter)
+            finally:
+                if hasattr(app_iter, 'close'):
+                    app_iter.close()
         except Exception:
             # The raw path: decoding it may be what failed.
             LOG.exception('Unexpected error in %s %r',
@@ -109,21 +133,36 @@ class FaultWrapper:
                 500, 'The server met an unexpected error; it is logged '
                      'with the request id of this response.')
             return resp(environ, start_response)
-        if resp.status_int >= 400 and not (
-                resp.content_type == 'application/json' and
-                _is_fault(resp.body, resp.status_int)):
-            message = _message_of(resp.body, resp.status)
-            if resp.status_int == 413:
-                message = too_large_message()
-            if resp.status_int == 405:
-                allow = resp.headers.get('Allow')
-                message = 'Method %s is not allowed on %s.' % (
-                    req.method, req.path)
-                if allow:
-                    message += ' Allowed: %s.' % allow
-            new = fault_response(resp.status_int, message)
-            for key in ('Allow', 'WWW-Authenticate', 'Retry-After'):
-                if key in resp.headers:
-                    new.headers[key] = resp.headers[key]
-            resp = new
-        return resp(environ, start_response)
+        if not started:
+            raise RuntimeError('the application did not start a response')
+        if started[-1] is True:
+            return [body]
+        status, headers = started[-1]
+        resp = webob.Response(status=status, headerlist=list(headers),
+                              body=body)
+        return self._faulted(environ, resp)(environ, start_response)
+
+    @staticmethod
+    def _refused_write(data):
+        raise RuntimeError('the write() of WSGI is not supported here')
+
+    @staticmethod
+    def _faulted(environ, resp):
+        if resp.content_type == 'application/json' and _is_fault(
+                resp.body, resp.status_int):
+            return resp
+        req = webob.Request(environ)
+        message = _message_of(resp.body, resp.status)
+        if resp.status_int == 413:
+            message = too_large_message()
+        if resp.status_int == 405:
+            allow = resp.headers.get('Allow')
+            message = 'Method %s is not allowed on %s.' % (
+                req.method, req.path)
+            if allow:
+                message += ' Allowed: %s.' % allow
+        new = fault_response(resp.status_int, message)
+        for key in ('Allow', 'WWW-Authenticate', 'Retry-After'):
+            if key in resp.headers:
+                new.headers[key] = resp.headers[key]
+        return new

@@ -129,7 +129,8 @@ class CheckpointsController(rest.RestController):
         wanted['provider_id'] = provider_id
         rows = checkpoints_db.checkpoint_get_all(
             filters=wanted, project_id=project_id, start_date=start,
-            end_date=end, extra_criteria=criteria, **params.db_kwargs())
+            end_date=end, extra_criteria=criteria,
+            plain=True, **params.db_kwargs())
         latest = checkpoint_verifications.latest(r.id for r in rows)
         body = [views.checkpoint(r, latest.get(r.id)) for r in rows]
         return {'checkpoints': body,

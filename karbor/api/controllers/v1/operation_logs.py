@@ -32,7 +32,8 @@ class OperationLogsController(rest.RestController):
         project_id = base.list_scope(kwargs, ctx)
         wanted = base.filters(kwargs, FILTERS)
         rows = operation_logs_db.operation_log_get_all(
-            filters=wanted, project_id=project_id, **params.db_kwargs())
+            filters=wanted, project_id=project_id,
+            plain=True, **params.db_kwargs())
         body = [views.operation_log(r) for r in rows]
         return {'operation_logs': body,
                 'operation_logs_links': paging.links('operation_logs', body,

@@ -60,7 +60,7 @@ class PlansController(rest.RestController):
         wanted = base.filters(kwargs, ('name', 'description', 'status',
                                        'provider_id'))
         rows = plans_db.plan_get_all(filters=wanted, project_id=project_id,
-                                     **params.db_kwargs())
+                                     plain=True, **params.db_kwargs())
         body = [views.plan(r) for r in rows]
         return {'plans': body, 'plans_links': paging.links('plans', body,
                                                            params)}

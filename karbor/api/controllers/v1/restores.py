@@ -130,7 +130,8 @@ class RestoresController(rest.RestController):
         wanted = base.filters(kwargs, ('status', 'checkpoint_id',
                                        'provider_id'))
         rows = restores_db.restore_get_all(
-            filters=wanted, project_id=project_id, **params.db_kwargs())
+            filters=wanted, project_id=project_id,
+            plain=True, **params.db_kwargs())
         body = [views.restore(r) for r in rows]
         return {'restores': body,
                 'restores_links': paging.links('restores', body, params)}

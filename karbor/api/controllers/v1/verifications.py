@@ -46,7 +46,8 @@ class VerificationsController(rest.RestController):
         project_id = base.list_scope(kwargs, ctx)
         wanted = base.filters(kwargs, FILTERS)
         rows = verifications_db.verification_get_all(
-            filters=wanted, project_id=project_id, **params.db_kwargs())
+            filters=wanted, project_id=project_id,
+            plain=True, **params.db_kwargs())
         body = [views.verification(r) for r in rows]
         return {'verifications': body,
                 'verifications_links': paging.links('verifications', body,

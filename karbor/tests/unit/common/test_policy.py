@@ -137,6 +137,23 @@ class AuthorizeTest(base.TestCase):
         self.assertTrue(policy.check(member(), service_policies.GET_ALL))
         self.assertFalse(policy.check(member(), service_policies.UPDATE))
 
+    def test_a_changed_policy_file_is_read_within_the_interval(self):
+        path = self.state_path + '/policy.yaml'
+        with open(path, 'w') as f:
+            f.write('"karbor:service:get_all": ""\n')
+        self.conf.config(policy_file=path, group='oslo_policy')
+        policy.reset()
+        self.assertTrue(policy.check(member(), service_policies.GET_ALL))
+        with open(path, 'w') as f:
+            f.write('"karbor:service:get_all": "!"\n')
+        # Within the interval the rules read last still apply...
+        self.assertGreater(policy.RELOAD_INTERVAL, 0)
+        policy.get_enforcer()._next_look = float('inf')
+        self.assertTrue(policy.check(member(), service_policies.GET_ALL))
+        # ...and once it has passed, the file is read again.
+        policy.get_enforcer()._next_look = 0.0
+        self.assertFalse(policy.check(member(), service_policies.GET_ALL))
+
     def test_override_under_upstream_name(self):
         # An upstream Karbor policy file still says service:update.
         path = self.state_path + '/policy.yaml'
