@@ -6,7 +6,7 @@ import signal
 import subprocess
 import time
 
-from karbor.tests.functional import utils
+import plain_http as utils
 
 PROJECT = 'bench'
 MIB = 1024 * 1024

@@ -163,7 +163,8 @@ def run(args, workdir):
 def _measure(args, server, state):
     server.wait_ready()
     idle_rss = common.proc_status_kib(server.pid, 'VmRSS') / 1024.0
-    root = os.path.realpath(os.path.join(state, 'protect'))
+    # karbor-all's root for a project: <state>/protect/<project id>.
+    root = os.path.realpath(os.path.join(state, 'protect', common.PROJECT))
     data = os.path.join(root, 'data')
     t0 = time.monotonic()
     files, directories = make_tree(data, args.size_mib)
@@ -177,7 +178,8 @@ def _measure(args, server, state):
 
     instances = server.call(
         'GET', '/protectables/%s/instances' % DIRECTORY)['instances']
-    [resource] = [i for i in instances if i['name'] == data]
+    # Named relative to the project's root.
+    [resource] = [i for i in instances if i['name'] == 'data']
     plan = server.call('POST', '/plans', expect=(200, 201, 202), body={
         'plan': {'name': 'bench', 'provider_id': PROVIDER_ID,
                  'resources': [{'id': resource['id'], 'type': DIRECTORY,
@@ -213,7 +215,7 @@ def _measure(args, server, state):
         '/restores/%s' % restore['id'], 'restore',
         constants.RESTORE_STATUS_SUCCESS,
         (constants.RESTORE_STATUS_FAILURE,), args.timeout)
-    restored_at = '%s.restored-%s' % (data, restore['id'][:8])
+    restored_at = '%s.restored-%s' % (data, restore['id'][-8:])
     restore_fig = {'seconds': end - start,
                    'cpu': common.cpu_seconds(server.pid) - cpu0,
                    'hwm': common.proc_status_kib(server.pid, 'VmHWM') / 1024.0,

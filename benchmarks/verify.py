@@ -288,7 +288,8 @@ def _measure(args, server, state, workdir):
     time.sleep(1)
     r['idle_rss'] = common.proc_status_kib(server.pid, 'VmRSS') / 1024.0
     r['idle_hwm'] = common.proc_status_kib(server.pid, 'VmHWM') / 1024.0
-    root = os.path.realpath(os.path.join(state, 'protect'))
+    # karbor-all's root for a project: <state>/protect/<project id>.
+    root = os.path.realpath(os.path.join(state, 'protect', common.PROJECT))
     bank = os.path.join(state, 'bank', PROVIDER_ID)
 
     # 1. Deep verification of a large checkpoint.
@@ -299,7 +300,9 @@ def _measure(args, server, state, workdir):
     print('created %s: %d MiB in %d files in %.1f s' % (
         large, args.size_mib, LARGE_FILES, time.monotonic() - t0))
     sys.stdout.flush()
-    [resource] = [i for i in server.instances() if i['name'] == large]
+    # Instances are named relative to the project's root.
+    [resource] = [i for i in server.instances()
+                  if i['name'] == os.path.relpath(large, root)]
     plan = server.plan('bench-large', [resource])
     checkpoint_id, r['protect_s'] = server.protect(plan['id'], args.timeout)
     r['lifetime_hwm_after_protect'] = common.proc_status_kib(
@@ -341,7 +344,7 @@ def _measure(args, server, state, workdir):
     print('creating %d directories...' % args.resources)
     sys.stdout.flush()
     many = make_many(root, args.resources)
-    wanted = set(many)
+    wanted = {os.path.relpath(p, root) for p in many}
     resources = [i for i in server.instances() if i['name'] in wanted]
     if len(resources) != args.resources:
         raise RuntimeError('%d instances found, %d expected' % (
