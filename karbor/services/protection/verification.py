@@ -181,15 +181,29 @@ def _check_quick(section, entry, progress):
     return None
 
 
+# One read buffer per thread, used again for every object it checks: no
+# memory allocated (and faulted in) per read.
+_buffers = threading.local()
+
+
+def _stream_buffer():
+    buffer = getattr(_buffers, 'buffer', None)
+    if buffer is None:
+        buffer = _buffers.buffer = bytearray(STREAM_CHUNK)
+    return buffer
+
+
 def _check_deep(section, entry, progress):
     key = section.full_key(entry['key'])
     digest = hashlib.sha256()
     size = 0
+    buffer = _stream_buffer()
+    view = memoryview(buffer)
     try:
-        for chunk in section.iter_object(entry['key'], STREAM_CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
-            progress.add(bytes_checked=len(chunk))
+        for n in section.iter_object_into(entry['key'], buffer):
+            digest.update(view[:n])
+            size += n
+            progress.add(bytes_checked=n)
     except exception.BankObjectNotFound:
         return 'object %s is missing' % key
     finally:
