@@ -463,7 +463,7 @@ def many_resources(server, root, first, count, args):
     r.update({'wall': wall, 'server': _seconds(doc),
               'startup': (started - created).total_seconds(),
               'cpu': common.cpu_seconds(server.pid) - cpu0,
-              'resources': len(doc['resources_status']),
+              'resources': len(doc['resource_status']),
               'objects': doc['progress'].get('objects_checked'),
               'hwm': common.proc_status_kib(server.pid, 'VmHWM') / 1024.0,
               'hwm_reset': hwm_reset, 'rss_before': rss_before,
