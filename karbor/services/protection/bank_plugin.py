@@ -8,6 +8,7 @@ plugin a view limited to one prefix (one resource of one checkpoint).
 
 import abc
 import collections
+import functools
 import hashlib
 import json
 import re
@@ -25,6 +26,19 @@ READ_CHUNK = 1 << 20
 
 def validate_key(key):
     """Return ``key`` normalised (no leading slash), or raise InvalidKey."""
+    if isinstance(key, str) and key:
+        # Most keys are checked many times (a checkpoint's objects, its
+        # resources' metadata): the answer for a valid one is kept.
+        return _valid_key(key)
+    return _validate_key(key)
+
+
+@functools.lru_cache(maxsize=4096)
+def _valid_key(key):
+    return _validate_key(key)
+
+
+def _validate_key(key):
     if not isinstance(key, str) or not key:
         raise exception.BankInvalidKey(key=key, reason='it is empty')
     stripped = key[1:] if key.startswith('/') else key

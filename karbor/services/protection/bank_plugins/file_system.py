@@ -27,8 +27,12 @@ opts = [
                help=_('Directory of the bank. Default: "bank" in the '
                       'state directory.')),
     cfg.BoolOpt('fsync', default=True,
-                help=_('Flush every object to disk before it is visible, '
-                       'so that a crash never leaves a torn object.')),
+                help=_('Flush objects to disk: an index, status or '
+                       'manifest before it is visible, so that a crash '
+                       'never leaves a torn one; the data objects of a '
+                       'protect are flushed by a thread of their own '
+                       'behind the writers, all of them before the '
+                       'checkpoint can be available.')),
 ]
 
 _TMP_PREFIX = '.tmp-'

@@ -135,7 +135,11 @@ class _Reader:
         self.files = []
         self.hardlinks = []
         self._seen = {}
-        self._buffers = Buffers(chunk_size, threads + 2)
+        # No larger than what is to be read (a directory of a few small
+        # files needs no buffer of a whole chunk); grown if the files grow.
+        planned = sum(c['stored'] for c in candidates)
+        self._buffers = Buffers(min(chunk_size, max(planned, 1)),
+                                threads + 2)
 
     def close(self):
         self.cache.close()
@@ -183,6 +187,12 @@ class _Reader:
                     room = self.chunk_size - self._fill
                     want = room if length is None else min(room,
                                                            length - got)
+                    if self._fill + want > len(self._buf):
+                        # Files grew since they were listed.
+                        self._buf += bytes(min(
+                            self.chunk_size, self._fill + max(
+                                want, 1 << 20)) - len(self._buf))
+                        want = min(want, len(self._buf) - self._fill)
                     n = os.preadv(fd, [memoryview(self._buf)[
                         self._fill:self._fill + want]], offset + got)
                     if not n:

@@ -223,8 +223,10 @@ class ResourceCheck:
         level = params.get('level') or getattr(
             self.plugin, 'DEFAULT_VERIFY_LEVEL', constants.VERIFY_LEVEL_QUICK)
         self.progress.note('levels', key, level)
-        checkpoint = provider_module.get_checkpoint(provider_id,
-                                                    checkpoint_id)
+        # The framework's checks and the plugin's read the same manifest
+        # and metadata: once.
+        checkpoint = verification.ReadOnce(provider_module.get_checkpoint(
+            provider_id, checkpoint_id))
         running = []
         try:
             problems = verification.check_resource(
