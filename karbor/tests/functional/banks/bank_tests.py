@@ -159,6 +159,49 @@ class BankTests:
                          info)
         self.assertEqual(expected, self.bank.get_object('ab'))
 
+    def test_put_unsynced_then_sync(self):
+        # Visible at once; durable (on the file-system bank, fsynced with
+        # its directory) once sync_objects returns.
+        data = bytes(range(256)) * 4096
+        info = self.bank.put_object_unsynced('u/a', bytearray(data))
+        self.assertEqual(
+            bank_plugin.ObjectInfo(len(data), self.expected_etag(data)), info)
+        self.bank.put_object_unsynced('u/b', memoryview(b'b'))
+        self.assertEqual(data, self.bank.get_object('u/a'))
+        self.bank.sync_objects(['u/a', 'u/b'])
+        self.assertEqual(['u/a', 'u/b'], self.bank.list_objects('u/'))
+        self.assertEqual(b'b', self.bank.get_object('u/b'))
+
+    def test_read_into(self):
+        data = bytes(range(256)) * (MiB // 256) + b'tail'
+        self.bank.put_object('r', data)
+        buffer = bytearray(len(data))
+        self.assertEqual(len(data), self.bank.read_into('r', buffer))
+        self.assertEqual(data, bytes(buffer))
+        # A buffer of another size: the object's size is the answer.
+        self.assertEqual(len(data), self.bank.read_into(
+            'r', bytearray(len(data) - 1)))
+        self.assertEqual(len(data), self.bank.read_into(
+            'r', bytearray(len(data) + 1)))
+        self.bank.put_object('empty-r', b'')
+        self.assertEqual(0, self.bank.read_into('empty-r', bytearray(0)))
+        self.assertRaises(exception.BankObjectNotFound,
+                          self.bank.read_into, 'absent', bytearray(1))
+
+    def test_iter_object_into(self):
+        data = bytes(range(256)) * (3 * MiB // 256) + b'tail'
+        self.bank.put_object('s', data)
+        buffer = bytearray(64 * 1024)
+        view = memoryview(buffer)
+        got = []
+        for n in self.bank.iter_object_into('s', buffer):
+            self.assertTrue(0 < n <= len(buffer))
+            got.append(bytes(view[:n]))
+        self.assertEqual(data, b''.join(got))
+        # At the call or at the first read, depending on the bank.
+        self.assertRaises(exception.BankObjectNotFound, lambda: list(
+            self.bank.iter_object_into('absent', buffer)))
+
     def test_missing_object(self):
         self.bank.put_object('dir/present', b'x')
         for key in ('absent', 'dir/absent', 'dir', 'dir/present/below',
