@@ -187,12 +187,15 @@ class _Reader:
                     room = self.chunk_size - self._fill
                     want = room if length is None else min(room,
                                                            length - got)
-                    if self._fill + want > len(self._buf):
-                        # Files grew since they were listed.
+                    if self._fill == len(self._buf):
+                        # Full before a whole chunk: more to read than
+                        # listed (files grew, blocks not allocated yet,
+                        # or the read that finds the end): doubled, up
+                        # to a chunk.
                         self._buf += bytes(min(
-                            self.chunk_size, self._fill + max(
-                                want, 1 << 20)) - len(self._buf))
-                        want = min(want, len(self._buf) - self._fill)
+                            self.chunk_size, 2 * len(self._buf)) -
+                            len(self._buf))
+                    want = min(want, len(self._buf) - self._fill)
                     n = os.preadv(fd, [memoryview(self._buf)[
                         self._fill:self._fill + want]], offset + got)
                     if not n:
