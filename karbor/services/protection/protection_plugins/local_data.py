@@ -405,7 +405,8 @@ class _Writer:
         # the largest (within reason: a larger one is read into memory
         # of its own).
         largest = max((o['size'] for o in manifest['objects']), default=0)
-        self.buffers = Buffers(min(largest, MAX_BUFFER), threads + 1)
+        # One per worker: each holds one object at a time.
+        self.buffers = Buffers(min(largest, MAX_BUFFER), threads)
         for _done in parallel.ordered_map(
                 self._write_object, zip(manifest['objects'], pieces),
                 threads):
