@@ -8,6 +8,7 @@ plugin a view limited to one prefix (one resource of one checkpoint).
 
 import abc
 import collections
+import functools
 import hashlib
 import json
 import re
@@ -25,6 +26,19 @@ READ_CHUNK = 1 << 20
 
 def validate_key(key):
     """Return ``key`` normalised (no leading slash), or raise InvalidKey."""
+    if isinstance(key, str) and key:
+        # Most keys are checked many times (a checkpoint's objects, its
+        # resources' metadata): the answer for a valid one is kept.
+        return _valid_key(key)
+    return _validate_key(key)
+
+
+@functools.lru_cache(maxsize=4096)
+def _valid_key(key):
+    return _validate_key(key)
+
+
+def _validate_key(key):
     if not isinstance(key, str) or not key:
         raise exception.BankInvalidKey(key=key, reason='it is empty')
     stripped = key[1:] if key.startswith('/') else key
@@ -64,7 +78,9 @@ class BankPlugin(metaclass=abc.ABCMeta):
 
     @abc.abstractmethod
     def put_object(self, key, data):
-        """Store ``data`` (bytes, or an iterable of bytes). -> ObjectInfo"""
+        """Store ``data`` (bytes, or an iterable of bytes). -> ObjectInfo,
+        whose ETag is what head_object would report (None for a bank
+        that keeps none)."""
 
     @abc.abstractmethod
     def iter_object(self, key, chunk_size=READ_CHUNK):
@@ -86,6 +102,46 @@ class BankPlugin(metaclass=abc.ABCMeta):
 
     def get_object(self, key):
         return b''.join(self.iter_object(key))
+
+    def put_object_unsynced(self, key, data):
+        """Store like put_object, visible at once, but durable only once
+        :meth:`sync_objects` returns for it: many objects then reach the
+        disk together instead of one after the other. A crash before the
+        sync may leave such an object torn. -> ObjectInfo
+
+        By default the same as put_object (durable at once)."""
+        return self.put_object(key, data)
+
+    def sync_objects(self, keys):
+        """Make durable the objects ``keys`` stored by
+        :meth:`put_object_unsynced`; nothing to do by default."""
+
+    def read_into(self, key, buffer):
+        """Fill ``buffer`` (a writable bytes-like object) with the first
+        bytes of the object; return the object's size, which may differ
+        from ``len(buffer)`` (then what the buffer holds is undefined).
+        BankObjectNotFound if absent. A plugin that can read into memory
+        it is given (no copy, no new memory per read) overrides it."""
+        view = memoryview(buffer).cast('B')
+        size = 0
+        for chunk in self.iter_object(key):
+            if size < len(view):
+                n = min(len(chunk), len(view) - size)
+                view[size:size + n] = chunk[:n]
+            size += len(chunk)
+        return size
+
+    def iter_object_into(self, key, buffer):
+        """Stream the object through ``buffer``: yield ``n`` each time
+        ``buffer[:n]`` holds its next bytes (valid until the next
+        iteration). BankObjectNotFound if absent. The default copies the
+        chunks of :meth:`iter_object`."""
+        view = memoryview(buffer).cast('B')
+        for chunk in self.iter_object(key, len(view)):
+            for start in range(0, len(chunk), len(view)):
+                piece = chunk[start:start + len(view)]
+                view[:len(piece)] = piece
+                yield len(piece)
 
     def check(self):
         """Raise a clear error if the bank cannot be used (credentials,
@@ -136,6 +192,18 @@ class Bank:
     def iter_object(self, key, chunk_size=READ_CHUNK):
         return self.plugin.iter_object(validate_key(key), chunk_size)
 
+    def put_object_unsynced(self, key, data):
+        return self.plugin.put_object_unsynced(validate_key(key), data)
+
+    def sync_objects(self, keys):
+        return self.plugin.sync_objects([validate_key(k) for k in keys])
+
+    def read_into(self, key, buffer):
+        return self.plugin.read_into(validate_key(key), buffer)
+
+    def iter_object_into(self, key, buffer):
+        return self.plugin.iter_object_into(validate_key(key), buffer)
+
     def head_object(self, key):
         return self.plugin.head_object(validate_key(key))
 
@@ -179,6 +247,18 @@ class BankSection:
 
     def iter_object(self, key, chunk_size=READ_CHUNK):
         return self.bank.iter_object(self._key(key), chunk_size)
+
+    def put_object_unsynced(self, key, data):
+        return self.bank.put_object_unsynced(self._key(key), data)
+
+    def sync_objects(self, keys):
+        return self.bank.sync_objects([self._key(k) for k in keys])
+
+    def read_into(self, key, buffer):
+        return self.bank.read_into(self._key(key), buffer)
+
+    def iter_object_into(self, key, buffer):
+        return self.bank.iter_object_into(self._key(key), buffer)
 
     def head_object(self, key):
         return self.bank.head_object(self._key(key))

@@ -1,9 +1,18 @@
 """The data objects of a resource in the bank: a byte stream cut into
 objects ``data/00000000``, ``data/00000001``, ... of ``chunk_size`` bytes
 (the last one shorter), each recorded in the manifest with its size,
-SHA-256 and MD5. Written and read by a few threads with bounded memory."""
+SHA-256 and, where the bank reports ETags, MD5. Written and read by a few
+threads with bounded memory.
+
+Objects are written without waiting for the disk: one more thread flushes
+them (``sync_objects``) behind the writers, so that hashing, writing and
+the disk's own work overlap, and :func:`write` returns only once every
+object is durable.
+"""
 
 import hashlib
+import queue
+import threading
 
 from karbor.common import exception
 from karbor.services.protection import parallel
@@ -15,35 +24,100 @@ def object_key(index):
     return '%s%08d' % (DATA_PREFIX, index)
 
 
-def write(section, chunks, threads):
-    """Store ``chunks`` ((index, bytes) in order) in ``section``; return
-    their manifest entries."""
+class _Flusher:
+    """A thread that makes durable, in batches, the objects written so
+    far; :meth:`finish` waits for all of them and raises the first
+    error."""
+
+    def __init__(self, section):
+        self._section = section
+        self._queue = queue.Queue()
+        self._error = None
+        self._thread = threading.Thread(target=self._run, daemon=True,
+                                        name='karbor-data-sync')
+        self._thread.start()
+
+    def add(self, key):
+        self._queue.put(key)
+
+    def _run(self):
+        done = False
+        while not done:
+            keys = [self._queue.get()]
+            while True:
+                try:
+                    keys.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            done = None in keys
+            keys = [k for k in keys if k is not None]
+            if keys and self._error is None:
+                try:
+                    self._section.sync_objects(keys)
+                except BaseException as e:
+                    self._error = e
+
+    def finish(self, raise_error=True):
+        self._queue.put(None)
+        self._thread.join()
+        if self._error is not None and raise_error:
+            raise self._error
+
+
+def write(section, chunks, threads, release=None):
+    """Store ``chunks`` ((index, data) in order; data bytes-like) in
+    ``section``; return their manifest entries once every object is
+    durable. ``release(data)`` is called once an object's data is no
+    longer needed (a buffer can be used again)."""
+    flusher = _Flusher(section)
+
     def put(item):
         index, data = item
-        digest = hashlib.sha256(data).hexdigest()
-        info = section.put_object(object_key(index), data)
-        return {'key': object_key(index), 'size': len(data),
+        try:
+            digest = hashlib.sha256(data).hexdigest()
+            size = memoryview(data).nbytes
+            info = section.put_object_unsynced(object_key(index), data)
+        finally:
+            if release is not None:
+                release(data)
+        flusher.add(object_key(index))
+        return {'key': object_key(index), 'size': size,
                 'sha256': digest, 'md5': info.etag}
 
-    return list(parallel.ordered_map(put, chunks, threads))
+    try:
+        objects = list(parallel.ordered_map(put, chunks, threads))
+    except BaseException:
+        flusher.finish(raise_error=False)
+        raise
+    flusher.finish()
+    return objects
 
 
-def read_checked(section, entry):
-    """The whole object, once its size and SHA-256 match the manifest."""
-    digest = hashlib.sha256()
-    chunks = []
-    for chunk in section.iter_object(entry['key']):
-        digest.update(chunk)
-        chunks.append(chunk)
-    data = b''.join(chunks) if len(chunks) != 1 else chunks[0]
-    if len(data) != entry['size']:
+def read_checked(section, entry, buffer=None):
+    """The whole object, once its size and SHA-256 match the manifest:
+    read into ``buffer`` (a bytearray, as a memoryview of its first bytes)
+    when it is large enough, else into new memory."""
+    if buffer is not None and len(buffer) >= entry['size']:
+        data = memoryview(buffer)[:entry['size']]
+        size = section.read_into(entry['key'], data)
+        digest = hashlib.sha256(data).hexdigest() \
+            if size == entry['size'] else None
+    else:
+        hashing = hashlib.sha256()
+        chunks = []
+        for chunk in section.iter_object(entry['key']):
+            hashing.update(chunk)
+            chunks.append(chunk)
+        data = b''.join(chunks) if len(chunks) != 1 else chunks[0]
+        size, digest = len(data), hashing.hexdigest()
+    if size != entry['size']:
         raise exception.ProtectionFailed(
             reason='object %s: size %d expected, %d found' % (
-                entry['key'], entry['size'], len(data)))
-    if digest.hexdigest() != entry['sha256']:
+                entry['key'], entry['size'], size))
+    if digest != entry['sha256']:
         raise exception.ProtectionFailed(
             reason='object %s: SHA-256 mismatch (expected %s, found %s)' % (
-                entry['key'], entry['sha256'], digest.hexdigest()))
+                entry['key'], entry['sha256'], digest))
     return data
 
 

@@ -109,6 +109,43 @@ class Progress:
                 for k, v in self.values.items()}
 
 
+class ReadOnce:
+    """A checkpoint whose resource sections read each JSON object of the
+    bank once: the framework's checks and the plugin's of one resource
+    read the same manifest and metadata; the second read is the first's
+    result (or its error) again."""
+
+    def __init__(self, checkpoint):
+        self._checkpoint = checkpoint
+
+    def __getattr__(self, name):
+        return getattr(self._checkpoint, name)
+
+    def resource_section(self, resource):
+        return _ReadOnceSection(self._checkpoint.resource_section(resource))
+
+
+class _ReadOnceSection:
+
+    def __init__(self, section):
+        self._section = section
+        self._read = {}
+
+    def __getattr__(self, name):
+        return getattr(self._section, name)
+
+    def get_json(self, key):
+        if key not in self._read:
+            try:
+                self._read[key] = (True, self._section.get_json(key))
+            except exception.BankError as e:
+                self._read[key] = (False, e)
+        ok, value = self._read[key]
+        if not ok:
+            raise value
+        return value
+
+
 class Problems:
     def __init__(self):
         self.items = []
@@ -150,11 +187,18 @@ def read_manifest(section, problems):
     """The manifest, or None if the resource has none (or it is broken;
     then ``problems`` says so)."""
     try:
-        section.head_object(constants.BANK_RESOURCE_MANIFEST)
+        manifest = section.get_json(constants.BANK_RESOURCE_MANIFEST)
     except exception.BankObjectNotFound:
         return None
-    manifest = _read_json(section, constants.BANK_RESOURCE_MANIFEST,
-                          problems)
+    except exception.BankObjectCorrupt as e:
+        problems.add('%s is not valid JSON (%s)' % (
+            section.full_key(constants.BANK_RESOURCE_MANIFEST),
+            e.kwargs.get('detail', e)))
+        return None
+    except exception.BankError as e:
+        problems.add('%s cannot be read: %s' % (
+            section.full_key(constants.BANK_RESOURCE_MANIFEST), e))
+        return None
     if manifest is not None and not isinstance(
             manifest.get('objects') if isinstance(manifest, dict) else None,
             list):
@@ -181,15 +225,29 @@ def _check_quick(section, entry, progress):
     return None
 
 
+# One read buffer per thread, used again for every object it checks: no
+# memory allocated (and faulted in) per read.
+_buffers = threading.local()
+
+
+def _stream_buffer():
+    buffer = getattr(_buffers, 'buffer', None)
+    if buffer is None:
+        buffer = _buffers.buffer = bytearray(STREAM_CHUNK)
+    return buffer
+
+
 def _check_deep(section, entry, progress):
     key = section.full_key(entry['key'])
     digest = hashlib.sha256()
     size = 0
+    buffer = _stream_buffer()
+    view = memoryview(buffer)
     try:
-        for chunk in section.iter_object(entry['key'], STREAM_CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
-            progress.add(bytes_checked=len(chunk))
+        for n in section.iter_object_into(entry['key'], buffer):
+            digest.update(view[:n])
+            size += n
+            progress.add(bytes_checked=n)
     except exception.BankObjectNotFound:
         return 'object %s is missing' % key
     finally:

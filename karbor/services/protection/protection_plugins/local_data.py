@@ -19,8 +19,10 @@ it into place: the target appears whole or not at all.
 
 import collections
 import os
+import queue
 import shutil
 import stat
+import threading
 import uuid
 
 from karbor.common import exception
@@ -29,6 +31,10 @@ from karbor.services.protection import local_tree
 from karbor.services.protection import parallel
 
 MANIFEST_VERSION = 2
+
+# The largest buffer a restore makes for one object (the largest chunk
+# size an operator can set).
+MAX_BUFFER = 1024 * 1024 * 1024
 
 SETID_BITS = stat.S_ISUID | stat.S_ISGID
 
@@ -68,10 +74,11 @@ def protect_directory(path, section, chunk_size, threads, progress=None):
     progress.plan(files=len(candidates), bytes=planned)
     idents = {e['path']: e['ident'] for e in entries
               if e['kind'] == 'directory'}
-    reader = _Reader(path, idents, candidates, chunk_size, skipped,
-                     progress)
+    reader = _Reader(path, idents, candidates, chunk_size, threads,
+                     skipped, progress)
     try:
-        objects = data_objects.write(section, reader.chunks(), threads)
+        objects = data_objects.write(section, reader.chunks(), threads,
+                                     release=reader.release)
     finally:
         reader.close()
     # Files grow, shrink and vanish while they are read: the total is
@@ -91,12 +98,34 @@ def protect_directory(path, section, chunk_size, threads, progress=None):
     }
 
 
+class Buffers:
+    """At most ``count`` buffers of ``size`` bytes, made when first
+    needed and used again: the data in flight stays within them, and no
+    memory is allocated (and faulted in) per object."""
+
+    def __init__(self, size, count):
+        self.size = size
+        self._free = queue.LifoQueue()
+        self._left = count
+        self._lock = threading.Lock()
+
+    def take(self):
+        with self._lock:
+            if self._free.empty() and self._left:
+                self._left -= 1
+                return bytearray(self.size)
+        return self._free.get()
+
+    def give(self, buffer):
+        self._free.put(buffer)
+
+
 class _Reader:
     """The stream of the files' bytes; fills ``files`` (what was read)
     and ``hardlinks`` as it goes."""
 
-    def __init__(self, path, idents, candidates, chunk_size, skipped,
-                 progress):
+    def __init__(self, path, idents, candidates, chunk_size, threads,
+                 skipped, progress):
         self.root_fd = local_tree.open_dir(path)
         self.cache = local_tree.DirCache(self.root_fd, idents)
         self.candidates = candidates
@@ -106,30 +135,30 @@ class _Reader:
         self.files = []
         self.hardlinks = []
         self._seen = {}
+        # No larger than what is to be read (a directory of a few small
+        # files needs no buffer of a whole chunk); grown if the files grow.
+        planned = sum(c['stored'] for c in candidates)
+        self._buffers = Buffers(min(chunk_size, max(planned, 1)),
+                                threads + 2)
 
     def close(self):
         self.cache.close()
         os.close(self.root_fd)
 
     def chunks(self):
-        buf = bytearray()
-        index = 0
+        """(index, buffer) of every data object, in order: files are
+        read straight into buffers of ``chunk_size`` taken from
+        ``buffers`` (given back through :meth:`release`)."""
+        self._index = 0
+        self._buf, self._fill = self._buffers.take(), 0
         for candidate in self.candidates:
-            for data in self._file(candidate):
-                while data:
-                    take = data[:self.chunk_size - len(buf)]
-                    data = data[len(take):]
-                    if not buf and len(take) == self.chunk_size:
-                        yield index, bytes(take)
-                        index += 1
-                        continue
-                    buf += take
-                    if len(buf) == self.chunk_size:
-                        yield index, bytes(buf)
-                        index += 1
-                        buf = bytearray()
-        if buf:
-            yield index, bytes(buf)
+            yield from self._file(candidate)
+        if self._fill:
+            yield self._index, memoryview(self._buf)[:self._fill]
+
+    def release(self, data):
+        if isinstance(data, bytearray):
+            self._buffers.give(data)
 
     def _file(self, candidate):
         """The bytes of one file, as it is read; nothing if it changed
@@ -155,14 +184,29 @@ class _Reader:
             for offset, length in extents or [[0, None]]:
                 got = 0
                 while length is None or got < length:
-                    want = self.chunk_size if length is None else min(
-                        self.chunk_size, length - got)
-                    data = os.pread(fd, want, offset + got)
-                    if not data:
+                    room = self.chunk_size - self._fill
+                    want = room if length is None else min(room,
+                                                           length - got)
+                    if self._fill == len(self._buf):
+                        # Full before a whole chunk: more to read than
+                        # listed (files grew, blocks not allocated yet,
+                        # or the read that finds the end): doubled, up
+                        # to a chunk.
+                        self._buf += bytes(min(
+                            self.chunk_size, 2 * len(self._buf)) -
+                            len(self._buf))
+                    want = min(want, len(self._buf) - self._fill)
+                    n = os.preadv(fd, [memoryview(self._buf)[
+                        self._fill:self._fill + want]], offset + got)
+                    if not n:
                         break
-                    got += len(data)
-                    self.progress.done(bytes=len(data))
-                    yield data
+                    got += n
+                    self._fill += n
+                    self.progress.done(bytes=n)
+                    if self._fill == self.chunk_size:
+                        yield self._index, self._buf
+                        self._index += 1
+                        self._buf, self._fill = self._buffers.take(), 0
                 read_extents.append([offset, got])
             if extents is None:
                 # The bytes read are what the checkpoint holds, even if
@@ -357,6 +401,12 @@ class _Writer:
                              entry['size'])
         finally:
             cache.close()
+        # The objects are read into buffers, used again, of the size of
+        # the largest (within reason: a larger one is read into memory
+        # of its own).
+        largest = max((o['size'] for o in manifest['objects']), default=0)
+        # One per worker: each holds one object at a time.
+        self.buffers = Buffers(min(largest, MAX_BUFFER), threads)
         for _done in parallel.ordered_map(
                 self._write_object, zip(manifest['objects'], pieces),
                 threads):
@@ -394,7 +444,14 @@ class _Writer:
 
     def _write_object(self, item):
         entry, object_pieces = item
-        data = memoryview(data_objects.read_checked(self.section, entry))
+        buffer = self.buffers.take()
+        try:
+            self._write_pieces(memoryview(data_objects.read_checked(
+                self.section, entry, buffer)), object_pieces)
+        finally:
+            self.buffers.give(buffer)
+
+    def _write_pieces(self, data, object_pieces):
         cache = self._cache()
         try:
             for rel, offset, start, end in object_pieces:

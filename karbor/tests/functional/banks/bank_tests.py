@@ -61,7 +61,8 @@ class BankTests:
         raise NotImplementedError
 
     def expected_etag(self, data):
-        """What head_object reports as ETag for ``data``."""
+        """What put_object and head_object report as ETag for ``data``
+        (the same)."""
         raise NotImplementedError
 
     def setUp(self):
@@ -79,7 +80,8 @@ class BankTests:
     def test_put_get_bytes(self):
         data = b'\x00checkpoint\xff' * 1000
         info = self.bank.put_object('plans/p1/md', data)
-        self.assertEqual(bank_plugin.ObjectInfo(len(data), md5(data)), info)
+        self.assertEqual(
+            bank_plugin.ObjectInfo(len(data), self.expected_etag(data)), info)
         self.assertEqual(data, self.bank.get_object('plans/p1/md'))
 
     def test_put_get_chunks(self):
@@ -87,12 +89,14 @@ class BankTests:
         data = b''.join(chunks)
         # A generator: the bank may read it once only.
         info = self.bank.put_object('chunks', (c for c in chunks))
-        self.assertEqual(bank_plugin.ObjectInfo(len(data), md5(data)), info)
+        self.assertEqual(
+            bank_plugin.ObjectInfo(len(data), self.expected_etag(data)), info)
         self.assertEqual(data, self.bank.get_object('chunks'))
 
     def test_put_get_empty(self):
         info = self.bank.put_object('empty', b'')
-        self.assertEqual(bank_plugin.ObjectInfo(0, md5(b'')), info)
+        self.assertEqual(bank_plugin.ObjectInfo(0, self.expected_etag(b'')),
+                         info)
         self.assertEqual(b'', self.bank.get_object('empty'))
         self.assertEqual(0, self.bank.head_object('empty').size)
         self.assertEqual([], list(c for c in self.bank.iter_object('empty')
@@ -150,9 +154,53 @@ class BankTests:
         expected = b''.join(sent)
         self.assertEqual((a.count(b'A'), b.count(b'B')),
                          (expected.count(b'A'), expected.count(b'B')))
-        self.assertEqual(bank_plugin.ObjectInfo(len(expected), md5(expected)),
+        self.assertEqual(bank_plugin.ObjectInfo(len(expected),
+                                                self.expected_etag(expected)),
                          info)
         self.assertEqual(expected, self.bank.get_object('ab'))
+
+    def test_put_unsynced_then_sync(self):
+        # Visible at once; durable (on the file-system bank, fsynced with
+        # its directory) once sync_objects returns.
+        data = bytes(range(256)) * 4096
+        info = self.bank.put_object_unsynced('u/a', bytearray(data))
+        self.assertEqual(
+            bank_plugin.ObjectInfo(len(data), self.expected_etag(data)), info)
+        self.bank.put_object_unsynced('u/b', memoryview(b'b'))
+        self.assertEqual(data, self.bank.get_object('u/a'))
+        self.bank.sync_objects(['u/a', 'u/b'])
+        self.assertEqual(['u/a', 'u/b'], self.bank.list_objects('u/'))
+        self.assertEqual(b'b', self.bank.get_object('u/b'))
+
+    def test_read_into(self):
+        data = bytes(range(256)) * (MiB // 256) + b'tail'
+        self.bank.put_object('r', data)
+        buffer = bytearray(len(data))
+        self.assertEqual(len(data), self.bank.read_into('r', buffer))
+        self.assertEqual(data, bytes(buffer))
+        # A buffer of another size: the object's size is the answer.
+        self.assertEqual(len(data), self.bank.read_into(
+            'r', bytearray(len(data) - 1)))
+        self.assertEqual(len(data), self.bank.read_into(
+            'r', bytearray(len(data) + 1)))
+        self.bank.put_object('empty-r', b'')
+        self.assertEqual(0, self.bank.read_into('empty-r', bytearray(0)))
+        self.assertRaises(exception.BankObjectNotFound,
+                          self.bank.read_into, 'absent', bytearray(1))
+
+    def test_iter_object_into(self):
+        data = bytes(range(256)) * (3 * MiB // 256) + b'tail'
+        self.bank.put_object('s', data)
+        buffer = bytearray(64 * 1024)
+        view = memoryview(buffer)
+        got = []
+        for n in self.bank.iter_object_into('s', buffer):
+            self.assertTrue(0 < n <= len(buffer))
+            got.append(bytes(view[:n]))
+        self.assertEqual(data, b''.join(got))
+        # At the call or at the first read, depending on the bank.
+        self.assertRaises(exception.BankObjectNotFound, lambda: list(
+            self.bank.iter_object_into('absent', buffer)))
 
     def test_missing_object(self):
         self.bank.put_object('dir/present', b'x')

@@ -350,6 +350,20 @@ class EtagTest(base.VerificationTestCase):
             base.DIRECTORY, self.directory('beta')['id'])
         self.key = self.object_key(self.checkpoint['id'], 'beta',
                                    'data/00000000')
+        # A file-system bank records no MD5 (it reports no ETag); a bank
+        # with ETags records the MD5 of every object in the manifest.
+        manifest_path = self.bank_file(self.object_key(
+            self.checkpoint['id'], 'beta', 'manifest.json'))
+        with open(manifest_path) as f:
+            manifest = json.load(f)
+        self.assertEqual([None], [o['md5'] for o in manifest['objects']])
+        for entry in manifest['objects']:
+            with open(self.bank_file(self.object_key(
+                    self.checkpoint['id'], 'beta', entry['key'])), 'rb') as f:
+                entry['md5'] = hashlib.md5(
+                    f.read(), usedforsecurity=False).hexdigest()
+        with open(manifest_path, 'w') as f:
+            json.dump(manifest, f)
 
     def problems(self, level='quick'):
         progress = verification.Progress(lambda values: None)

@@ -1,6 +1,7 @@
-"""A verification whose worker dies is resumed from its last finished
-task, not failed: by the same service restarted (no jobboard), or by
-another worker once the dead one's claim on the Redis jobboard expired.
+"""A verification whose worker dies is resumed, not failed: the resources
+whose verdict was written are not checked again. By the same service
+restarted (no jobboard), or by another worker once the dead one's claim
+on the Redis jobboard expired.
 
 A worker "dies" here by never coming back from one resource's check: its
 thread is held until the test ends (the local directory plugin's
@@ -83,11 +84,12 @@ class ResumeTestCase(base.VerificationTestCase):
                 self.fail('timed out waiting for %s' % what)
             time.sleep(0.02)
 
-    def finished_tasks(self, verification_id):
-        saved = jobs.load('verify', verification_id)
-        if saved is None:
-            return set()
-        return {atom.name for atom in saved[1] if atom.state == 'SUCCESS'}
+    def verdict_written(self, verification_id):
+        """alpha's verdict is in the database: every resource is checked
+        in one task, and a resumed verification checks again only those
+        without a verdict."""
+        return verifications_db.verification_get(
+            verification_id).resources_status.get(self.alpha) == "success"
 
 
 class RestartTest(ResumeTestCase):
@@ -98,9 +100,10 @@ class RestartTest(ResumeTestCase):
         dead = self.useFixture(DeadWorker(self.beta))
         created = self.verify(self.checkpoint['id']).json['verification']
         self.assertTrue(dead.held.wait(base.SETTLE_TIMEOUT))
-        # alpha's check finished and was saved; beta's runs forever.
-        self.wait_until(lambda: 'verify-%s' % self.alpha in
-                        self.finished_tasks(created['id']), 'alpha saved')
+        # alpha's check finished and its verdict was written; beta's runs
+        # forever.
+        self.wait_until(lambda: self.verdict_written(created['id']),
+                        "alpha's verdict written")
         shown = self.show(created['id'])
         self.assertEqual('verifying', shown['status'])
         # A check whose verdict had not reached the database when its
@@ -181,8 +184,8 @@ class JobboardTest(JobboardTestCase):
         first = self.start_protection_service('worker-a')
         created = self.verify(self.checkpoint['id']).json['verification']
         self.assertTrue(dead.held.wait(base.SETTLE_TIMEOUT))
-        self.wait_until(lambda: 'verify-%s' % self.alpha in
-                        self.finished_tasks(created['id']), 'alpha saved')
+        self.wait_until(lambda: self.verdict_written(created['id']),
+                        "alpha's verdict written")
         self.assertEqual('worker-a', verifications_db.verification_get(
             created['id']).host)
         written = verifications_db.verification_get(
