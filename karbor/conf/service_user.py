@@ -42,6 +42,13 @@ opts = [
     cfg.IntOpt('trust_lifetime', default=86400, min=60,
                help=_('Seconds after which a trust made for an operation '
                       'expires, should the operation never end.')),
+    cfg.IntOpt('scheduled_trust_lifetime', default=0, min=0,
+               help=_('Seconds after which the trust made for a scheduled '
+                      'operation (when it is created, with '
+                      'delegate_with_trusts) expires; 0, the default: '
+                      'never. The trust is deleted with the scheduled '
+                      'operation; its runs stop acting for their owner '
+                      'once it expires.')),
 ]
 
 

@@ -232,6 +232,9 @@ class ScheduledOperation(TimestampMixin, Base):
                            nullable=False)
     operation_definition = sa.Column(json_dict(), nullable=False)
     enabled = sa.Column(sa.Boolean, nullable=False, default=True)
+    # The Keystone trust its runs act through (behind Keystone, with
+    # [service_user] delegate_with_trusts), deleted with it.
+    trust_id = sa.Column(sa.String(64), nullable=True)
 
 
 class ScheduledRun(Base):
