@@ -315,3 +315,47 @@ class ScheduledRunTrustTest(test_engine.EngineTestCase):
         ctx = actions.context_for(row)
         self.assertEqual('T', ctx.trust_id)
         self.assertTrue(ctx.keep_trust)
+
+
+class TrustEndpointTest(base.ProtectionApiTestCase):
+    """Where a run through a trust finds Glance; the trust's token and
+    Keystone mocked."""
+
+    CATALOG = [{'type': 'image', 'name': 'glance', 'endpoints': [
+        {'region': 'r', 'publicURL': 'http://glance.caller/'}]}]
+
+    def setUp(self):
+        super().setUp()
+        self.keystone = behind_keystone(self)
+        self.keystone.trust_plugin.get_endpoint.return_value = (
+            'http://glance.trust/')
+
+    def endpoint(self, catalog):
+        ctx = karbor_context.RequestContext(
+            user_id='u', project_id=self.project, trust_id='T',
+            keep_trust=True, service_catalog=catalog, overwrite=False)
+        return auth.plugin_for(ctx).get_endpoint(
+            None, service_type='image', interface='public')
+
+    def test_the_callers_catalog_first_mocked_keystone(self):
+        self.assertEqual('http://glance.caller/',
+                         self.endpoint(self.CATALOG))
+        self.keystone.trust_plugin.get_endpoint.assert_not_called()
+
+    def test_a_scheduled_run_uses_the_trust_tokens_catalog_mocked_keystone(
+            self):
+        self.assertEqual('http://glance.trust/', self.endpoint([]))
+        call = self.keystone.trust_plugin.get_endpoint.call_args
+        self.assertIs(self.keystone.session, call.args[0])
+        self.assertEqual('image', call.kwargs['service_type'])
+
+    def test_none_in_the_trust_tokens_catalog_mocked_keystone(self):
+        self.keystone.trust_plugin.get_endpoint.side_effect = (
+            ks_exc.EndpointNotFound())
+        self.assertIsNone(self.endpoint([]))
+
+    def test_keystone_refusing_the_trust_token_says_so_mocked_keystone(self):
+        self.keystone.trust_plugin.get_endpoint.side_effect = (
+            ks_exc.Unauthorized(http_status=401))
+        error = self.assertRaises(auth.ServiceUserFailed, self.endpoint, [])
+        self.assertIn('HTTP 401', str(error))
