@@ -181,6 +181,19 @@ class ScheduleTrustApiTest(base.ProtectionApiTestCase):
         self.assertNotIn('keystone.test', resp.text)
         self.assertEqual([], self.rows())
 
+    def test_a_refused_service_user_refuses_it_with_503_mocked_keystone(
+            self):
+        behind_keystone(self)
+        self.useFixture(fixtures.MockPatchObject(
+            auth, 'service_credentials', side_effect=auth.ServiceUserFailed(
+                reason='it answered HTTP 401')))
+        resp = self.create(status=503)
+        self.assertEqual(
+            "Karbor's service user ([service_user]) could not get a token: "
+            "it answered HTTP 401",
+            resp.json['serviceUnavailable']['message'])
+        self.assertEqual([], self.rows())
+
     def test_a_failed_insert_deletes_the_new_trust_mocked_keystone(self):
         keystone = behind_keystone(self)
         self.useFixture(fixtures.MockPatchObject(
