@@ -12,15 +12,19 @@ class RequestContext(oslo_context.RequestContext):
     The catalog lets the protection service reach Cinder, Glance or Nova
     for the caller; ``trust_id``, when the API made one, replaces the
     caller's token (see :mod:`karbor.services.protection.clients.trusts`).
-    Both travel with the context over RPC.
+    ``keep_trust`` says that the trust is not the operation's own but a
+    scheduled operation's, made for all its runs: it outlives the
+    operation. All three travel with the context over RPC.
     """
 
-    FROM_DICT_EXTRA_KEYS = ['service_catalog', 'trust_id']
+    FROM_DICT_EXTRA_KEYS = ['service_catalog', 'trust_id', 'keep_trust']
 
-    def __init__(self, service_catalog=None, trust_id=None, **kwargs):
+    def __init__(self, service_catalog=None, trust_id=None,
+                 keep_trust=False, **kwargs):
         super().__init__(**kwargs)
         self.service_catalog = service_catalog or []
         self.trust_id = trust_id
+        self.keep_trust = bool(keep_trust)
 
     @classmethod
     def from_environ(cls, environ, **kwargs):
@@ -40,6 +44,7 @@ class RequestContext(oslo_context.RequestContext):
         values = super().to_dict()
         values['service_catalog'] = self.service_catalog
         values['trust_id'] = self.trust_id
+        values['keep_trust'] = self.keep_trust
         return values
 
     def to_policy_values(self):

@@ -38,10 +38,19 @@ opts = [
                        'each protect, delete, restore or verification that '
                        'reaches Cinder, Glance or Nova, and run it with the '
                        'trust\'s tokens instead of the caller\'s token. '
-                       'The trust is deleted when the operation ends.')),
+                       'The trust is deleted when the operation ends. A '
+                       'scheduled operation gets one trust when it is '
+                       'created, for all its runs, deleted with it.')),
     cfg.IntOpt('trust_lifetime', default=86400, min=60,
                help=_('Seconds after which a trust made for an operation '
                       'expires, should the operation never end.')),
+    cfg.IntOpt('scheduled_trust_lifetime', default=0, min=0,
+               help=_('Seconds after which the trust made for a scheduled '
+                      'operation (when it is created, with '
+                      'delegate_with_trusts) expires; 0, the default: '
+                      'never. The trust is deleted with the scheduled '
+                      'operation; its runs stop acting for their owner '
+                      'once it expires.')),
 ]
 
 

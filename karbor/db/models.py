@@ -217,6 +217,9 @@ class ScheduledOperation(TimestampMixin, Base):
         sa.Index('ix_scheduled_operations_project_created',
                  'project_id', 'created_at'),
         sa.Index('ix_scheduled_operations_trigger', 'trigger_id'),
+        # The end of each operation with a trust asks whether it is a
+        # scheduled operation's.
+        sa.Index('ix_scheduled_operations_trust', 'trust_id'),
     )
 
     id = sa.Column(sa.String(36), primary_key=True)
@@ -232,6 +235,9 @@ class ScheduledOperation(TimestampMixin, Base):
                            nullable=False)
     operation_definition = sa.Column(json_dict(), nullable=False)
     enabled = sa.Column(sa.Boolean, nullable=False, default=True)
+    # The Keystone trust its runs act through (behind Keystone, with
+    # [service_user] delegate_with_trusts), deleted with it.
+    trust_id = sa.Column(sa.String(64), nullable=True)
 
 
 class ScheduledRun(Base):

@@ -57,6 +57,13 @@ def scheduled_operation_delete(operation_id):
         session.delete(row)
 
 
+def trust_in_use(trust_id):
+    """Whether a scheduled operation keeps the trust ``trust_id``."""
+    with api.reader() as session:
+        return session.scalar(sa.select(sa.func.count()).where(
+            models.ScheduledOperation.trust_id == trust_id)) > 0
+
+
 def scheduled_operation_get_all(**kwargs):
     return api.get_all(models.ScheduledOperation, **kwargs)
 

@@ -5,7 +5,10 @@ run carries the scheduled operation's id and, in ``extra_info``, the due
 time and the run.
 
 The engine acts for the project and the user that scheduled the
-operation, with the member role, and without a token.
+operation, with the member role, and without a token; behind Keystone,
+through the trust made when the operation was scheduled (its
+``trust_id``), which each run hands to the protection service with
+``keep_trust``: the end of a run does not delete it.
 """
 
 import datetime
@@ -37,10 +40,13 @@ CREATED_BY = 'operation-engine'
 
 
 def context_for(operation):
-    """The context a run of ``operation`` acts in."""
+    """The context a run of ``operation`` acts in: with its trust, if it
+    has one, which outlives the run."""
+    trust_id = getattr(operation, 'trust_id', None)
     return karbor_context.RequestContext(
         user_id=operation.user_id, project_id=operation.project_id,
-        roles=['member', 'reader'], is_admin=False, overwrite=False)
+        roles=['member', 'reader'], is_admin=False, overwrite=False,
+        trust_id=trust_id, keep_trust=bool(trust_id))
 
 
 def _plan_and_provider(operation):

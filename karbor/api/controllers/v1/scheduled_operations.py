@@ -5,8 +5,17 @@ and the plan exist and are the caller's (404 otherwise), the plan is the
 provider's, and the definition fits its type (400 saying why). The
 operation engine then runs it (``karbor.services.operationengine``);
 ``last_run`` shows the latest due time and what came of it.
+
+Behind Keystone, with ``[service_user] delegate_with_trusts``, creating a
+scheduled operation whose provider acts for its caller makes a Keystone
+trust from the caller to Karbor's service user, kept with the scheduled
+operation: its runs act for the caller through it, long after the
+caller's token is gone. If Keystone refuses the trust, nothing is
+created (403 or 503 saying why); deleting the scheduled operation deletes
+its trust first.
 """
 
+from oslo_log import log as logging
 from oslo_utils import timeutils
 import pecan
 
@@ -29,7 +38,10 @@ from karbor.policies import plans as plan_policies
 from karbor.policies import scheduled_operations as operation_policies
 from karbor.policies import triggers as trigger_policies
 from karbor.services.operationengine import definitions
+from karbor.services.protection.clients import trusts
 from karbor.services.protection import provider as provider_module
+
+LOG = logging.getLogger(__name__)
 
 SORT_KEYS = schema.SORT_KEYS
 
@@ -82,6 +94,15 @@ def _views(rows):
     return body
 
 
+def _drop_trust(trust_id, ctx):
+    """Delete the trust of a scheduled operation that was not created."""
+    try:
+        trusts.delete(trust_id, ctx)
+    except Exception as e:
+        LOG.warning('Trust %s of a scheduled operation that was not '
+                    'created could not be deleted: %s', trust_id, e)
+
+
 class ScheduledOperationsController(rest.RestController):
 
     @pecan.expose('json')
@@ -130,16 +151,25 @@ class ScheduledOperationsController(rest.RestController):
             'schedule')
         definition = check_definition(ctx, body['operation_type'],
                                       body['operation_definition'])
-        row = operations_db.scheduled_operation_create({
-            'project_id': ctx.project_id,
-            'user_id': ctx.user_id,
-            'name': body['name'],
-            'description': body.get('description'),
-            'operation_type': body['operation_type'],
-            'trigger_id': trigger.id,
-            'operation_definition': definition,
-            'enabled': body.get('enabled', True),
-        })
+        trust_id = trusts.for_schedule(
+            ctx, provider_module.get_registry().get(
+                definition['provider_id']))
+        try:
+            row = operations_db.scheduled_operation_create({
+                'project_id': ctx.project_id,
+                'user_id': ctx.user_id,
+                'name': body['name'],
+                'description': body.get('description'),
+                'operation_type': body['operation_type'],
+                'trigger_id': trigger.id,
+                'operation_definition': definition,
+                'enabled': body.get('enabled', True),
+                'trust_id': trust_id,
+            })
+        except Exception:
+            if trust_id:
+                _drop_trust(trust_id, ctx)
+            raise
         return {'scheduled_operation': _views([row])[0]}
 
     @pecan.expose('json')
@@ -160,5 +190,9 @@ class ScheduledOperationsController(rest.RestController):
         ctx = base.context()
         policy.authorize(ctx, operation_policies.DELETE)
         row = _get(ctx, scheduled_operation_id, operation_policies.DELETE)
+        if row.trust_id:
+            # First: if Keystone cannot be asked (503), the scheduled
+            # operation stays and a retry deletes both.
+            trusts.delete(row.trust_id, ctx)
         operations_db.scheduled_operation_delete(row.id)
         return base.no_content()

@@ -4,7 +4,9 @@ When the API made a Keystone trust for the operation (``trust_id`` in the
 request context, see :mod:`karbor.services.protection.clients.trusts`),
 each request carries a token of that trust, which Karbor's service user
 gets from Keystone and keystoneauth renews: the operation acts for its
-caller as long as it runs, whatever becomes of the caller's token.
+caller as long as it runs, whatever becomes of the caller's token. A
+scheduled run, which no request brought, has no catalog of the caller: it
+finds Cinder, Glance and Nova in the catalog of the trust's token.
 
 Otherwise each request carries the caller's own token, taken from the
 request context. A protect, restore or verification can last longer than
@@ -247,6 +249,19 @@ class _Delegated(_Caller):
 
     def invalidate(self):
         return self.trust.invalidate()
+
+    def get_endpoint(self, session, **kwargs):
+        """From the caller's catalog when the context has one (the API
+        gave it); else (a scheduled run, which no request brought) from
+        the catalog of the trust's own token."""
+        if getattr(self.context, 'service_catalog', None):
+            return super().get_endpoint(session, **kwargs)
+        try:
+            return self.trust.get_endpoint(self.keystone, **kwargs)
+        except ks_exc.EndpointNotFound:
+            return None
+        except ks_exc.ClientException as e:
+            raise ServiceUserFailed(reason=describe(e))
 
 
 def plugin_for(context, conf=cfg.CONF):
