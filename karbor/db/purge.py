@@ -34,8 +34,9 @@ def _criteria(before):
     )
 
 
-# Operations in progress, whose saved flows stay: (kind, model, status).
-_IN_PROGRESS = (
+# Operations in progress (kind, model, status): their saved flows stay;
+# recovery also finds what a host runs by it.
+IN_PROGRESS = (
     (constants.OPERATION_PROTECT, models.Checkpoint,
      constants.CHECKPOINT_STATUS_PROTECTING),
     (constants.OPERATION_DELETE, models.Checkpoint,
@@ -55,7 +56,7 @@ def _ended_flows(session, before):
     is of a worker that died between the two)."""
     logbooks = _FLOW_TABLES.logbooks
     running = set()
-    for kind, model, status in _IN_PROGRESS:
+    for kind, model, status in IN_PROGRESS:
         running.update('%s-%s' % (kind, object_id) for (object_id,) in
                        session.query(model.id).filter(model.status ==
                                                       status))

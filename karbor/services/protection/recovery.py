@@ -18,6 +18,7 @@ from karbor.common import constants
 from karbor.common import notify
 from karbor.db import api as db_api
 from karbor.db import models
+from karbor.db import purge
 from karbor.db import services as services_db
 
 LOG = logging.getLogger(__name__)
@@ -92,15 +93,7 @@ def running_on(host):
     """(kind, id) of the operations ``host`` is running."""
     found = []
     with db_api.reader() as session:
-        for kind, model, status in (
-                (constants.OPERATION_PROTECT, models.Checkpoint,
-                 constants.CHECKPOINT_STATUS_PROTECTING),
-                (constants.OPERATION_DELETE, models.Checkpoint,
-                 constants.CHECKPOINT_STATUS_DELETING),
-                (constants.OPERATION_RESTORE, models.Restore,
-                 constants.RESTORE_STATUS_IN_PROGRESS),
-                (constants.OPERATION_VERIFY, models.Verification,
-                 constants.VERIFICATION_STATUS_VERIFYING)):
+        for kind, model, status in purge.IN_PROGRESS:
             for (object_id,) in session.query(model.id).filter(
                     model.host == host, model.status == status):
                 found.append((kind, object_id))
