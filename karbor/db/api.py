@@ -5,12 +5,31 @@ Per-resource functions live in one module each (``karbor.db.services``,
 """
 
 import contextlib
+import functools
 import threading
 
+from oslo_db import api as oslo_db_api
+from oslo_db import exception as db_exc
 from oslo_db.sqlalchemy import enginefacade
 import sqlalchemy as sa
 
-_CONTEXT = threading.local()
+
+@enginefacade.transaction_context_provider
+class _ThreadContext:
+    """What enginefacade keeps each thread's transaction in (its
+    transaction context is per thread)."""
+
+
+_CONTEXT = _ThreadContext()
+
+
+def _in_transaction():
+    """Whether this thread is inside a transaction of this module."""
+    try:
+        return _CONTEXT.transaction_ctx is not None
+    except db_exc.NoEngineContextEstablished:
+        return False
+
 
 # Karbor runs on threads, not eventlet: oslo.db's time.sleep(0) after every
 # transaction (to let green threads run) only hands the CPU away; profiled,
@@ -34,7 +53,7 @@ def reader():
     begins deferred: it takes no lock, so reads neither wait for a writer
     nor hold one up (WAL). A reader inside a writer is the writer's
     transaction, which stays immediate."""
-    outermost = getattr(_CONTEXT, 'transaction_ctx', None) is None
+    outermost = not _in_transaction()
     if outermost:
         _READING.active = True
     try:
@@ -47,6 +66,32 @@ def reader():
 
 def writer():
     return enginefacade.writer.using(_CONTEXT)
+
+
+# A write transaction that MySQL/MariaDB or PostgreSQL rolled back as the
+# victim of a deadlock (or that waited past the lock wait timeout: oslo.db
+# reports both as DBDeadlock) is run again, a few times, after a short
+# random pause: under concurrent writers (a verification starting while
+# a checkpoint is deleted and another ends) InnoDB's gap locks make such
+# victims a normal event, not a reason for a 500.
+_retrying = oslo_db_api.wrap_db_retry(
+    max_retries=5, retry_interval=0.05, inc_retry_interval=True,
+    max_retry_interval=1, retry_on_deadlock=True, jitter=True)
+
+
+def retry_on_deadlock(function):
+    """Run ``function`` (one whole write transaction) again when the
+    database chose it as a deadlock's victim. Inside an outer transaction
+    it is not retried: the outer one was rolled back too, and is the one
+    to run again."""
+    retrying = _retrying(function)
+
+    @functools.wraps(function)
+    def call(*args, **kwargs):
+        if _in_transaction():
+            return function(*args, **kwargs)
+        return retrying(*args, **kwargs)
+    return call
 
 
 def _sqlite_on_connect(dbapi_conn, connection_record):
@@ -131,6 +176,7 @@ def get_one(model, object_id, not_found, project_id=None):
         return row
 
 
+@retry_on_deadlock
 def create(model, values):
     with writer() as session:
         row = model(**values)
@@ -168,6 +214,7 @@ def compare_and_set(session, model, object_id, expected, values):
     return result.rowcount == 1
 
 
+@retry_on_deadlock
 def update(model, object_id, values, not_found, expected=None):
     """Update a row and return it.
 
@@ -196,6 +243,7 @@ def update(model, object_id, values, not_found, expected=None):
         return row
 
 
+@retry_on_deadlock
 def end_with_log(model, object_id, running, values, operation_log_id,
                  log_values, not_found):
     """End an operation's object and its operation log in one
@@ -226,6 +274,7 @@ def end_operation_log(session, operation_log_id, values):
         values)
 
 
+@retry_on_deadlock
 def delete(model, object_id, not_found):
     with writer() as session:
         row = session.get(model, object_id)
@@ -285,6 +334,7 @@ def get_all(model, filters=None, project_id=None, marker=None, limit=None,
         return rows if plain else _detach(session, rows)
 
 
+@retry_on_deadlock
 def set_resource_statuses(model, object_id, not_found, running, verdicts,
                           **values):
     """Merge ``{key: (status, reason)}`` into the resources_status and
@@ -311,6 +361,7 @@ def set_resource_statuses(model, object_id, not_found, running, verdicts,
         return True
 
 
+@retry_on_deadlock
 def reset_state(model, object_id, was, values, running, resource_running,
                 resource_error, log_column, reason, not_found):
     """An administrator's reset of an operation's status: a
@@ -392,6 +443,7 @@ def ids_in_status(session, model, status, **criteria):
         .order_by(model.id).with_for_update(read=True)))
 
 
+@retry_on_deadlock
 def create_for_available_checkpoint(model, values, log_values, log_key,
                                     verb):
     """Insert an operation's row and its running operation log (whose

@@ -125,6 +125,7 @@ def _why_not_deletable(session, row):
     return None
 
 
+@api.retry_on_deadlock
 def checkpoint_start_delete(checkpoint_id, log_values):
     """Move a checkpoint to ``deleting`` and create the delete's operation
     log, in one transaction under the checkpoint's row lock, if nothing

@@ -47,6 +47,7 @@ def ended(error=None, now=None):
     return values
 
 
+@api.retry_on_deadlock
 def operation_log_end(operation_log_id, error=None):
     """End a log that is still running; True if it was (a compare-and-set
     on the running statuses: an ended log is never changed)."""

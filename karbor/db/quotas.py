@@ -67,6 +67,7 @@ def usage(project_id):
                 for r in RESOURCES}
 
 
+@api.retry_on_deadlock
 def _set(model, key, value, new_limits):
     with api.writer() as session:
         existing = {r.resource: r for r in session.scalars(
@@ -120,6 +121,7 @@ def check_in_session(session, project_id, resource):
                        resource))
 
 
+@api.retry_on_deadlock
 def create_within_quota(model, values, resource):
     """Insert a ``model`` row of ``values`` if the project's quota of
     ``resource`` allows one more; the row (expunged)."""

@@ -47,6 +47,7 @@ def scheduled_operation_update(operation_id, values):
                       _not_found(operation_id))
 
 
+@api.retry_on_deadlock
 def scheduled_operation_delete(operation_id):
     with api.writer() as session:
         row = session.get(models.ScheduledOperation, operation_id)

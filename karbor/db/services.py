@@ -1,6 +1,5 @@
 """Database functions of the services table (heartbeats)."""
 
-from oslo_db import api as oslo_db_api
 from oslo_db import exception as db_exc
 from oslo_utils import timeutils
 import sqlalchemy as sa
@@ -32,7 +31,6 @@ def service_get_all(host=None, binary=None):
         return rows
 
 
-@oslo_db_api.retry_on_deadlock
 def service_report(host, binary, topic=None):
     """Record a heartbeat, creating the service row on the first one."""
     for _attempt in range(2):
@@ -45,6 +43,7 @@ def service_report(host, binary, topic=None):
     return _service_report(host, binary, topic)
 
 
+@api.retry_on_deadlock
 def _service_report(host, binary, topic):
     with api.writer() as session:
         row = session.scalars(sa.select(models.Service).where(
@@ -62,7 +61,7 @@ def _service_report(host, binary, topic):
         return row
 
 
-@oslo_db_api.retry_on_deadlock
+@api.retry_on_deadlock
 def service_update(service_id, values):
     with api.writer() as session:
         row = session.get(models.Service, service_id)

@@ -51,6 +51,7 @@ def _fail_unfinished_resources(row, reason):
     row.resources_reason = reasons
 
 
+@db_api.retry_on_deadlock
 def _fail(criteria, reason):
     """Fail every transient row matching ``criteria``; return their ids."""
     failed = []

@@ -103,6 +103,7 @@ def _save_context(kind, row, operation):
                     e)
 
 
+@db_api.retry_on_deadlock
 def _end(kind, row, log, reason, previous_status):
     """End ``row`` and ``log`` in one transaction, only if ``row`` still
     waits with no host: once it is ended no protection service claims it

@@ -64,11 +64,18 @@ class _ModelsMigrationsSync(_BackendMixin,
 
     def get_metadata(self):
         # Karbor's models, and taskflow's persistence tables as taskflow
-        # defines them (migration 0007 makes them from that definition).
+        # defines them (migration 0007 makes them from that definition),
+        # with every JSON column LONGTEXT on MySQL (migration 0011, as
+        # taskflow's own migrations widen some of them).
         metadata = sa.MetaData()
         for table in models.Base.metadata.tables.values():
             table.to_metadata(metadata)
         tf_tables.fetch(metadata)
+        for name in TASKFLOW_TABLES:
+            for column in metadata.tables[name].columns:
+                if (self.backend == ft_fixtures.MYSQL and
+                        isinstance(column.type, tf_tables.JSONType)):
+                    column.type = models.long_text()
         return metadata
 
     def include_object(self, object_, name, type_, reflected, compare_to):
@@ -328,3 +335,39 @@ class TestManageDbMySQL(_ManageDb, base.BaseTestCase):
 
 class TestManageDbPostgreSQL(_ManageDb, base.BaseTestCase):
     backend = ft_fixtures.POSTGRESQL
+
+
+class TestTaskflowLargeRowsMySQL(_BackendMixin, base.BaseTestCase):
+    """A flow whose saved store is larger than MySQL's TEXT (64 KiB) is
+    saved and read back whole after ``db sync`` (migration 0011); before
+    it, such a flow (a restore with large parameters) could not start."""
+
+    backend = ft_fixtures.MYSQL
+
+    def test_flow_meta_and_results_over_64k(self):
+        from taskflow.persistence.backends import impl_sqlalchemy
+        from taskflow.persistence import models as tf_models
+
+        engine = engines.create_engine(self.url)
+        self.addCleanup(engine.dispose)
+        migration.upgrade('head', engine=engine)
+        backend = impl_sqlalchemy.SQLAlchemyBackend(
+            {'connection': self.url}, engine=engine)
+        big = {'parameters': {'k%05d' % i: 'v' * 64 for i in range(1500)}}
+        self.assertGreater(len(json.dumps(big)), 65536)
+        book = tf_models.LogBook('restore-big')
+        book.meta = {'context': big}
+        flow = tf_models.FlowDetail('restore-big', uuid=book.uuid)
+        flow.meta = {'store': big}
+        atom = tf_models.TaskDetail('injector', 'atom-big')
+        atom.results = big
+        atom.meta = big
+        flow.add(atom)
+        book.add(flow)
+        conn = backend.get_connection()
+        conn.save_logbook(book)
+        loaded = conn.get_logbook(book.uuid)
+        flow_back = loaded.find(flow.uuid)
+        self.assertEqual(big, flow_back.meta['store'])
+        self.assertEqual(big, loaded.meta['context'])
+        self.assertEqual(big, flow_back.find('atom-big').results)

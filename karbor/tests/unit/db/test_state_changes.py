@@ -3,8 +3,13 @@ current state, and an operation ends together with its log (SQLite; the
 same tests run on MariaDB and PostgreSQL in
 karbor.tests.functional.db.test_state_changes)."""
 
+from unittest import mock
+
+from oslo_db import exception as db_exc
+
 from karbor.common import exception
 from karbor.db import api as db_api
+from karbor.db import checkpoints as checkpoints_db
 from karbor.db import models
 from karbor.db import operation_logs as operation_logs_db
 from karbor.db import restores as restores_db
@@ -167,3 +172,73 @@ class StateChangeTests:
 
 class StateChangeSQLiteTest(StateChangeTests, base.TestCase):
     pass
+
+
+class DeadlockRetryMockedTest(base.TestCase):
+    """A write transaction chosen as a deadlock's victim runs again (the
+    deadlock is mocked: SQLite has none; MySQL/PostgreSQL report theirs
+    as the DBDeadlock raised here)."""
+
+    def checkpoint(self):
+        return checkpoints_db.checkpoint_create({
+            'project_id': 'p1', 'provider_id': 'prov',
+            'status': 'available', 'protection_plan': {'id': 'plan'}}).id
+
+    def start(self, checkpoint_id):
+        return verifications_db.verification_create_for_checkpoint(
+            {'project_id': 'p1', 'provider_id': 'prov',
+             'checkpoint_id': checkpoint_id, 'status': 'verifying',
+             'parameters': {}},
+            {'project_id': 'p1', 'operation_type': 'verify',
+             'checkpoint_id': checkpoint_id, 'status': 'verifying'})
+
+    def test_victim_of_a_deadlock_is_run_again_once(self):
+        checkpoint_id = self.checkpoint()
+        real = db_api.lock_checkpoint
+        calls = []
+
+        def deadlock_first(session, cid):
+            calls.append(cid)
+            if len(calls) == 1:
+                raise db_exc.DBDeadlock()
+            return real(session, cid)
+
+        with mock.patch.object(db_api, 'lock_checkpoint', deadlock_first):
+            row, log = self.start(checkpoint_id)
+        self.assertEqual(2, len(calls))
+        rows = verifications_db.verification_get_all(
+            filters={'checkpoint_id': checkpoint_id})
+        self.assertEqual([row.id], [r.id for r in rows])
+        self.assertEqual(row.id, operation_logs_db.operation_log_get(
+            log.id).verification_id)
+
+    def test_gives_up_after_a_few_deadlocks(self):
+        checkpoint_id = self.checkpoint()
+        calls = []
+
+        def always(session, cid):
+            calls.append(cid)
+            raise db_exc.DBDeadlock()
+
+        with mock.patch.object(db_api, 'lock_checkpoint', always):
+            self.assertRaises(db_exc.DBDeadlock, self.start, checkpoint_id)
+        self.assertEqual(6, len(calls))
+        self.assertEqual([], verifications_db.verification_get_all(
+            filters={'checkpoint_id': checkpoint_id}))
+
+    def test_not_retried_inside_an_outer_transaction(self):
+        """The outer transaction was rolled back too: it is the one to
+        run again, not the inner call within it."""
+        checkpoint_id = self.checkpoint()
+        calls = []
+
+        def always(session, cid):
+            calls.append(cid)
+            raise db_exc.DBDeadlock()
+
+        with mock.patch.object(db_api, 'lock_checkpoint', always):
+            def outer():
+                with db_api.writer():
+                    self.start(checkpoint_id)
+            self.assertRaises(db_exc.DBDeadlock, outer)
+        self.assertEqual(1, len(calls))
