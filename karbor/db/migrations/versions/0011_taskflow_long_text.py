@@ -30,19 +30,18 @@ COLUMNS = {
 }
 
 
-def upgrade():
+def _alter(type_):
     if op.get_bind().dialect.name != 'mysql':
         return
     for table, columns in COLUMNS.items():
         for column in columns:
-            op.alter_column(table, column, type_=mysql.LONGTEXT(),
+            op.alter_column(table, column, type_=type_,
                             existing_nullable=True)
+
+
+def upgrade():
+    _alter(mysql.LONGTEXT())
 
 
 def downgrade():
-    if op.get_bind().dialect.name != 'mysql':
-        return
-    for table, columns in COLUMNS.items():
-        for column in columns:
-            op.alter_column(table, column, type_=mysql.TEXT(),
-                            existing_nullable=True)
+    _alter(mysql.TEXT())

@@ -212,15 +212,20 @@ class DeadlockRetryMockedTest(base.TestCase):
         self.assertEqual(row.id, operation_logs_db.operation_log_get(
             log.id).verification_id)
 
-    def test_gives_up_after_a_few_deadlocks(self):
-        checkpoint_id = self.checkpoint()
-        calls = []
-
+    @staticmethod
+    def always_deadlocked(calls):
+        """A lock_checkpoint that records its call and is always the
+        deadlock's victim."""
         def always(session, cid):
             calls.append(cid)
             raise db_exc.DBDeadlock()
+        return always
 
-        with mock.patch.object(db_api, 'lock_checkpoint', always):
+    def test_gives_up_after_a_few_deadlocks(self):
+        checkpoint_id = self.checkpoint()
+        calls = []
+        with mock.patch.object(db_api, 'lock_checkpoint',
+                               self.always_deadlocked(calls)):
             self.assertRaises(db_exc.DBDeadlock, self.start, checkpoint_id)
         self.assertEqual(6, len(calls))
         self.assertEqual([], verifications_db.verification_get_all(
@@ -231,12 +236,8 @@ class DeadlockRetryMockedTest(base.TestCase):
         run again, not the inner call within it."""
         checkpoint_id = self.checkpoint()
         calls = []
-
-        def always(session, cid):
-            calls.append(cid)
-            raise db_exc.DBDeadlock()
-
-        with mock.patch.object(db_api, 'lock_checkpoint', always):
+        with mock.patch.object(db_api, 'lock_checkpoint',
+                               self.always_deadlocked(calls)):
             def outer():
                 with db_api.writer():
                     self.start(checkpoint_id)
