@@ -8,6 +8,7 @@ seconds and at the end of each resource, so that ``checkpoint-show`` and
 goes into the ``extra_info`` of the operation's log.
 """
 
+import contextlib
 import threading
 import time
 
@@ -44,6 +45,20 @@ class OperationProgress:
         self.not_copied = []
         self.not_copied_count = 0
         self.targets = {}
+        self._deferred = 0
+
+    @contextlib.contextmanager
+    def deferred(self):
+        """Inside, the end of a resource writes no more often than every
+        ``INTERVAL`` (many small resources in one task wrote the row once
+        each); whoever enters writes when it is done."""
+        with self._lock:
+            self._deferred += 1
+        try:
+            yield self
+        finally:
+            with self._lock:
+                self._deferred -= 1
 
     def plan(self, files=0, bytes=0):
         self._add(files_total=files, bytes_total=bytes)
@@ -83,6 +98,8 @@ class OperationProgress:
             return body
 
     def write(self, force=True):
+        if force and self._deferred:
+            force = False
         if not self._write_lock.acquire(blocking=force):
             return
         try:

@@ -1,6 +1,7 @@
 """Flow of a protect: initiate, the plugins' protect hooks along the
 resource graph, complete."""
 
+from oslo_config import cfg
 from taskflow.patterns import linear_flow
 
 from karbor.services.protection.flows import resource_flow
@@ -14,6 +15,7 @@ def get_flow(provider, checkpoint_id, sources):
         resource_flow.build(
             'protect', sources,
             lambda r: provider.plugin_for(r.type).get_protect_operation(r),
-            checkpoint_tasks.BankStatusRecorder()),
+            checkpoint_tasks.BankStatusRecorder(),
+            batch_workers=cfg.CONF.protection.operation_threads),
         checkpoint_tasks.CompleteProtectTask())
     return flow

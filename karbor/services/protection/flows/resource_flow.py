@@ -12,9 +12,12 @@ from karbor.services.protection import graph
 from karbor.services.protection import protection_plugin
 from karbor.services.protection.tasks import resource_tasks
 
+# Resources that depend on no other, per task (see build).
+BATCH = 1000
+
 
 def build(operation_type, sources, get_operation, recorder, extra=(),
-          hook_kwargs=None):
+          hook_kwargs=None, batch_workers=None):
     """A graph flow over ``sources`` (graph.GraphNode list).
 
     ``get_operation(resource)`` gives the plugin's Operation. Per node:
@@ -32,6 +35,14 @@ def build(operation_type, sources, get_operation, recorder, extra=(),
     by about sqrt(n) in unordered flows: taskflow's compiler copies a
     flow's graph for every child it merges, so one flow of n tasks costs
     n^2 to compile.
+
+    With ``batch_workers``, the resources that depend on no other are
+    not a task each but go, ``BATCH`` at a time, in
+    :class:`resource_tasks.ResourceBatchTask` tasks run one after the
+    other (each runs ``batch_workers`` resources at a time), so that the
+    engine and its persistence cost the same whatever their number; the
+    recorder then says which resources a resumed task may skip
+    (``recorder.done``).
 
     Work that hooks leave running (futures they return) is awaited by one
     last task, after every resource's hooks.
@@ -59,7 +70,11 @@ def build(operation_type, sources, get_operation, recorder, extra=(),
 
     pending = resource_tasks.PendingWork(recorder)
     flows = []
+    lone = []
     for number, component in enumerate(_components(nodes)):
+        if len(component) == 1 and batch_workers:
+            lone.append(component[0].value)
+            continue
         if len(component) == 1:
             # A resource on its own: its hooks in one task, in order.
             resource = component[0].value
@@ -81,6 +96,16 @@ def build(operation_type, sources, get_operation, recorder, extra=(),
                     after=after[name], pending=pending))
         flows.append(graph_flow.Flow('%s-resources-%d' % (
             operation_type, number)).add(*tasks))
+    if lone:
+        batches = linear_flow.Flow('%s-batches' % operation_type)
+        for start in range(0, len(lone), BATCH):
+            batches.add(resource_tasks.ResourceBatchTask(
+                operation_type, hooks,
+                [(r, get_operation(r)) for r in lone[start:start + BATCH]],
+                recorder, batch_workers,
+                name='%s-batch-%d' % (operation_type, start // BATCH),
+                extra=extra, pending=pending))
+        flows.append(batches)
     return linear_flow.Flow('%s-all-resources' % operation_type).add(
         group(flows, '%s-resources' % operation_type),
         resource_tasks.AwaitPendingTask(

@@ -4,6 +4,7 @@ from oslo_log import log as logging
 from taskflow import task
 
 from karbor.common import constants
+from karbor.common import exception
 from karbor.db import checkpoints as checkpoints_db
 from karbor.services.protection import provider
 from karbor.services.protection.tasks import common
@@ -31,6 +32,21 @@ class BankStatusRecorder:
     def failed(checkpoint, resource, reason):
         checkpoint.set_resource_status(
             resource, constants.RESOURCE_STATUS_ERROR, reason)
+
+    @staticmethod
+    def done(checkpoint, resource):
+        """Whether the resource was protected by an earlier run of its
+        task (a resume): its status says so. A status object written
+        after the resource's data was durable (see
+        resource_tasks.ResourceBatchTask); one that cannot be read says
+        no."""
+        try:
+            status = checkpoint.resource_section(resource).get_json(
+                constants.BANK_RESOURCE_STATUS)
+        except (exception.BankError, exception.BankObjectNotFound):
+            return False
+        return isinstance(status, dict) and status.get('status') == \
+            constants.RESOURCE_STATUS_AVAILABLE
 
 
 def _set_status(provider_id, checkpoint_id, status, operation_log_id,

@@ -2,14 +2,19 @@
 that waits for the work the hooks left running."""
 
 from concurrent import futures
+import json
 import threading
 
 from oslo_log import log as logging
 from taskflow import task
 
 from karbor.common import exception
+from karbor.services.protection import bank_plugin
+from karbor.services.protection import checkpoint as checkpoint_module
 from karbor.services.protection import graph
 from karbor.services.protection import jobs
+from karbor.services.protection import operation_progress
+from karbor.services.protection import parallel
 from karbor.services.protection import provider
 
 LOG = logging.getLogger(__name__)
@@ -194,3 +199,178 @@ def noop(*args, **kwargs):
 
 class NullRecorder:
     started = succeeded = failed = staticmethod(noop)
+
+
+class DeferredDurability:
+    """A bank (the :class:`bank_plugin.Bank` calls the plugins use) whose
+    writes are visible at once and made durable together, when
+    :meth:`sync` is called, instead of one fsync (or several) each.
+
+    Once :meth:`close` has run, writes are durable before they return
+    again, as the bank's own: work that a hook left running (a future)
+    and that writes after its task ended is never left unsynced.
+    """
+
+    def __init__(self, bank):
+        self._bank = bank
+        self._lock = threading.Lock()
+        self._keys = []
+        self._closed = False
+
+    def __getattr__(self, name):
+        # Reads, listings, deletes: the bank's own.
+        return getattr(self._bank, name)
+
+    def section(self, prefix):
+        return bank_plugin.BankSection(self, prefix)
+
+    def _written(self, key):
+        with self._lock:
+            if not self._closed:
+                self._keys.append(key)
+                return
+        self._bank.sync_objects([key])
+
+    def put_object(self, key, data):
+        info = self._bank.put_object_unsynced(key, data)
+        self._written(key)
+        return info
+
+    put_object_unsynced = put_object
+
+    def put_json(self, key, value):
+        return self.put_object(
+            key, json.dumps(value, sort_keys=True).encode('utf-8'))
+
+    def sync_objects(self, keys):
+        # Written here, so already waiting for the next sync; after
+        # close, at once.
+        with self._lock:
+            if not self._closed:
+                return
+        self._bank.sync_objects(keys)
+
+    def sync(self):
+        """Every object written so far is durable when it returns."""
+        with self._lock:
+            keys, self._keys = self._keys, []
+        if keys:
+            self._bank.sync_objects(keys)
+
+    def close(self):
+        with self._lock:
+            self._closed = True
+        self.sync()
+
+
+class ResourceBatchTask(task.Task):
+    """All hooks of many resources, each depending on no other resource,
+    ``workers`` resources at a time, in one task.
+
+    A task per resource cost taskflow several writes of its state each
+    and the engine a node each (a protect of 1,000 small resources took
+    minutes and hundreds of MiB). The bank's writes are made durable
+    together (:class:`DeferredDurability`) every ``group`` resources:
+    a resource's success is recorded only after its data, manifest and
+    metadata are durable, and the task ends only once everything it
+    wrote is. A resumed task skips the resources the recorder says are
+    done (``recorder.done``), so none is protected twice; the others run
+    again from their first hook, as a resource task cut short did.
+
+    Statuses and reasons are the recorder's, as for
+    :class:`ResourceHookTask`; the first failure fails the task (and the
+    flow) with the name of the resource, once the resources started by
+    then have ended.
+    """
+
+    group = 256
+
+    def __init__(self, operation_type, hooks, items, recorder, workers,
+                 name, extra=(), pending=None):
+        self.hooks = tuple(hooks)
+        # [(resource, operation)]
+        self.items = items
+        self.recorder = recorder
+        self.workers = max(1, workers)
+        self.pending = pending
+        self.operation_type = operation_type
+        super().__init__(
+            name=name, requires=['context', 'checkpoint_id', 'provider_id',
+                                 'parameters'] + list(extra))
+
+    def execute(self, context, checkpoint_id, provider_id, parameters,
+                **extra):
+        ctx = jobs.request_context(context)
+        durable_checkpoint = provider.get_checkpoint(provider_id,
+                                                     checkpoint_id)
+        bank = DeferredDurability(durable_checkpoint.bank)
+        checkpoint = checkpoint_module.Checkpoint(bank, checkpoint_id)
+        done = getattr(self.recorder, 'done', None)
+        todo = [(r, op) for r, op in self.items
+                if done is None or not done(durable_checkpoint, r)]
+        if len(todo) < len(self.items):
+            LOG.info('%s: %d of %d resources were done before; not again',
+                     self.name, len(self.items) - len(todo),
+                     len(self.items))
+        progress = operation_progress.get(self.operation_type,
+                                          checkpoint_id)
+
+        def run(item):
+            resource, operation = item
+            return resource, self._run_hooks(
+                checkpoint, durable_checkpoint, resource, operation, ctx,
+                parameters, extra)
+
+        failure = None
+        try:
+            with progress.deferred():
+                for start in range(0, len(todo), self.group):
+                    chunk = todo[start:start + self.group]
+                    if len(chunk) == 1 or self.workers == 1:
+                        results = [run(item) for item in chunk]
+                    else:
+                        results = list(parallel.ordered_map(
+                            run, chunk, self.workers))
+                    # Data, manifests and metadata of these resources on
+                    # disk before any of them is said available.
+                    bank.sync()
+                    for resource, outcome in results:
+                        if outcome == 'succeeded':
+                            self.recorder.succeeded(checkpoint, resource)
+                        elif outcome not in ('pending',) and \
+                                failure is None:
+                            failure = outcome
+                    if failure is not None:
+                        break
+        finally:
+            bank.close()
+            progress.write()
+        if failure is not None:
+            raise exception.ProtectionFailed(reason=failure)
+        return True
+
+    def _run_hooks(self, checkpoint, durable_checkpoint, resource,
+                   operation, ctx, parameters, extra):
+        """'succeeded' (to be recorded), 'pending' (its work records it)
+        or the reason it failed (recorded)."""
+        self.recorder.started(checkpoint, resource)
+        hook = None
+        try:
+            params = merged_parameters(parameters, resource)
+            for hook in self.hooks:
+                result = getattr(operation, hook)(
+                    checkpoint, resource, ctx, params, **extra)
+                if isinstance(result, futures.Future):
+                    # Recorded when it ends, durably (the task may have
+                    # ended by then).
+                    self.pending.add(durable_checkpoint, resource, result)
+        except Exception as e:
+            LOG.exception('%s of %s failed', hook,
+                          graph.resource_key(resource))
+            if self.pending is not None:
+                self.pending.close(resource, failed=True)
+            self.recorder.failed(checkpoint, resource, str(e))
+            return '%s: %s' % (describe(resource), e)
+        if self.pending is not None and self.pending.close(resource):
+            return 'pending'
+        return 'succeeded'
