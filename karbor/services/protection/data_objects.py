@@ -11,6 +11,7 @@ object is durable.
 """
 
 import hashlib
+import itertools
 import queue
 import threading
 
@@ -69,9 +70,8 @@ def write(section, chunks, threads, release=None):
     ``section``; return their manifest entries once every object is
     durable. ``release(data)`` is called once an object's data is no
     longer needed (a buffer can be used again)."""
-    flusher = _Flusher(section)
 
-    def put(item):
+    def put(item, flusher=None):
         index, data = item
         try:
             digest = hashlib.sha256(data).hexdigest()
@@ -80,12 +80,25 @@ def write(section, chunks, threads, release=None):
         finally:
             if release is not None:
                 release(data)
-        flusher.add(object_key(index))
+        if flusher is not None:
+            flusher.add(object_key(index))
         return {'key': object_key(index), 'size': size,
                 'sha256': digest, 'md5': info.etag}
 
+    chunks = iter(chunks)
+    first = next(chunks, None)
+    second = next(chunks, None) if first is not None else None
+    if second is None:
+        # One object at most (a small resource): no thread to start.
+        objects = [put(first)] if first is not None else []
+        if objects:
+            section.sync_objects([objects[0]['key']])
+        return objects
+    flusher = _Flusher(section)
     try:
-        objects = list(parallel.ordered_map(put, chunks, threads))
+        objects = list(parallel.ordered_map(
+            lambda item: put(item, flusher),
+            itertools.chain((first, second), chunks), threads))
     except BaseException:
         flusher.finish(raise_error=False)
         raise

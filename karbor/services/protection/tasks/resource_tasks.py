@@ -4,6 +4,7 @@ that waits for the work the hooks left running."""
 from concurrent import futures
 import json
 import threading
+import time
 
 from oslo_log import log as logging
 from taskflow import task
@@ -326,18 +327,21 @@ class ResourceBatchTask(task.Task):
             with progress.deferred():
                 for start in range(0, len(todo), self.group):
                     chunk = todo[start:start + self.group]
-                    if len(chunk) == 1 or self.workers == 1:
-                        results = [run(item) for item in chunk]
-                    else:
-                        results = list(parallel.ordered_map(
-                            run, chunk, self.workers))
+                    t0 = time.monotonic()
+                    results = self._each(run, chunk)
+                    t1 = time.monotonic()
                     # Data, manifests and metadata of these resources on
                     # disk before any of them is said available.
                     bank.sync()
+                    LOG.info('%s: %d resources in %.2f s, made durable '
+                             'in %.2f s', self.name, len(chunk), t1 - t0,
+                             time.monotonic() - t1)
+                    succeeded = [r for r, outcome in results
+                                 if outcome == 'succeeded']
+                    self._each(lambda r: self.recorder.succeeded(
+                        checkpoint, r), succeeded)
                     for resource, outcome in results:
-                        if outcome == 'succeeded':
-                            self.recorder.succeeded(checkpoint, resource)
-                        elif outcome not in ('pending',) and \
+                        if outcome not in ('succeeded', 'pending') and \
                                 failure is None:
                             failure = outcome
                     if failure is not None:
@@ -348,6 +352,12 @@ class ResourceBatchTask(task.Task):
         if failure is not None:
             raise exception.ProtectionFailed(reason=failure)
         return True
+
+    def _each(self, func, items):
+        """``func`` of each of ``items``, ``workers`` at a time."""
+        if len(items) <= 1 or self.workers == 1:
+            return [func(item) for item in items]
+        return list(parallel.ordered_map(func, items, self.workers))
 
     def _run_hooks(self, checkpoint, durable_checkpoint, resource,
                    operation, ctx, parameters, extra):
