@@ -51,7 +51,10 @@ opts = [
                       'database writes that dominate a plan of thousands '
                       'of resources): the service that receives them runs '
                       'them, and if it dies they are failed as '
-                      'interrupted, not resumed. 0: no limit.')),
+                      'interrupted, not resumed. Not counted: the '
+                      'resources of a verification, and those of a '
+                      'protect that depend on no other (saved a task per '
+                      'batch of many). 0: no limit.')),
     cfg.FloatOpt('jobboard_poll_interval', default=0.5, min=0.05,
                  help=_('Seconds a conductor with nothing to claim waits '
                         'before it looks at the board again.')),

@@ -382,9 +382,26 @@ def resource_count(kind, object_id):
     return len(graph.iter_nodes(graph.deserialize(text)))
 
 
+def tasked_resources(kind, object_id):
+    """How many resources the flow of an operation saves a task (or
+    several) each for: a verification has four tasks whatever its
+    resources, and a protect one per batch of the resources that depend
+    on no other (flows.resource_flow): those are not counted."""
+    if kind == constants.OPERATION_VERIFY:
+        return 0
+    if kind != constants.OPERATION_PROTECT:
+        return resource_count(kind, object_id)
+    from karbor.services.protection.flows import resource_flow
+    text = checkpoints_db.checkpoint_get(object_id).resource_graph
+    if not text:
+        return 0
+    return sum(len(component) for component in resource_flow.components(
+        graph.iter_nodes(graph.deserialize(text))) if len(component) > 1)
+
+
 def resumable(kind, object_id, conf=cfg.CONF):
     limit = conf[GROUP].max_resumable_resources
-    return not limit or resource_count(kind, object_id) <= limit
+    return not limit or tasked_resources(kind, object_id) <= limit
 
 
 def flow_factory(kind, object_id):

@@ -71,7 +71,7 @@ def build(operation_type, sources, get_operation, recorder, extra=(),
     pending = resource_tasks.PendingWork(recorder)
     flows = []
     lone = []
-    for number, component in enumerate(_components(nodes)):
+    for number, component in enumerate(components(nodes)):
         if len(component) == 1 and batch_workers:
             lone.append(component[0].value)
             continue
@@ -112,7 +112,7 @@ def build(operation_type, sources, get_operation, recorder, extra=(),
             pending, '%s-pending-work' % operation_type))
 
 
-def _components(nodes):
+def components(nodes):
     """The nodes split in groups that share no dependency."""
     keys = {graph.resource_key(n.value): n for n in nodes}
     neighbours = collections.defaultdict(set)

@@ -10,14 +10,18 @@ from taskflow import engines
 
 from karbor.common import constants
 from karbor.common import exception
+from karbor.db import checkpoints as checkpoints_db
+from karbor.db import verifications as verifications_db
 from karbor.services.protection import data_objects
 from karbor.services.protection.flows import resource_flow
 from karbor.services.protection import graph
+from karbor.services.protection import jobs
 from karbor.services.protection import operation_progress
 from karbor.services.protection import protection_plugin
 from karbor.services.protection import provider as provider_module
 from karbor.services.protection.tasks import checkpoint_tasks
 from karbor.services.protection.tasks import resource_tasks
+from karbor.tests.unit.protection import base
 from karbor.tests.unit.protection import test_resource_flow as flow_tests
 
 CHECKPOINT = 'cp-batch'
@@ -295,3 +299,45 @@ class OneObjectWriteTest(flow_tests.FlowTestCase):
         self.assertEqual([('sync_objects', ['some/resource/data/00000000'])],
                          log)
         self.assertEqual([], data_objects.write(section, iter([]), 4))
+
+
+class ResumableTest(base.ProtectionTestCase):
+    """jobs.resumable: which operations are saved task by task under
+    ``[task_flow] max_resumable_resources`` (SQLite database)."""
+
+    def checkpoint(self, sources):
+        return checkpoints_db.checkpoint_create({
+            'project_id': 'p1', 'provider_id': 'prov',
+            'status': constants.CHECKPOINT_STATUS_PROTECTING,
+            'protection_plan': {}, 'host': 'h',
+            'resource_graph': graph.serialize(sources)}).id
+
+    def test_lone_resources_of_a_protect_are_not_counted(self):
+        self.conf.config(max_resumable_resources=2, group='task_flow')
+        many = self.checkpoint(lone(50))
+        self.assertTrue(jobs.resumable(constants.OPERATION_PROTECT, many))
+        # A delete still saves a task per resource.
+        self.assertFalse(jobs.resumable(constants.OPERATION_DELETE, many))
+        verification = verifications_db.verification_create({
+            'project_id': 'p1', 'provider_id': 'prov',
+            'checkpoint_id': many, 'status': 'verifying',
+            'parameters': {}, 'host': 'h'}).id
+        self.assertTrue(jobs.resumable(constants.OPERATION_VERIFY,
+                                       verification))
+
+    def test_resources_with_dependencies_are_counted(self):
+        self.conf.config(max_resumable_resources=2, group='task_flow')
+        parent = graph.make_resource('Test::Parent', 'p1')
+        children = [graph.make_resource('Test::Child', 'c%d' % i)
+                    for i in range(2)]
+        sources = graph.build_graph(
+            [parent] + [graph.make_resource('Test::Child', 'x%d' % i)
+                        for i in range(10)],
+            lambda r: children if r == parent else [])
+        cp = self.checkpoint(sources)
+        # The parent and its two children: three.
+        self.assertEqual(3, jobs.tasked_resources(
+            constants.OPERATION_PROTECT, cp))
+        self.assertFalse(jobs.resumable(constants.OPERATION_PROTECT, cp))
+        self.conf.config(max_resumable_resources=3, group='task_flow')
+        self.assertTrue(jobs.resumable(constants.OPERATION_PROTECT, cp))

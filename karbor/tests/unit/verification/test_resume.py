@@ -128,10 +128,25 @@ class RestartTest(ResumeTestCase):
         self.wait_until(lambda: jobs.load('verify', created['id']) is None,
                         'the saved flow removed')
 
-    def test_too_large_runs_unsaved(self):
-        # Above [task_flow] max_resumable_resources an operation runs
-        # without being saved task by task.
+    def test_more_resources_than_the_limit_are_still_saved(self):
+        # A verification is four tasks whatever its resources: [task_flow]
+        # max_resumable_resources does not make it unsaved.
         self.conf.config(max_resumable_resources=1, group='task_flow')
+        saves = []
+        real = jobs.save
+        self.useFixture(fixtures.MockPatchObject(
+            jobs, 'save', lambda *a, **k: saves.append(a) or real(*a, **k)))
+        created = self.verify(self.checkpoint['id']).json['verification']
+        shown = self.wait_verification(created['id'], 'success')
+        self.assertEqual(dict.fromkeys((self.alpha, self.beta), 'success'),
+                         shown['resource_status'])
+        self.assertEqual(['verify'], [a[0] for a in saves])
+
+    def test_too_large_runs_unsaved_resumable_mocked(self):
+        # An operation jobs.resumable refuses (mocked here: no
+        # verification is refused) runs without being saved.
+        self.useFixture(fixtures.MockPatchObject(
+            jobs, 'resumable', lambda *a, **k: False))
         saves = []
         real = jobs.save
         self.useFixture(fixtures.MockPatchObject(
