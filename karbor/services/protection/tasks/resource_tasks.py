@@ -317,35 +317,46 @@ class ResourceBatchTask(task.Task):
                                           checkpoint_id)
 
         def run(item):
-            resource, operation = item
+            what, resource, operation = item
+            if what == 'succeeded':
+                self.recorder.succeeded(checkpoint, resource)
+                return resource, 'recorded'
             return resource, self._run_hooks(
                 checkpoint, durable_checkpoint, resource, operation, ctx,
                 parameters, extra)
 
         failure = None
+        # Resources whose data is durable, their success not recorded yet:
+        # recorded along with the hooks of the next group (no pause for
+        # them), made durable by its sync.
+        succeeded = []
         try:
             with progress.deferred():
                 for start in range(0, len(todo), self.group):
                     chunk = todo[start:start + self.group]
                     t0 = time.monotonic()
-                    results = self._each(run, chunk)
+                    results = self._each(run, [
+                        ('succeeded', r, None) for r in succeeded] + [
+                        ('run', r, op) for r, op in chunk])
                     t1 = time.monotonic()
                     # Data, manifests and metadata of these resources on
                     # disk before any of them is said available.
                     bank.sync()
-                    LOG.info('%s: %d resources in %.2f s, made durable '
-                             'in %.2f s', self.name, len(chunk), t1 - t0,
-                             time.monotonic() - t1)
+                    LOG.debug('%s: %d resources in %.2f s, made durable '
+                              'in %.2f s', self.name, len(chunk), t1 - t0,
+                              time.monotonic() - t1)
                     succeeded = [r for r, outcome in results
                                  if outcome == 'succeeded']
-                    self._each(lambda r: self.recorder.succeeded(
-                        checkpoint, r), succeeded)
                     for resource, outcome in results:
-                        if outcome not in ('succeeded', 'pending') and \
-                                failure is None:
+                        if outcome not in ('succeeded', 'pending',
+                                           'recorded') and failure is None:
                             failure = outcome
                     if failure is not None:
                         break
+                # Those of the last group (or of the groups before a
+                # failure), made durable by close() below.
+                self._each(lambda r: self.recorder.succeeded(checkpoint, r),
+                           succeeded)
         finally:
             bank.close()
             progress.write()

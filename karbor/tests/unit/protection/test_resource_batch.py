@@ -158,6 +158,10 @@ class ResourceBatchTest(flow_tests.FlowTestCase):
         self.assertEqual(8, len(self.ran))
 
     def test_success_is_recorded_only_once_the_data_is_durable(self):
+        # Groups of 5: the successes of one are recorded with the hooks
+        # of the next.
+        self.useFixture(fixtures.MockPatchObject(
+            resource_tasks.ResourceBatchTask, 'group', 5))
         plugin = self.checkpoint.bank.plugin
         log = []
         tracked(plugin, 'sync_objects', log)
