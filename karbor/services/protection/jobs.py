@@ -278,8 +278,8 @@ def engine_for(flow_detail, pool, backend=None):
 
 
 def _sources(checkpoint_id):
-    checkpoint = checkpoints_db.checkpoint_get(checkpoint_id)
-    return graph.deserialize(checkpoint.resource_graph)
+    return graph.deserialize(
+        checkpoints_db.checkpoint_resource_graph(checkpoint_id))
 
 
 def _protect_flow(checkpoint_id):
@@ -392,7 +392,7 @@ def tasked_resources(kind, object_id):
     if kind != constants.OPERATION_PROTECT:
         return resource_count(kind, object_id)
     from karbor.services.protection.flows import resource_flow
-    text = checkpoints_db.checkpoint_get(object_id).resource_graph
+    text = checkpoints_db.checkpoint_resource_graph(object_id)
     if not text:
         return 0
     return sum(len(component) for component in resource_flow.components(

@@ -345,3 +345,15 @@ class ResumableTest(base.ProtectionTestCase):
         self.assertFalse(jobs.resumable(constants.OPERATION_PROTECT, cp))
         self.conf.config(max_resumable_resources=3, group='task_flow')
         self.assertTrue(jobs.resumable(constants.OPERATION_PROTECT, cp))
+
+    def test_the_graph_is_read_alone(self):
+        sources = lone(3)
+        cp = self.checkpoint(sources)
+        self.assertEqual(graph.serialize(sources),
+                         checkpoints_db.checkpoint_resource_graph(cp))
+        self.assertEqual(
+            sorted(graph.resource_key(n.value) for n in sources),
+            sorted(graph.resource_key(n.value)
+                   for n in graph.iter_nodes(jobs._sources(cp))))
+        self.assertRaises(exception.CheckpointNotFound,
+                          checkpoints_db.checkpoint_resource_graph, 'nope')
