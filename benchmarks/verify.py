@@ -24,7 +24,8 @@ system temporary directory) and measures, over HTTP:
    after ``echo 3 > /proc/sys/vm/drop_caches``.)
 
 3. Quick verification of many resources, for each count of --resources
-   (1,000 and 10,000 by default): that many new sub-directories of the
+   (1,000 and 5,000 by default; a plan holds at most 5,000 resources, the
+   API's limit): that many new sub-directories of the
    protected root, one small file each, in one plan (timed), one
    checkpoint (timed), then a verification at the quick level: timed, with
    its start-up (``created_at``..``started_at``: what runs before the
@@ -37,7 +38,7 @@ Prints a table of every figure, with the targets of issue 15 next to
 those that have one (PASS/FAIL), and the load average. Not a test. Linux
 only (/proc). Runs from a plain install (no test requirements).
 
-    python benchmarks/verify.py [--size-mib 2048] [--resources 1000,10000]
+    python benchmarks/verify.py [--size-mib 2048] [--resources 1000,5000]
         [--keep] [--skip-cold] [--restic] [--drop-caches]
 """
 
@@ -53,6 +54,7 @@ import threading
 import time
 
 import common
+from karbor.api.schemas.v1 import common as api_limits
 from karbor.common import constants
 
 PROVIDER_ID = '7a2f5d0c-3b8e-4c61-9f4a-1d2e3c4b5a69'
@@ -63,6 +65,8 @@ LARGE_FILES = 64
 POLL_INTERVAL = 0.05
 RSS_INTERVAL = 0.02
 RESTIC = '/usr/bin/restic'
+# The most resources a plan may hold (the API's limit).
+MAX_RESOURCES = api_limits.MAX_PLAN_RESOURCES
 
 TARGET_RSS_MIB = 200.0
 # Quick verification: under 1 s per 1,000 resources.
@@ -598,9 +602,11 @@ def main(argv=None):
     parser.add_argument('--size-mib', type=int, default=2048,
                         help='size of the directory to verify deeply, in '
                              'MiB (default 2048)')
-    parser.add_argument('--resources', default='1000,10000',
+    parser.add_argument('--resources', default='1000,%d' % MAX_RESOURCES,
                         help='resources of the quick verifications, '
-                             'comma-separated (default 1000,10000)')
+                             'comma-separated, each at most the %d a plan '
+                             'may hold (default 1000,%d)' % (
+                                 MAX_RESOURCES, MAX_RESOURCES))
     parser.add_argument('--skip-cold', action='store_true',
                         help='skip the cold-cache deep verification '
                              '(posix_fadvise DONTNEED) and its dd')
@@ -626,6 +632,10 @@ def main(argv=None):
         parser.error('--resources takes numbers separated by commas')
     if args.size_mib < 1 or min(args.resources) < 1:
         parser.error('--size-mib and --resources must be at least 1')
+    if max(args.resources) > MAX_RESOURCES:
+        parser.error('a plan holds at most %d resources (the API refuses '
+                     'more: karbor.api.schemas.v1.common.'
+                     'MAX_PLAN_RESOURCES)' % MAX_RESOURCES)
     if not args.skip_restic and not os.path.exists(RESTIC):
         parser.error('%s is not installed; run without --restic' % RESTIC)
 
