@@ -10,6 +10,8 @@ database, taskflow persistence, Redis 127.0.0.1:6379 for the board)."""
 
 import contextlib
 import datetime
+import json
+import os
 import threading
 import time
 import uuid
@@ -19,12 +21,15 @@ from oslo_config import cfg
 import redis
 from oslo_utils import timeutils
 
+from karbor.common import constants
 from karbor.db import services as services_db
 from karbor.db import verifications as verifications_db
+from karbor.services.protection import checkpoint as checkpoint_module
 from karbor.services.protection import graph
 from karbor.services.protection import jobs
 from karbor.services.protection import manager
 from karbor.services.protection import recovery
+from karbor.services.protection.tasks import resource_tasks
 from karbor.services.protection import verification
 from karbor.services.protection.protection_plugins import local_directory
 from karbor.tests.unit.verification import base
@@ -291,3 +296,83 @@ class JobboardTest(JobboardTestCase):
             lost.id).status)
         with contextlib.suppress(Exception):
             board.consume(job, 'stale-host')
+
+
+class ProtectRestartTest(base.VerificationTestCase):
+    """A protect of resources that depend on no other (one batch task)
+    whose worker dies in the middle resumes on the same host started
+    again, and protects again only the resources whose status in the bank
+    is not ``available``. A worker "dies" as in DeadWorker: the second
+    resource's protect never returns (local_directory's ProtectOperation
+    .on_main patched); the rest is real."""
+
+    def test_restart_skips_the_resources_already_protected(self):
+        # One resource per group: the first is durable and recorded
+        # available before the second starts.
+        self.useFixture(fixtures.MockPatchObject(
+            resource_tasks.ResourceBatchTask, 'group', 1))
+        real = local_directory.ProtectOperation.on_main
+        calls = []
+        held = threading.Event()
+        release = threading.Event()
+        lock = threading.Lock()
+
+        def on_main(operation, checkpoint, resource, *args, **kwargs):
+            key = graph.resource_key(resource)
+            with lock:
+                calls.append(key)
+                hold = len(calls) == 2
+            if hold:
+                held.set()
+                release.wait(base.SETTLE_TIMEOUT * 2)
+                raise RuntimeError('this worker is dead')
+            return real(operation, checkpoint, resource, *args, **kwargs)
+
+        self.useFixture(fixtures.MockPatchObject(
+            local_directory.ProtectOperation, 'on_main', on_main))
+        self.addCleanup(release.set)
+        plan = self.create_plan('plan', dirs=('alpha', 'beta', 'gamma'))
+        checkpoint = self.post(self.checkpoints_path(),
+                               {'checkpoint': {'plan_id': plan['id']}},
+                               status=202).json['checkpoint']
+        self.assertTrue(held.wait(base.SETTLE_TIMEOUT))
+        first, second = calls[:2]
+        status_key = '%s/%s/%s/%s' % (
+            checkpoint_module.checkpoint_prefix(checkpoint['id']),
+            constants.BANK_RESOURCE_DATA, first,
+            constants.BANK_RESOURCE_STATUS)
+        path = os.path.join(self.bank_root(), *status_key.split('/'))
+
+        def first_available():
+            try:
+                with open(path) as f:
+                    return json.load(f)['status'] == 'available'
+            except (OSError, ValueError):
+                return False
+        deadline = time.monotonic() + base.SETTLE_TIMEOUT
+        while not first_available():
+            self.assertLess(time.monotonic(), deadline,
+                            'the first resource never became available')
+            time.sleep(0.02)
+
+        # The same host starts again (as after kill -9 and a restart).
+        restarted = manager.ProtectionManager(self.service.host)
+        restarted.init_host()
+        self.addCleanup(restarted.cleanup_host)
+        shown = self.wait_for(
+            lambda: self.get(self.checkpoints_path(
+                rest='/' + checkpoint['id'])).json['checkpoint'],
+            lambda c: c['status'] != 'protecting')
+        self.assertEqual('available', shown['status'])
+        # The first was not protected again; the held one was, once more;
+        # the third once.
+        third = [k for k in calls if k not in (first, second)]
+        self.assertEqual(1, calls.count(first))
+        self.assertEqual(2, calls.count(second))
+        self.assertEqual(1, len(third))
+        self.assertEqual(4, len(calls))
+        for key in (first, second, third[0]):
+            rel = status_key.replace(first, key)
+            with open(os.path.join(self.bank_root(),
+                                   *rel.split('/'))) as f:
+                self.assertEqual('available', json.load(f)['status'])
