@@ -128,8 +128,8 @@ class Services:
             except OSError:
                 pass
             time.sleep(0.1)
-        raise RuntimeError('%s did not answer (logs in %s)' % (self.mode,
-                                                                self.dir))
+        raise RuntimeError('%s did not answer (logs in %s)' % (
+            self.mode, self.dir))
 
     def cpu(self):
         return sum(common.cpu_seconds(p.pid) for p in self.processes)
@@ -179,9 +179,6 @@ def prepare(services):
     instances = wait_for('the directory', lambda: {
         i['name']: i['id'] for i in services.call(
             'GET', '/protectables/%s/instances' % DIRECTORY)['instances']})
-    wait_for('karbor-protection up', lambda: [
-        s for s in services.call('GET', '/os-services')['services']
-        if s['binary'] == 'karbor-protection' and s['state'] == 'up'])
     plan = services.call('POST', '/plans', {'plan': {
         'name': 'operations', 'provider_id': LOCAL_PROVIDER,
         'resources': [{'id': instances['tiny'], 'type': DIRECTORY,

@@ -26,8 +26,13 @@ opts = [
                       'buffer of 1 MiB).')),
     cfg.IntOpt('claim_timeout',
                default=600, min=10,
-               help=_('Seconds after which an operation that no protection '
-                      'service has taken is marked failed.')),
+               help=_('Without a jobboard: seconds after which an '
+                      'operation that no protection service has taken '
+                      '(its message queued behind others, or lost) is '
+                      'taken by a running one and built again from the '
+                      'database. Waiting operations are never failed for '
+                      'waiting; one that cannot run (its provider is gone) '
+                      'ends in error with the reason.')),
     cfg.IntOpt('recovery_interval',
                default=60, min=1,
                help=_('Seconds between two checks for operations of '

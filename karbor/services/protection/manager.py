@@ -185,6 +185,7 @@ class ProtectionManager:
             try:
                 if self.board is None:
                     recovery.fail_orphans()
+                    self.take_waiting()
                     continue
                 # With a jobboard, nothing is failed for want of a worker:
                 # a live worker takes over what a dead one (or a lost
@@ -356,7 +357,7 @@ class ProtectionManager:
                 return
             book, flow_detail = jobs.save(kind, object_id, store)
             if self.board is not None:
-                jobs.post(self.board, book, flow_detail)
+                self._post(book, flow_detail)
             else:
                 self._run_saved(kind, object_id, operation_log_id,
                                 flow_detail, what)
@@ -367,6 +368,13 @@ class ProtectionManager:
             trusts.release(context)
             jobs.forget_token(context.request_id)
             jobs.forget(jobs.book_id(kind, object_id))
+
+    def _post(self, book, flow_detail):
+        """Post a job; this service's conductor looks at the board at
+        once (not after its ``jobboard_poll_interval``)."""
+        jobs.post(self.board, book, flow_detail)
+        if self.conductor is not None:
+            self.conductor.wake()
 
     # Resumption
 
@@ -412,7 +420,7 @@ class ProtectionManager:
             saved = jobs.load(kind, object_id)
             if saved is None or saved[1].state in jobs.FINISHED:
                 continue
-            jobs.post(self.board, *saved)
+            self._post(*saved)
             LOG.warning('The job of %s %s was missing from the jobboard; '
                         'posted again', kind, object_id)
             reposted.append(object_id)
@@ -467,24 +475,55 @@ class ProtectionManager:
             self._orphans = seen
         return adopted
 
+    def take_waiting(self):
+        """Without a jobboard: take the operations that no protection
+        service has claimed for more than ``[protection] claim_timeout``
+        seconds, rather than fail them for waiting. Their message may be
+        queued behind others (it then finds them taken and is ignored) or
+        lost (the in-process message of a karbor-all that stopped, a
+        broker restarted without it): they are claimed by compare-and-set
+        on their host (of several services, one takes each) and built
+        again from the database, as their message would have. What cannot
+        run (its provider is gone) ends in error with the reason, as it
+        would have then. Returns the ids taken."""
+        taken = []
+        for kind, object_id, log_id in recovery.waiting(
+                cfg.CONF.protection.claim_timeout):
+            if log_id is None:
+                LOG.warning('%s %s has no running operation log; not '
+                            'taken', kind, object_id)
+                continue
+            try:
+                if self._start(self._context_of(kind, object_id), kind,
+                               object_id, log_id):
+                    LOG.info('%s had waited more than %ss for a protection '
+                             'service; taken by %s', _WHAT[kind] % object_id,
+                             cfg.CONF.protection.claim_timeout, self.host)
+                    taken.append(object_id)
+            except Exception:
+                LOG.exception('Taking %s %s failed', kind, object_id)
+        return taken
+
+    @staticmethod
+    def _context_of(kind, object_id):
+        """The context an operation is started again with, its message
+        being lost: the one the API saved before its cast (token excepted)
+        or, saved by none (an API without the jobboard's options), the
+        operation's own project, without trust or token."""
+        values = jobs.saved_context(kind, object_id)
+        if values:
+            return jobs.request_context(values)
+        row = _GETTERS[kind](object_id)
+        return karbor_context.RequestContext(
+            project_id=row.project_id, is_admin=False, overwrite=False)
+
     def _adopt(self, kind, object_id, host, log_id):
         update, waiting, _end = _KINDS[kind]
         what = _WHAT[kind] % object_id
         saved = jobs.load(kind, object_id)
         if saved is None:
-            values = jobs.saved_context(kind, object_id)
-            if values:
-                # The API saved it before the cast (token excepted).
-                context = jobs.request_context(values)
-            else:
-                # Saved by none (an API without the jobboard's options):
-                # the operation's own project, without trust or token.
-                row = _GETTERS[kind](object_id)
-                context = karbor_context.RequestContext(
-                    project_id=row.project_id, is_admin=False,
-                    overwrite=False)
-            taken = self._start(context, kind, object_id, log_id,
-                                expected_host=host)
+            taken = self._start(self._context_of(kind, object_id), kind,
+                                object_id, log_id, expected_host=host)
         else:
             book, flow_detail = saved
             taken = update(object_id, {'host': self.host,
@@ -496,7 +535,7 @@ class ProtectionManager:
                 if flow_detail.state in jobs.FINISHED:
                     self._ended(kind, object_id, log_id, None, book.uuid)
                 else:
-                    jobs.post(self.board, book, flow_detail)
+                    self._post(book, flow_detail)
         if taken:
             LOG.warning('%s was left by %s; taken over by %s (%s)', what,
                         host or 'a protection service that died before it '

@@ -3,8 +3,10 @@
 Every protect, delete and restore records the host that runs it. When a
 protection service starts, what its host was running is over: it is marked
 failed with a reason that says so. While running, each service also fails
-the work of protection services whose heartbeat stopped, and work that no
-service picked up in time.
+the work of protection services whose heartbeat stopped. Work that no
+service has picked up is never failed for waiting: :func:`waiting` lists
+what has waited longer than ``[protection] claim_timeout``, for a live
+service to take (its message may have been lost).
 """
 
 import datetime
@@ -115,7 +117,9 @@ def fail_interrupted(host, keep=()):
 
 
 def fail_orphans(conf=cfg.CONF, keep=()):
-    """Work of dead hosts, and work nobody claimed in time.
+    """Work of dead hosts. Work that nobody has claimed yet is not failed
+    for waiting, however long (see :func:`waiting`): it is queued, and
+    runs when a protection service is free.
 
     ``keep``: ids of operations (and their logs) that have a job on the
     jobboard. Whether their worker lives is told by the board (a dead
@@ -133,15 +137,6 @@ def fail_orphans(conf=cfg.CONF, keep=()):
                       'run it again' % service.host)
             failed += _fail(lambda m, h=service.host: [m.host == h] +
                             _not_kept(m, keep), reason)
-    limit = now - datetime.timedelta(seconds=conf.protection.claim_timeout)
-    failed += _fail(
-        # Waiting since the last change: a checkpoint made long ago and
-        # deleted just now has waited for a service only since its delete.
-        lambda m: [m.host.is_(None),
-                   sa.func.coalesce(m.updated_at, m.created_at) < limit] +
-        _not_kept(m, keep),
-        'no protection service took this operation within %d seconds; '
-        'check that karbor-protection runs' % conf.protection.claim_timeout)
     if failed:
         LOG.warning('Marked %d orphaned operation(s) as failed: %s',
                     len(failed), ', '.join(failed))
@@ -158,6 +153,33 @@ _IN_PROGRESS = (
     (constants.OPERATION_VERIFY, models.Verification,
      constants.VERIFICATION_STATUS_VERIFYING, 'verification_id'),
 )
+
+
+def waiting(older_than, conf=cfg.CONF):
+    """(kind, object id, operation log id) of the operations that no
+    protection service has claimed (no host) and that have waited since
+    their last change for more than ``older_than`` seconds, oldest first,
+    with the id of their running log (None if they have none)."""
+    limit = timeutils.utcnow() - datetime.timedelta(seconds=older_than)
+    found = []
+    with db_api.reader() as session:
+        for kind, model, status, column in _IN_PROGRESS:
+            log_column = getattr(models.OperationLog, column)
+            since = sa.func.coalesce(model.updated_at, model.created_at)
+            rows = session.query(model.id, since).filter(
+                model.status == status, model.host.is_(None),
+                since < limit).all()
+            if not rows:
+                continue
+            logs = dict(session.query(
+                log_column, models.OperationLog.id).filter(
+                    models.OperationLog.operation_type == kind,
+                    models.OperationLog.status ==
+                    constants.OPERATION_LOG_STATUS_RUNNING[kind],
+                    log_column.in_([row[0] for row in rows])))
+            found += [(row[1], kind, row[0], logs.get(row[0]))
+                      for row in rows]
+    return [item[1:] for item in sorted(found, key=lambda f: f[0])]
 
 
 def in_progress():

@@ -144,35 +144,56 @@ class RecoveryTest(base.ProtectionTestCase):
         recovery.fail_orphans()
         self.assertFailed(rows, 'host silent')
 
-    def test_fail_unclaimed_rows_after_the_claim_timeout(self):
+    def test_unclaimed_rows_are_not_failed_for_waiting(self):
         timeout = self.conf.conf.protection.claim_timeout
         old = self.rows_of(None)
         self.clock.advance(timeout - 5)
         fresh = self.rows_of(None)
+        self.clock.advance(10 * timeout)
         self.assertEqual([], recovery.fail_orphans())
-        self.clock.advance(10)
-        failed = recovery.fail_orphans()
-        self.assertEqual(sorted([old['protecting'], old['deleting'],
-                                 old['restore']]), sorted(failed))
-        self.assertFailed(old, 'no protection service took this operation '
-                               'within %d seconds' % timeout)
+        self.assertUntouched(old, None)
         self.assertUntouched(fresh, None)
 
-    def test_delete_of_an_old_checkpoint_is_not_an_orphan(self):
+    def test_waiting_lists_what_waited_longer_than_given(self):
+        timeout = self.conf.conf.protection.claim_timeout
+        old = self.rows_of(None)
+        self.clock.advance(timeout - 5)
+        fresh = self.rows_of(None)
+        claimed = self.rows_of('H')
+        self.assertEqual([], recovery.waiting(timeout))
+        self.clock.advance(10)
+        # Only the rows without a host that waited longer (their logs are
+        # not linked to them here: no object id in the log rows).
+        self.assertEqual(
+            sorted([old['protecting'], old['deleting'], old['restore']]),
+            sorted(object_id for _kind, object_id, _log in
+                   recovery.waiting(timeout)))
+        # Oldest first; a row with a host is never waiting.
+        both = [object_id for _k, object_id, _l in recovery.waiting(1)]
+        self.assertEqual(6, len(both))
+        self.assertEqual(
+            sorted([old['protecting'], old['deleting'], old['restore']]),
+            sorted(both[:3]))
+        self.assertEqual(
+            sorted([fresh['protecting'], fresh['deleting'],
+                    fresh['restore']]), sorted(both[3:]))
+        self.assertNotIn(claimed['protecting'], both)
+
+    def test_delete_of_an_old_checkpoint_waits_from_its_delete(self):
         # A checkpoint made long ago and deleted now waits for a service
         # from now on, not from when it was made.
         checkpoint_id = self.checkpoint(constants.CHECKPOINT_STATUS_AVAILABLE,
                                         None)
         self.clock.advance(10 * self.conf.conf.protection.claim_timeout)
         checkpoints_db.checkpoint_update(checkpoint_id, {'status': DELETING})
-        log_id = self.log(constants.OPERATION_DELETE, None)
+        timeout = self.conf.conf.protection.claim_timeout
+        self.assertEqual([], recovery.waiting(timeout))
+        self.clock.advance(timeout + 1)
+        self.assertEqual([(constants.OPERATION_DELETE, checkpoint_id, None)],
+                         recovery.waiting(timeout))
         self.assertEqual([], recovery.fail_orphans())
         self.assertEqual(DELETING,
                          checkpoints_db.checkpoint_get(checkpoint_id).status)
-        self.assertEqual('deleting',
-                         operation_logs_db.operation_log_get(log_id).status)
-        self.clock.advance(self.conf.conf.protection.claim_timeout + 1)
-        self.assertEqual([checkpoint_id], recovery.fail_orphans())
 
 
 class ManagerStartTest(base.ProtectionTestCase):

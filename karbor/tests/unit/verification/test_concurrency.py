@@ -3,14 +3,16 @@ verified, and a protection service that stops in the middle."""
 
 import datetime
 import threading
-from unittest import mock
 
 import fixtures
 from oslo_utils import timeutils
 from oslo_utils import uuidutils
 
 from karbor.common import constants
+from karbor.common import context as karbor_context
+from karbor.db import api as db_api
 from karbor.db import checkpoints as checkpoints_db
+from karbor.db import models
 from karbor.db import operation_logs as operation_logs_db
 from karbor.db import verifications as verifications_db
 from karbor.services.protection import recovery
@@ -261,17 +263,68 @@ class RecoveryTest(base.VerificationTestCase):
         self.assertEqual('error', log.status)
         self.assertIn('interrupted', log.error_info)
 
-    def test_orphan_never_claimed(self):
-        # Nobody took it (no host) and the claim timeout has passed.
+    def waited(self, row_id, seconds):
+        """Make the verification's row look queued ``seconds`` ago."""
+        old = timeutils.utcnow() - datetime.timedelta(seconds=seconds)
+        with db_api.writer() as session:
+            session.query(models.Verification).filter_by(id=row_id).update(
+                {'created_at': old, 'updated_at': old})
+
+    def test_never_claimed_is_not_failed_for_waiting(self):
+        # Nobody took it (no host) for an hour, ten times the claim
+        # timeout: it is queued, not failed.
         row_id, log_id = self.running(None)
         self.conf.config(claim_timeout=10, group='protection')
-        old = verifications_db.verification_get(row_id).created_at
-        later = old + datetime.timedelta(seconds=3600)
-        with mock.patch.object(timeutils, 'utcnow', return_value=later):
-            failed = recovery.fail_orphans()
-        self.assertIn(row_id, failed)
-        shown = self.show(row_id)
-        self.assertEqual('error', shown['status'])
-        self.assertIn('no protection service took', shown['status_reason'])
-        self.assertEqual('error',
+        self.waited(row_id, 3600)
+        self.assertEqual([], recovery.fail_orphans())
+        self.assertEqual('verifying', self.show(row_id)['status'])
+        self.assertEqual('verifying',
                          operation_logs_db.operation_log_get(log_id).status)
+        self.assertEqual([('verify', row_id, log_id)],
+                         recovery.waiting(10))
+        self.assertEqual([], recovery.waiting(7200))
+
+    def test_never_claimed_is_taken_and_runs(self):
+        # Its message lost (or queued behind others): after the claim
+        # timeout a live protection service takes it and runs it.
+        row_id, log_id = self.running(None)
+        fresh_id, _fresh_log = self.running(None)
+        self.conf.config(claim_timeout=10, group='protection')
+        self.waited(row_id, 60)
+        manager = self.service.manager
+        self.assertEqual([row_id], manager.take_waiting())
+        shown = self.wait_verification(row_id, 'success')
+        self.assertEqual({self.alpha: 'success', self.beta: 'success'},
+                         shown['resource_status'])
+        self.assertIsNone(shown['status_reason'])
+        self.assertEqual('success',
+                         operation_logs_db.operation_log_get(log_id).status)
+        # Queued for less than the claim timeout: left to its message.
+        self.assertEqual([], manager.take_waiting())
+        row = verifications_db.verification_get(fresh_id)
+        self.assertEqual(('verifying', None), (row.status, row.host))
+        # The message that comes at last finds it taken: ignored.
+        manager.verify(karbor_context.RequestContext(
+            project_id='p1', user_id='u'), row_id, log_id)
+        self.assertEqual('success', self.show(row_id)['status'])
+
+    def test_never_claimed_whose_provider_is_gone_ends_in_error(self):
+        # What cannot run is still ended, with the reason.
+        row = verifications_db.verification_create({
+            'project_id': 'p1', 'provider_id': uuidutils.generate_uuid(),
+            'checkpoint_id': self.checkpoint['id'], 'status': 'verifying',
+            'parameters': {}, 'host': None, 'resources_status': {},
+            'resources_reason': {}})
+        log = operation_logs_db.operation_log_create({
+            'project_id': 'p1', 'operation_type': 'verify', 'host': None,
+            'status': 'verifying', 'verification_id': row.id,
+            'checkpoint_id': self.checkpoint['id']})
+        self.conf.config(claim_timeout=10, group='protection')
+        self.waited(row.id, 60)
+        self.assertEqual([row.id], self.service.manager.take_waiting())
+        shown = self.show(row.id)
+        self.assertEqual('error', shown['status'])
+        self.assertIn('could not start', shown['status_reason'])
+        self.assertIn('provider', shown['status_reason'].lower())
+        self.assertEqual('error',
+                         operation_logs_db.operation_log_get(log.id).status)

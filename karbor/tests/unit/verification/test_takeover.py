@@ -11,9 +11,12 @@ clock is the manager's ``_clock``, stepped by the test instead of
 waiting (mocked, and only that)."""
 
 import contextlib
+import threading
+import time
 
 from futurist import ThreadPoolExecutor
 import redis
+import testtools
 
 from karbor.common import constants
 from karbor.common import context as karbor_context
@@ -200,3 +203,59 @@ class TakeoverTest(test_resume.JobboardTestCase):
         gate.open()
         ended = self.wait_ended(lost_cast.id)
         self.assertEqual('success', ended.status, ended.status_reason)
+
+
+class ConductorWakeTest(test_resume.JobboardTestCase):
+    """A posted job is claimed at once, not after the conductor's poll
+    interval (set here to a minute: each verification ending within
+    seconds shows the wake-up); with one job at a time, the next is
+    claimed as soon as a place frees."""
+
+    POLL = 60.0
+
+    def test_posted_jobs_claimed_at_once(self):
+        self.conf.config(jobboard_poll_interval=self.POLL, group='task_flow')
+        self.start_protection_service('worker-a')
+        # Its conductor has looked at the empty board and waits.
+        time.sleep(0.5)
+        started = time.monotonic()
+        created = [self.verify(self.checkpoint['id']).json['verification']
+                   for _ in range(3)]
+        for item in created:
+            self.wait_until(lambda i=item: verifications_db.verification_get(
+                i['id']).status != 'verifying', 'verification ended',
+                timeout=self.POLL / 2)
+            self.assertEqual('success', verifications_db.verification_get(
+                item['id']).status)
+        self.assertLess(time.monotonic() - started, self.POLL / 2)
+
+
+class WaitTest(testtools.TestCase):
+    """The conductor's wait between two looks at the board (no board)."""
+
+    def test_wake_before_the_wait_is_kept(self):
+        wait = jobs._Wait(60.0)
+        wait.wake()
+        started = time.monotonic()
+        wait.wait()
+        self.assertLess(time.monotonic() - started, 5.0)
+        self.assertFalse(wait.is_stopped())
+
+    def test_wake_during_the_wait(self):
+        wait = jobs._Wait(60.0)
+        threading.Timer(0.1, wait.wake).start()
+        started = time.monotonic()
+        wait.wait()
+        self.assertLess(time.monotonic() - started, 5.0)
+
+    def test_without_wake_it_waits_its_interval(self):
+        wait = jobs._Wait(0.3)
+        started = time.monotonic()
+        wait.wait()
+        self.assertGreaterEqual(time.monotonic() - started, 0.29)
+
+    def test_interrupt_stops(self):
+        wait = jobs._Wait(60.0)
+        threading.Timer(0.1, wait.interrupt).start()
+        wait.wait()
+        self.assertTrue(wait.is_stopped())
