@@ -35,6 +35,7 @@ import argparse
 import datetime
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -324,6 +325,8 @@ def main():
     parser.add_argument('--keep', action='store_true',
                         help='keep the services\' logs and state')
     args = parser.parse_args()
+    # Stopped (timeout, kill): the services stop too (see run()).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     workdir = tempfile.mkdtemp(prefix='karbor-operations-')
     results = {}
     try:
