@@ -51,6 +51,17 @@ opts = [
                       '[oslo_messaging_rabbit] rabbit_retry_interval and '
                       'kombu_reconnect_delay). Whatever they add up to, '
                       'rpc_cast_timeout bounds the request.')),
+    cfg.BoolOpt('server_timing',
+                default=False,
+                help=_('Add a Server-Timing header (W3C Server Timing: '
+                       '"app;dur=<milliseconds>") to every answer: the time '
+                       'the API process spent on the request, from its '
+                       'arrival in the WSGI application (after the HTTP '
+                       'server parsed it) to the start of the answer, whose '
+                       'body is complete by then. For measuring the server '
+                       'apart from the network and the client; it tells '
+                       'callers how long requests take, so leave it off '
+                       'where that matters.')),
 ]
 
 

@@ -1,9 +1,11 @@
 """oslo.middleware in the pipeline of karbor-api: the health check, the
-proxy headers and CORS."""
+proxy headers, CORS, the request id; and the Server-Timing header."""
 
 import json
+import re
 
 from oslo_config import cfg
+import webtest
 
 from karbor.tests.unit.api import base
 
@@ -108,3 +110,68 @@ class CorsTest(base.ApiTestCase):
                             headers={'Origin': 'http://evil.example'},
                             status=200)
         self.assertNotIn('Access-Control-Allow-Origin', resp.headers)
+
+
+class CorsNotConfiguredTest(base.ApiTestCase):
+    """Without an allowed origin, CORS sees OPTIONS only: a preflight is
+    answered 200 without CORS headers, as oslo.middleware answers it."""
+
+    def test_preflight_without_origins(self):
+        resp = self.app.options(
+            '/v1/p1/plans', headers={
+                'Origin': 'http://horizon.example',
+                'Access-Control-Request-Method': 'POST'},
+            expect_errors=True)
+        self.assertEqual(200, resp.status_int, resp.text)
+        self.assertNotIn('Access-Control-Allow-Origin', resp.headers)
+
+    def test_requests_get_no_cors_headers(self):
+        resp = self.request('GET', '/v1/p1/plans',
+                            headers={'Origin': 'http://horizon.example'},
+                            status=200)
+        self.assertNotIn('Access-Control-Allow-Origin', resp.headers)
+
+
+class RequestIdTest(base.ApiTestCase):
+
+    def test_each_answer_has_its_own_id(self):
+        ids = {self.request('GET', self.url('plans'), status=200).headers[
+            'x-openstack-request-id'] for _ in range(3)}
+        self.assertEqual(3, len(ids))
+
+    def test_the_environ_gets_the_ids(self):
+        from karbor.api.middleware import request_id
+        seen = {}
+
+        def app(environ, start_response):
+            seen.update(environ)
+            start_response('204 No Content', [])
+            return []
+        wrapped = webtest.TestApp(request_id.RequestId(app))
+        inbound = 'req-0123abcd-0123-0123-0123-0123456789ab'
+        resp = wrapped.get('/', headers={'X-Openstack-Request-Id': inbound})
+        self.assertEqual(inbound, seen['openstack.global_request_id'])
+        self.assertEqual(seen['openstack.request_id'],
+                         resp.headers['x-openstack-request-id'])
+        self.assertNotEqual(inbound, seen['openstack.request_id'])
+        seen.clear()
+        wrapped.get('/', headers={'X-Openstack-Request-Id': 'bogus'})
+        self.assertNotIn('openstack.global_request_id', seen)
+
+
+class ServerTimingTest(base.ApiTestCase):
+
+    def test_off_by_default(self):
+        resp = self.request('GET', self.url('plans'), status=200)
+        self.assertNotIn('Server-Timing', resp.headers)
+
+    def test_every_answer_says_its_time(self):
+        self.conf.config(server_timing=True, group='api')
+        self.make_app()
+        for path, status in ((self.url('plans'), 200),
+                             (self.url('nothing'), 404)):
+            resp = self.request('GET', path, status=status)
+            match = re.match(r'^app;dur=(\d+\.\d{3})$',
+                             resp.headers['Server-Timing'])
+            self.assertIsNotNone(match, resp.headers['Server-Timing'])
+            self.assertGreater(float(match.group(1)), 0.0)

@@ -1,6 +1,7 @@
 """karbor.common.policy and the documented defaults of karbor.policies."""
 
 import re
+from unittest import mock
 import warnings
 
 from oslo_policy import policy as oslo_policy
@@ -153,6 +154,47 @@ class AuthorizeTest(base.TestCase):
         # ...and once it has passed, the file is read again.
         policy.get_enforcer()._next_look = 0.0
         self.assertFalse(policy.check(member(), service_policies.GET_ALL))
+
+    def test_a_decision_follows_rules_set_in_the_process(self):
+        self.assertFalse(policy.check(member(), service_policies.GET_ALL))
+        enforcer = policy.get_enforcer()
+        enforcer._next_look = float('inf')
+        enforcer.set_rules(oslo_policy.Rules.from_dict(
+            {service_policies.GET_ALL: ''}), overwrite=False)
+        self.assertTrue(policy.check(member(), service_policies.GET_ALL))
+        enforcer.set_rules(oslo_policy.Rules.from_dict(
+            {service_policies.GET_ALL: '!'}), overwrite=False)
+        self.assertFalse(policy.check(admin(), service_policies.GET_ALL))
+
+    def test_decisions_are_remembered_per_credentials_and_target_mocked(
+            self):
+        """Counts oslo.policy's evaluations with a mock that wraps them."""
+        enforcer = policy.get_enforcer()
+        enforcer.load_rules()
+        enforcer._next_look = float('inf')
+        rule = 'project_reader_or_admin'
+        with mock.patch.object(oslo_policy.Enforcer, 'authorize',
+                               autospec=True,
+                               side_effect=oslo_policy.Enforcer.authorize
+                               ) as evaluated:
+            for _ in range(3):
+                self.assertTrue(policy.check(reader(), rule,
+                                             {'project_id': 'p1'}))
+            self.assertEqual(1, evaluated.call_count)
+            # Another target, another caller: evaluated, and answered as
+            # the rule says.
+            self.assertFalse(policy.check(reader(), rule,
+                                          {'project_id': 'p2'}))
+            self.assertFalse(policy.check(reader('p3'), rule,
+                                          {'project_id': 'p1'}))
+            self.assertTrue(policy.check(admin('p3'), rule,
+                                         {'project_id': 'p1'}))
+            self.assertEqual(4, evaluated.call_count)
+            # The next look at the policy files forgets them.
+            enforcer._next_look = 0.0
+            self.assertTrue(policy.check(reader(), rule,
+                                         {'project_id': 'p1'}))
+            self.assertEqual(5, evaluated.call_count)
 
     def test_override_under_upstream_name(self):
         # An upstream Karbor policy file still says service:update.

@@ -85,6 +85,53 @@ class SqliteReadsTest(base.TestCase):
                           row.parameters))
         self.assertIsNotNone(row.created_at)
 
+    def test_a_plain_read_does_not_wait_for_a_writer(self):
+        db_api.create(models.Plan, _plan('f'))
+        self._hold_write_lock()
+        self.engine_timeout(0)
+        rows = plans_db.plan_get_all(project_id='p1', plain=True)
+        self.assertEqual(['f'], [r.id for r in rows])
+        self.assertFalse(getattr(db_api._READING, 'active', False))
+
+    def test_a_plain_read_inside_a_write_sees_the_write(self):
+        with db_api.writer() as session:
+            session.add(models.Plan(**_plan('g')))
+            session.flush()
+            self.assertEqual(['g'], [r.id for r in plans_db.plan_get_all(
+                project_id='p1', plain=True)])
+        self.assertFalse(getattr(db_api._READING, 'active', False))
+
+    def test_plain_lists_of_one_shape_take_each_requests_values(self):
+        # The statement of a shape is built once; its values are not.
+        for plan_id, project, status in (('h1', 'p1', 'suspended'),
+                                         ('h2', 'p1', 'started'),
+                                         ('h3', 'p2', 'started')):
+            db_api.create(models.Plan, dict(_plan(plan_id, project),
+                                            status=status))
+
+        def ids(**kwargs):
+            return [r.id for r in plans_db.plan_get_all(
+                plain=True, sort_keys=['id'], sort_dirs=['asc'], **kwargs)]
+        self.assertEqual(['h1'], ids(project_id='p1',
+                                     filters={'status': 'suspended'}))
+        self.assertEqual(['h2'], ids(project_id='p1',
+                                     filters={'status': 'started'}))
+        self.assertEqual(['h3'], ids(project_id='p2',
+                                     filters={'status': 'started'}))
+        self.assertEqual(['h2', 'h3'], ids(filters={'status': ['started']}))
+        self.assertEqual(['h1', 'h2', 'h3'], ids(
+            filters={'status': ['started', 'suspended']}))
+        self.assertEqual([], ids(filters={'status': []}))
+        self.assertEqual(['h1'], ids(project_id='p1', limit=1))
+        self.assertEqual(['h1', 'h2'], ids(project_id='p1', limit=5))
+        # After a marker (the statement is made for the request), and a
+        # marker of another project is no marker.
+        self.assertEqual(['h2'], ids(project_id='p1', marker='h1'))
+        self.assertEqual(['h3'], ids(marker='h2', limit=1))
+        from karbor.common import exception
+        self.assertRaises(exception.MarkerNotFound, ids, project_id='p2',
+                          marker='h1')
+
     def engine_timeout(self, milliseconds):
         """Every pooled connection gives up at once on a lock."""
         engine = self.db.engine
