@@ -20,10 +20,13 @@ Our rows are written with Karbor's own models into the service's database.
 
 Every figure is the requests per second of ``--clients`` client processes
 (1 and 4), each with one keep-alive connection, sending the same request
-for ``--duration`` seconds. The empty list's server time is measured
-inside our WSGI application (the app of karbor-api, called in this
-process on the database of the ``api`` service: everything from the first
-middleware to the last byte of the body), next to its latency over HTTP.
+for ``--duration`` seconds. Our services run with ``[api]
+server_timing``: the median of their Server-Timing headers (the time the
+API process spent on each request, from the WSGI server's hand-over to
+the start of the answer, whose body is complete by then) is printed next
+to each figure, and for the empty list, requested ``--serial`` times one
+at a time, its best, median and p90. ``--in-process`` also times the
+empty list with the WSGI app of karbor-api called in this process.
 
     python benchmarks/api_reads.py                     # everything
     python benchmarks/api_reads.py --modes all --duration 2
@@ -287,7 +290,8 @@ def upstream_clear(db_url):
 
 def _client(args):
     """One client: one keep-alive connection, ``path`` again and again
-    for ``duration`` seconds; (requests, latencies sample, bytes, errors)."""
+    for ``duration`` seconds; (requests, latencies sample, bytes, errors,
+    server times: the milliseconds of each Server-Timing header)."""
     host, port, path, token, duration, start_at = args
     conn = http.client.HTTPConnection(host, port, timeout=30)
     headers = {'X-Auth-Token': token, 'Accept': 'application/json'}
@@ -296,6 +300,7 @@ def _client(args):
     end = time.monotonic() + duration
     count = errors = size = 0
     latencies = []
+    served = []
     while True:
         t0 = time.monotonic()
         if t0 >= end:
@@ -309,12 +314,16 @@ def _client(args):
         size = len(body)
         count += 1
         latencies.append(t1 - t0)
+        timing = resp.getheader('Server-Timing')
+        if timing and 'dur=' in timing:
+            served.append(float(timing.split('dur=')[1].split(';')[0]))
     conn.close()
-    return count, latencies, size, errors
+    return count, latencies, size, errors, served
 
 
 def load(pool, url, token, clients, duration):
-    """(requests per second, p50 latency in ms, body bytes, errors)."""
+    """(requests per second, p50 latency in ms, body bytes, errors,
+    p50 server time in ms or None)."""
     parts = urllib.parse.urlsplit(url)
     path = parts.path + ('?' + parts.query if parts.query else '')
     start_at = time.time() + 0.3
@@ -322,8 +331,10 @@ def load(pool, url, token, clients, duration):
                                   duration, start_at)] * clients)
     count = sum(r[0] for r in results)
     latencies = [x for r in results for x in r[1]]
+    served = [x for r in results for x in r[4]]
     return (count / duration, statistics.median(latencies) * 1000,
-            results[0][2], sum(r[3] for r in results))
+            results[0][2], sum(r[3] for r in results),
+            statistics.median(served) if served else None)
 
 
 # ---------------------------------------------------------------- services
@@ -342,8 +353,12 @@ class Ours:
         state = os.path.join(self.dir, 'state')
         if mode == 'all':
             self.db_url = 'sqlite:///%s/karbor.sqlite' % state
+            self.config = common.write_config(
+                os.path.join(self.dir, 'karbor.conf'),
+                {'api': {'server_timing': 'true'}})
             self._spawn('karbor-all', ['--state-path', state, '--api-port',
-                                       str(self.port)])
+                                       str(self.port), '--config-file',
+                                       self.config])
         else:
             self.server_db = mariadb
             self.db_url = '%s/%s?charset=utf8mb4' % (mariadb, OUR_DB_NAME)
@@ -355,7 +370,8 @@ class Ours:
                                 'auth_strategy': 'noauth',
                                 'state_path': state,
                                 'host': 'api-reads-%d' % self.port},
-                    'api': {'port': self.port, 'host_ip': '127.0.0.1'},
+                    'api': {'port': self.port, 'host_ip': '127.0.0.1',
+                            'server_timing': 'true'},
                     'protection': {'topic': 'karbor-api-reads-%d' %
                                    self.port},
                     'providers': {'enable_local_provider': 'true'},
@@ -465,6 +481,35 @@ def server_time(db_url, project, iterations):
     return statistics.median(one() for _ in range(iterations)) * 1000
 
 
+def ours_names(names):
+    return [n for n in names if n != 'upstream']
+
+
+def serial_server_time(url, token, count):
+    """(best, median, p90) of the Server-Timing milliseconds of ``count``
+    requests, one at a time on one keep-alive connection, after 100 to
+    warm up."""
+    parts = urllib.parse.urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port,
+                                      timeout=30)
+    served = []
+    for i in range(count + 100):
+        conn.request('GET', parts.path, headers={'X-Auth-Token': token})
+        resp = conn.getresponse()
+        resp.read()
+        if resp.status != 200:
+            raise RuntimeError('%s: %d' % (url, resp.status))
+        timing = resp.getheader('Server-Timing') or ''
+        if 'dur=' not in timing:
+            raise RuntimeError('%s: no Server-Timing header' % url)
+        if i >= 100:
+            served.append(float(timing.split('dur=')[1].split(';')[0]))
+    conn.close()
+    served.sort()
+    p90 = served[int(len(served) * 0.9)]
+    return served[0], statistics.median(served), p90
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--modes', default='api,all',
@@ -481,6 +526,12 @@ def main():
     parser.add_argument('--only', default='',
                         help='run the figures whose label holds this text')
     parser.add_argument('--keep', action='store_true')
+    parser.add_argument('--serial', type=int, default=2000,
+                        help='requests of the empty list one at a time, '
+                             'for its server time')
+    parser.add_argument('--in-process', action='store_true',
+                        help='also time the empty list in this process '
+                             '(the WSGI app called directly)')
     args = parser.parse_args()
     modes = [m for m in args.modes.split(',') if m]
     clients = [int(c) for c in args.clients.split(',')]
@@ -522,29 +573,36 @@ def main():
                     for name in names:
                         base, reqs = targets[name]
                         path = reqs[index][2]
-                        rate, p50, size, errors = load(
+                        rate, p50, size, errors, served = load(
                             pool, base + path, 'user:%s' % project, n,
                             args.duration)
                         if errors:
                             raise RuntimeError('%s %s: %d errors' % (
                                 name, path, errors))
-                        results[(label, n, name)] = (rate, p50)
+                        results[(label, n, name)] = (rate, p50, served)
                         sizes[(label, name)] = size
                     line = '%-38s %dc' % (label, n)
                     for name in names:
-                        rate, p50 = results[(label, n, name)]
+                        rate, p50, served = results[(label, n, name)]
                         line += '  %s %7.1f/s p50 %6.2fms' % (name, rate, p50)
+                        if served is not None:
+                            line += ' (server %.2fms)' % served
                     print(line, flush=True)
         load_after = os.getloadavg()
+        # The empty list's server time, from the running processes (their
+        # Server-Timing headers), one client, one request at a time.
+        served = {}
+        for name in ours_names(names):
+            served[name] = serial_server_time(
+                services[name].url + '/v1/bench-empty/verifications',
+                'user:bench-empty', args.serial)
         server_ms = None
-        if 'api' in services:
-            server_ms = server_time(services['api'].db_url, 'bench-empty',
-                                    2000)
-        elif 'all' in services:
-            server_ms = server_time(services['all'].db_url, 'bench-empty',
+        if args.in_process:
+            mode = 'api' if 'api' in services else 'all'
+            server_ms = server_time(services[mode].db_url, 'bench-empty',
                                     2000)
         report(names, clients, results, sizes, targets, load_after,
-               server_ms)
+               server_ms, served)
     finally:
         for ours in services.values():
             ours.stop()
@@ -558,8 +616,8 @@ def main():
 
 
 def report(names, clients, results, sizes, targets, load_after,
-           server_ms):
-    ours = [n for n in names if n != 'upstream']
+           server_ms, served):
+    ours = ours_names(names)
     header = '| request | clients |'
     rule = '|---|---|'
     for name in ours:
@@ -582,6 +640,9 @@ def report(names, clients, results, sizes, targets, load_after,
             line = '| %s | %d |' % (label, n)
             for name in ours:
                 line += ' %.1f |' % results[(label, n, name)][0]
+                if results[(label, n, name)][2] is not None:
+                    line = line[:-1] + '(server p50 %.2f ms) |' % results[
+                        (label, n, name)][2]
             if 'upstream' in names:
                 up = results[(label, n, 'upstream')][0]
                 line += ' %.1f |' % up
@@ -596,6 +657,10 @@ def report(names, clients, results, sizes, targets, load_after,
             print('| %s | %s |' % (label, ' | '.join(
                 str(sizes[(label, name)]) for name in names)))
     print()
+    for name, (best, median, p90) in served.items():
+        print('empty GET /v1/{p}/verifications, server time of %s (its '
+              'Server-Timing headers, one request at a time): best %.3f ms, '
+              'median %.3f ms, p90 %.3f ms' % (name, best, median, p90))
     if server_ms is not None:
         print('empty GET /v1/{p}/verifications, server time (in-process '
               'WSGI app, median of 2000): %.3f ms' % server_ms)

@@ -4,6 +4,7 @@ Per-resource functions live in one module each (``karbor.db.services``,
 ...); this module holds the enginefacade transaction context.
 """
 
+import collections
 import contextlib
 import functools
 import threading
@@ -162,11 +163,23 @@ def _detach(session, rows):
     return rows
 
 
-def get_one(model, object_id, not_found, project_id=None):
+def get_one(model, object_id, not_found, project_id=None, plain=False):
     """The row ``object_id`` (of ``project_id`` when given) or ``not_found``.
 
-    Another project's row answers exactly like a missing one.
+    Another project's row answers exactly like a missing one. ``plain``:
+    a read-only row (each column an attribute), read with one prepared
+    SELECT, as get_all's plain rows (profiled: the ORM's get was half the
+    time of a show).
     """
+    if plain:
+        with _plain_connection() as connection:
+            row = connection.execute(_plain_by_id(model),
+                                     {'id': object_id}).first()
+        row = None if row is None else _plain_class(model)._make(row)
+        if row is None or (project_id is not None and
+                           row.project_id != project_id):
+            raise not_found
+        return row
     with reader() as session:
         row = session.get(model, object_id)
         if row is None or (project_id is not None and
@@ -288,6 +301,39 @@ def _columns(model):
             for attr in sa.inspect(model).column_attrs]
 
 
+columns = _columns
+
+# A named tuple class per model, for plain rows: SQLAlchemy's Row answers
+# an attribute by name through a slow path (~2.7 us each, profiled: most
+# of the time of the views of a 1,000-row page); a named tuple's
+# attributes are plain item lookups.
+_PLAIN_CLASSES = {}
+
+
+def _plain_class(model):
+    try:
+        return _PLAIN_CLASSES[model]
+    except KeyError:
+        cls = _PLAIN_CLASSES[model] = collections.namedtuple(
+            'Plain' + model.__name__,
+            [attr.key for attr in sa.inspect(model).column_attrs])
+        return cls
+
+
+def _plain(model, rows):
+    make = _plain_class(model)._make
+    return [make(row) for row in rows]
+
+
+def plain_rows(model, statement, params=None):
+    """The rows of a SELECT of the columns of ``model`` (``columns``), as
+    get_all's plain rows: read-only, each column an attribute; read in
+    the current transaction if there is one, otherwise on a connection
+    of its own without an ORM session."""
+    with _plain_connection() as connection:
+        return _plain(model, connection.execute(statement, params or {}))
+
+
 # The SELECT of each shape of list (model, filters, sort, limit) that the
 # API reads plain rows with, built once with bind parameters: building it
 # (ORM query, oslo.db's paginate_query, SQLAlchemy's cache key of a new
@@ -325,11 +371,20 @@ def _plain_select(model, project, filters, sort_keys, sort_dirs, paged):
     return statement
 
 
+def _plain_by_id(model):
+    """SELECT the columns of ``model`` WHERE id = :id (built once)."""
+    try:
+        return _PLAIN_SELECTS[model]
+    except KeyError:
+        statement = _PLAIN_SELECTS[model] = sa.select(
+            *_columns(model)).where(model.id == sa.bindparam('id'))
+        return statement
+
+
 def _plain_marker(connection, model, marker, project_id):
     """The marker's row (its columns), refused like a missing id when it
     is another project's."""
-    row = connection.execute(
-        sa.select(*_columns(model)).where(model.id == marker)).first()
+    row = connection.execute(_plain_by_id(model), {'id': marker}).first()
     if row is None or (project_id is not None and
                        row.project_id != project_id):
         from karbor.common import exception
@@ -429,7 +484,7 @@ def _get_all_plain(model, filters, project_id, marker, limit, sort_keys,
                 statement.where(*extra_criteria), model, limit, sort_keys,
                 marker=marker_row, sort_dirs=sort_dirs)
             del params['limit']
-        return connection.execute(statement, params).all()
+        return _plain(model, connection.execute(statement, params))
 
 
 @retry_on_deadlock

@@ -17,22 +17,31 @@ _STATUS_OF = {VERIFIED: constants.VERIFICATION_STATUS_SUCCESS,
               VERIFYING: constants.VERIFICATION_STATUS_VERIFYING}
 
 
+_LATEST = []
+
+
+def _verifications_of():
+    """The verifications of the checkpoints ``:ids``, latest first (built
+    once)."""
+    if not _LATEST:
+        model = models.Verification
+        _LATEST.append(sa.select(*api.columns(model)).where(
+            model.checkpoint_id.in_(sa.bindparam('ids', expanding=True)))
+            .order_by(model.created_at.desc(), model.id))
+    return _LATEST[0]
+
+
 def latest(checkpoint_ids):
-    """{checkpoint id: its latest verification} of ``checkpoint_ids``."""
+    """{checkpoint id: its latest verification} of ``checkpoint_ids``, as
+    read-only rows (each column an attribute)."""
     ids = list(checkpoint_ids)
     if not ids:
         return {}
-    model = models.Verification
-    with api.reader() as session:
-        rows = session.scalars(sa.select(model).where(
-            model.checkpoint_id.in_(ids)).order_by(
-            model.created_at.desc(), model.id)).all()
-        found = {}
-        for row in rows:
-            found.setdefault(row.checkpoint_id, row)
-        for row in found.values():
-            session.expunge(row)
-        return found
+    found = {}
+    for row in api.plain_rows(models.Verification, _verifications_of(),
+                              {'ids': ids}):
+        found.setdefault(row.checkpoint_id, row)
+    return found
 
 
 def _latest_status():

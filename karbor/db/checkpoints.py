@@ -28,11 +28,12 @@ def checkpoint_create_within_quota(values):
                                       quotas.CHECKPOINTS)
 
 
-def checkpoint_get(checkpoint_id, project_id=None, provider_id=None):
+def checkpoint_get(checkpoint_id, project_id=None, provider_id=None,
+                   plain=False):
     row = api.get_one(
         models.Checkpoint, checkpoint_id,
         exception.CheckpointNotFound(checkpoint_id=checkpoint_id),
-        project_id)
+        project_id, plain=plain)
     if provider_id is not None and row.provider_id != provider_id:
         raise exception.CheckpointNotFound(checkpoint_id=checkpoint_id)
     return row

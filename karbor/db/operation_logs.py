@@ -15,11 +15,11 @@ def operation_log_create(values):
     return api.create(models.OperationLog, values)
 
 
-def operation_log_get(operation_log_id, project_id=None):
+def operation_log_get(operation_log_id, project_id=None, plain=False):
     return api.get_one(
         models.OperationLog, operation_log_id,
         exception.OperationLogNotFound(operation_log_id=operation_log_id),
-        project_id)
+        project_id, plain=plain)
 
 
 def operation_log_update(operation_log_id, values, expected=None):

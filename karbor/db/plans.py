@@ -13,9 +13,10 @@ def plan_create(values):
     return quotas.create_within_quota(models.Plan, values, quotas.PLANS)
 
 
-def plan_get(plan_id, project_id=None):
+def plan_get(plan_id, project_id=None, plain=False):
     return api.get_one(models.Plan, plan_id,
-                       exception.PlanNotFound(plan_id=plan_id), project_id)
+                       exception.PlanNotFound(plan_id=plan_id), project_id,
+                       plain=plain)
 
 
 def plan_update(plan_id, values):

@@ -17,10 +17,10 @@ def restore_create(values):
     return api.create(models.Restore, values)
 
 
-def restore_get(restore_id, project_id=None):
+def restore_get(restore_id, project_id=None, plain=False):
     return api.get_one(models.Restore, restore_id,
                        exception.RestoreNotFound(restore_id=restore_id),
-                       project_id)
+                       project_id, plain=plain)
 
 
 def restore_update(restore_id, values, expected=None):

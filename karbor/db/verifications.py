@@ -23,9 +23,9 @@ def verification_create(values):
     return api.create(models.Verification, values)
 
 
-def verification_get(verification_id, project_id=None):
+def verification_get(verification_id, project_id=None, plain=False):
     return api.get_one(models.Verification, verification_id,
-                       _not_found(verification_id), project_id)
+                       _not_found(verification_id), project_id, plain=plain)
 
 
 def verification_update(verification_id, values, expected=None):

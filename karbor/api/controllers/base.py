@@ -42,11 +42,13 @@ def check_id(value, not_found):
     return value
 
 
-def get_visible(ctx, get, object_id, not_found, rule):
+def get_visible(ctx, get, object_id, not_found, rule, plain=False):
     """The object ``get(object_id)`` if ``rule`` allows the caller on its
-    project; ``not_found`` otherwise, exactly as for a missing one."""
+    project; ``not_found`` otherwise, exactly as for a missing one.
+    ``plain``: ``get(object_id, plain=True)``, a read-only row for a
+    view (see karbor.db.api.get_one)."""
     check_id(object_id, not_found)
-    row = get(object_id)
+    row = get(object_id, plain=True) if plain else get(object_id)
     if not policy.check(ctx, rule, {'project_id': row.project_id}):
         raise not_found
     return row

@@ -57,13 +57,13 @@ def _day_after(day):
 
 
 def get_checkpoint(ctx, provider_id, checkpoint_id,
-                   rule=provider_policies.CHECKPOINT_GET):
+                   rule=provider_policies.CHECKPOINT_GET, plain=False):
     """The checkpoint if the caller may see it (``rule`` on its project);
-    404 otherwise."""
+    404 otherwise. ``plain``: a read-only row, for a view."""
     not_found = exception.CheckpointNotFound(checkpoint_id=checkpoint_id)
     base.check_id(checkpoint_id, not_found)
     row = checkpoints_db.checkpoint_get(checkpoint_id,
-                                        provider_id=provider_id)
+                                        provider_id=provider_id, plain=plain)
     if (row.status == constants.CHECKPOINT_STATUS_DELETED or
             not policy.check(ctx, rule, {'project_id': row.project_id})):
         raise not_found
@@ -143,7 +143,7 @@ class CheckpointsController(rest.RestController):
         ctx = base.context()
         policy.authorize(ctx, provider_policies.CHECKPOINT_GET)
         _provider(provider_id)
-        row = get_checkpoint(ctx, provider_id, checkpoint_id)
+        row = get_checkpoint(ctx, provider_id, checkpoint_id, plain=True)
         latest = checkpoint_verifications.latest([row.id])
         return {'checkpoint': views.checkpoint(row, latest.get(row.id))}
 

@@ -48,5 +48,5 @@ class OperationLogsController(rest.RestController):
         row = base.get_visible(
             ctx, operation_logs_db.operation_log_get, operation_log_id,
             exception.OperationLogNotFound(operation_log_id=operation_log_id),
-            log_policies.GET)
+            log_policies.GET, plain=True)
         return {'operation_log': views.operation_log(row)}

@@ -20,9 +20,10 @@ from karbor.services.protection import provider as provider_module
 SORT_KEYS = schema.SORT_KEYS
 
 
-def _get(ctx, plan_id, rule):
+def _get(ctx, plan_id, rule, plain=False):
     return base.get_visible(ctx, plans_db.plan_get, plan_id,
-                            exception.PlanNotFound(plan_id=plan_id), rule)
+                            exception.PlanNotFound(plan_id=plan_id), rule,
+                            plain=plain)
 
 
 def _check_resources(ctx, provider, resources):
@@ -70,7 +71,8 @@ class PlansController(rest.RestController):
     def get_one(self, plan_id):
         ctx = base.context()
         policy.authorize(ctx, plan_policies.GET)
-        return {'plan': views.plan(_get(ctx, plan_id, plan_policies.GET))}
+        return {'plan': views.plan(_get(ctx, plan_id, plan_policies.GET,
+                                        plain=True))}
 
     @pecan.expose('json')
     @contract.operation('Create a plan', body=schema.create,

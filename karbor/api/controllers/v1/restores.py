@@ -145,7 +145,7 @@ class RestoresController(rest.RestController):
             ctx, restores_db.restore_get, restore_id,
             exception.RestoreNotFound(
                 restore_id=restore_id),
-            restore_policies.GET)
+            restore_policies.GET, plain=True)
         return {'restore': views.restore(row)}
 
     @pecan.expose('json')

@@ -63,7 +63,7 @@ class VerificationsController(rest.RestController):
             ctx, verifications_db.verification_get, verification_id,
             exception.VerificationNotFound(
                 verification_id=verification_id),
-            verification_policies.GET)
+            verification_policies.GET, plain=True)
         return {'verification': views.verification(row)}
 
     @pecan.expose('json')
