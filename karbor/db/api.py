@@ -9,6 +9,7 @@ import contextlib
 import functools
 import threading
 
+from oslo_config import cfg
 from oslo_db import api as oslo_db_api
 from oslo_db import exception as db_exc
 from oslo_db.sqlalchemy import enginefacade
@@ -99,8 +100,20 @@ def _sqlite_on_connect(dbapi_conn, connection_record):
     cursor = dbapi_conn.cursor()
     cursor.execute('PRAGMA busy_timeout = %d' % SQLITE_BUSY_TIMEOUT_MS)
     cursor.execute('PRAGMA journal_mode = WAL')
+    # WAL with synchronous NORMAL: a commit is in the log when it returns
+    # (no process crash loses it) and the log is fsynced at its
+    # checkpoints, not at each of the ~20 commits of an operation.
+    cursor.execute('PRAGMA synchronous = %s' % _sqlite_synchronous())
     cursor.execute('PRAGMA foreign_keys = ON')
     cursor.close()
+
+
+def _sqlite_synchronous():
+    try:
+        value = cfg.CONF.sqlite_synchronous
+    except cfg.NoSuchOptError:
+        value = 'NORMAL'
+    return 'FULL' if value == 'FULL' else 'NORMAL'
 
 
 def _sqlite_immediate_begin(conn, cursor, statement, parameters, context,
@@ -122,7 +135,9 @@ def _pool_connections(engine):
     (NullPool), with its PRAGMAs: profiled, most of the time of a small
     read. Keep a few open instead, as SQLAlchemy itself does for SQLite
     files; each is used by one thread at a time. The pool keeps the
-    listeners (connect, checkin) of the one it replaces."""
+    listeners (connect, checkin) of the one it replaces. A local file
+    needs no "ping" at each checkout (oslo.db's pre-ping: a SELECT 1 per
+    transaction, profiled at 6% of a verification's busy time)."""
     old = engine.pool
     if not isinstance(old, sa.pool.NullPool):
         return
@@ -130,7 +145,7 @@ def _pool_connections(engine):
         old._creator, pool_size=SQLITE_POOL_SIZE, max_overflow=-1,
         recycle=old._recycle, echo=old.echo,
         logging_name=old._orig_logging_name,
-        reset_on_return=old._reset_on_return, pre_ping=old._pre_ping,
+        reset_on_return=old._reset_on_return, pre_ping=False,
         _dispatch=old.dispatch, dialect=old._dialect)
     old.dispose()
 

@@ -77,6 +77,27 @@ class SqliteReadsTest(base.TestCase):
                 db_api.SQLITE_BUSY_TIMEOUT_MS,
                 conn.exec_driver_sql('PRAGMA busy_timeout').scalar())
 
+    def test_commits_go_to_the_log_without_a_flush_each(self):
+        # WAL with synchronous NORMAL (1) by default; no pre-ping query
+        # at each checkout of a connection to the local file.
+        engine = self.db.engine
+        self.assertFalse(engine.pool._pre_ping)
+        with engine.connect() as conn:
+            self.assertEqual(
+                'wal', conn.exec_driver_sql('PRAGMA journal_mode').scalar())
+            self.assertEqual(
+                1, conn.exec_driver_sql('PRAGMA synchronous').scalar())
+
+    def test_full_synchronous_when_configured(self):
+        self.flags(sqlite_synchronous='FULL')
+        raw = self.db.engine.pool._creator()
+        try:
+            db_api._sqlite_on_connect(raw, None)
+            self.assertEqual(
+                2, raw.execute('PRAGMA synchronous').fetchone()[0])
+        finally:
+            raw.close()
+
     def test_plain_rows_have_the_columns_of_the_model(self):
         db_api.create(models.Plan, _plan('e'))
         row, = plans_db.plan_get_all(project_id='p1', plain=True)
