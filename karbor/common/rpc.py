@@ -11,8 +11,9 @@ from karbor.common import context as karbor_context
 
 TRANSPORT = None
 
-# The embedded default talks to itself; oslo.messaging's in-memory driver.
-IN_PROCESS_TRANSPORT_URL = 'fake:/'
+# The embedded default talks to itself: oslo.messaging's in-memory driver
+# with listeners woken by each message (karbor.common.in_process_transport).
+IN_PROCESS_TRANSPORT_URL = 'karbor-in-process:/'
 
 
 class RequestContextSerializer(messaging.Serializer):

@@ -53,7 +53,7 @@ class PrepareProcessTest(base.TestCase):
         self.assertEqual('127.0.0.2', conf.api.host_ip)
         # The embedded defaults.
         self.assertEqual('noauth', conf.auth_strategy)
-        self.assertEqual('fake:/', conf.transport_url)
+        self.assertEqual('karbor-in-process:/', conf.transport_url)
         self.assertEqual('karbor', conf.control_exchange)
         self.assertEqual('sqlite:///%s/karbor.sqlite' % state,
                          conf.database.connection)

@@ -1,4 +1,4 @@
-"""The protection service over the in-process ('fake:/') transport."""
+"""The protection service over the in-process transport of karbor-all."""
 
 import oslo_messaging as messaging
 
