@@ -1,7 +1,7 @@
 """A karbor-all killed with SIGKILL in the middle of a deep verification,
 started again on the same state directory, resumes the verification to
-its end instead of failing it (the embedded default: no Redis, the flow
-saved in its SQLite database).
+its end instead of failing it (the embedded default: no Redis; the
+verification is built again from its row in the SQLite database).
 
 karbor-all is slowed down (SIGSTOP/SIGCONT in turns; its API too, so
 requests wait longer) so that the

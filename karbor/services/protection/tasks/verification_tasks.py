@@ -56,16 +56,24 @@ class InitiateVerificationTask(task.Task):
             raise exception.ProtectionFailed(
                 reason='the checkpoint index %s cannot be read: %s' % (
                     checkpoint.index_key, e))
-        self.progress.add(resources_total=len(self.resources))
+        if self.progress.values.get('resources_total'):
+            # Started before (its service stopped or died): the verdicts
+            # written are kept, the resources without one are checked
+            # again, the counters go on from what was written.
+            values = {'progress': self.progress.snapshot()}
+        else:
+            self.progress.add(resources_total=len(self.resources))
+            values = {
+                'started_at': timeutils.utcnow(),
+                'resources_status': {graph.resource_key(r): VERIFYING
+                                     for r in self.resources},
+                'resources_reason': {},
+                'progress': self.progress.snapshot(),
+            }
         # A compare-and-set: a verification that ended meanwhile (a
         # recovery, an administrator's reset) is never brought back.
-        row = verifications_db.verification_update(verification_id, {
-            'started_at': timeutils.utcnow(),
-            'resources_status': {graph.resource_key(r): VERIFYING
-                                 for r in self.resources},
-            'resources_reason': {},
-            'progress': self.progress.snapshot(),
-        }, expected={'status': [VERIFYING]})
+        row = verifications_db.verification_update(
+            verification_id, values, expected={'status': [VERIFYING]})
         if row is None:
             status = verifications_db.verification_get(verification_id).status
             LOG.warning('Verification %s had already ended %s; it is not '

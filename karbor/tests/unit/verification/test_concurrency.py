@@ -209,18 +209,30 @@ class RecoveryTest(base.VerificationTestCase):
         # Nor what already ended.
         self.assertEqual([], recovery.fail_interrupted('H'))
 
-    def test_restart_of_the_host(self):
+    def test_restart_of_the_host_runs_its_verification_again(self):
+        # Without a jobboard a verification is never saved in taskflow's
+        # tables: its host, started again, builds it again from its row
+        # (as after kill -9) instead of failing it.
         row_id, log_id = self.running('H2', {self.alpha: 'verifying',
                                              self.beta: 'verifying'})
         # karbor-protection starts again on host H2.
         self.start_protection_service(host='H2')
-        shown = self.show(row_id)
-        self.assertEqual('error', shown['status'])
-        self.assertIn('interrupted', shown['status_reason'])
-        self.assertEqual(dict.fromkeys((self.alpha, self.beta), 'error'),
+        shown = self.wait_verification(row_id, 'success')
+        self.assertEqual(dict.fromkeys((self.alpha, self.beta), 'success'),
                          shown['resource_status'])
-        for key in (self.alpha, self.beta):
-            self.assertIn('interrupted', shown['resource_reason'][key])
+        self.assertEqual(2, shown['progress']['resources_total'])
+        self.assertEqual('success',
+                         operation_logs_db.operation_log_get(log_id).status)
+
+    def test_restart_of_the_host_fails_what_cannot_run_again(self):
+        # A verification whose checkpoint has no resource graph to build
+        # it from ends in error, with the reason, at its host's restart.
+        row_id, log_id = self.running('H3', {self.alpha: 'verifying'})
+        checkpoints_db.checkpoint_update(self.checkpoint['id'],
+                                         {'resource_graph': 'not a graph'})
+        self.start_protection_service(host='H3')
+        shown = self.wait_verification(row_id, 'error')
+        self.assertIn('could not start', shown['status_reason'])
         self.assertEqual('error',
                          operation_logs_db.operation_log_get(log_id).status)
 

@@ -101,7 +101,7 @@ class RestartTest(ResumeTestCase):
     """No jobboard (karbor-all): the service, started again on the same
     host, resumes what it was running."""
 
-    def test_restart_resumes_from_last_finished_task(self):
+    def test_restart_resumes_keeping_the_verdicts_written(self):
         dead = self.useFixture(DeadWorker(self.beta))
         created = self.verify(self.checkpoint['id']).json['verification']
         self.assertTrue(dead.held.wait(base.SETTLE_TIMEOUT))
@@ -129,29 +129,42 @@ class RestartTest(ResumeTestCase):
         # alpha was not checked again; beta was, by the restarted service.
         self.assertEqual({self.alpha: alpha_calls, self.beta: 2},
                          dead.calls)
-        # Its saved flow is gone once it ended.
-        self.wait_until(lambda: jobs.load('verify', created['id']) is None,
-                        'the saved flow removed')
+        # Without a jobboard it was never saved in taskflow's tables: its
+        # row (verdicts, counters) is what it resumes from.
+        self.assertIsNone(jobs.load('verify', created['id']))
 
-    def test_more_resources_than_the_limit_are_still_saved(self):
-        # A verification is four tasks whatever its resources: [task_flow]
-        # max_resumable_resources does not make it unsaved.
-        self.conf.config(max_resumable_resources=1, group='task_flow')
-        saves = []
-        real = jobs.save
-        self.useFixture(fixtures.MockPatchObject(
-            jobs, 'save', lambda *a, **k: saves.append(a) or real(*a, **k)))
+    def test_stopped_service_suspends_and_restart_resumes(self):
+        # A stop (not a death): the flow is suspended after its running
+        # task, the verification stays verifying with its verdicts, and
+        # the service started again ends it without checking them again.
+        gate = self.useFixture(base.Gate(self))
         created = self.verify(self.checkpoint['id']).json['verification']
-        shown = self.wait_verification(created['id'], 'success')
+        gate.wait_arrived(2)
+        stopping = threading.Thread(target=self.service.stop)
+        stopping.start()
+        self.wait_until(lambda: not self.service.manager._engines or
+                        all(e.storage.get_flow_state() == 'SUSPENDING'
+                            for e in self.service.manager._engines),
+                        'the engine asked to suspend')
+        gate.open()
+        stopping.join(base.SETTLE_TIMEOUT)
+        shown = self.show(created['id'])
+        self.assertEqual('verifying', shown['status'])
         self.assertEqual(dict.fromkeys((self.alpha, self.beta), 'success'),
                          shown['resource_status'])
-        self.assertEqual(['verify'], [a[0] for a in saves])
+        restarted = manager.ProtectionManager(self.service.host)
+        restarted.init_host()
+        self.addCleanup(restarted.cleanup_host)
+        shown = self.wait_verification(created['id'], 'success')
+        self.assertEqual(2, shown['progress']['resources_total'])
+        self.assertEqual(2, shown['progress']['resources_checked'])
+        self.assertEqual('success', self.log_of(created['id']).status)
 
-    def test_too_large_runs_unsaved_resumable_mocked(self):
-        # An operation jobs.resumable refuses (mocked here: no
-        # verification is refused) runs without being saved.
-        self.useFixture(fixtures.MockPatchObject(
-            jobs, 'resumable', lambda *a, **k: False))
+    def test_a_verification_is_not_saved_without_a_jobboard(self):
+        # Without a jobboard a verification runs in memory (it resumes
+        # from its row, see above); [task_flow] max_resumable_resources
+        # plays no part.
+        self.conf.config(max_resumable_resources=1, group='task_flow')
         saves = []
         real = jobs.save
         self.useFixture(fixtures.MockPatchObject(
@@ -162,6 +175,19 @@ class RestartTest(ResumeTestCase):
                          shown['resource_status'])
         self.assertEqual([], saves)
         self.assertIsNone(jobs.load('verify', created['id']))
+
+    def test_too_large_protect_runs_unsaved_resumable_mocked(self):
+        # An operation jobs.resumable refuses (mocked here) runs without
+        # being saved.
+        self.useFixture(fixtures.MockPatchObject(
+            jobs, 'resumable', lambda *a, **k: False))
+        saves = []
+        real = jobs.save
+        self.useFixture(fixtures.MockPatchObject(
+            jobs, 'save', lambda *a, **k: saves.append(a) or real(*a, **k)))
+        checkpoint = self.available_checkpoint(dirs=('gamma',))
+        self.assertEqual([], saves)
+        self.assertIsNone(jobs.load('protect', checkpoint['id']))
 
     def test_not_resumable_is_failed_with_reason(self):
         row = verifications_db.verification_create({
