@@ -8,6 +8,21 @@ from karbor.common import exception
 from karbor.db import api
 from karbor.db import models
 
+# Bumped by every write of this process to the services table: what was
+# learnt from it before (handover's "is a protection service up?") is
+# looked at again.
+generation = 0
+
+
+def _written():
+    global generation
+    generation += 1
+
+
+def forget_learnt():
+    """Another database (tests): what was learnt of the last is stale."""
+    _written()
+
 
 def service_get(service_id):
     with api.reader() as session:
@@ -71,4 +86,5 @@ def service_update(service_id, values):
             setattr(row, key, value)
         session.flush()
         session.expunge(row)
-        return row
+    _written()
+    return row

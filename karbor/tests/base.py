@@ -19,6 +19,7 @@ from karbor.common import policy
 from karbor.common import rpc
 from karbor.db import api as db_api
 from karbor.db import migration
+from karbor.db import services as services_db
 
 CONF = cfg.CONF
 
@@ -86,6 +87,7 @@ class TestCase(base.BaseTestCase):
         notify.cleanup()
         self.addCleanup(notify.cleanup)
         self.db = self.database()
+        services_db.forget_learnt()
 
     def database(self):
         """The database fixture of this test (a test case for another

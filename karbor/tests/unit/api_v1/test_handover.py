@@ -11,6 +11,7 @@ import socket
 import threading
 import time
 
+from karbor.api.controllers.v1 import handover
 from karbor.common import constants
 from karbor.common import rpc
 from karbor.db import services as services_db
@@ -248,6 +249,32 @@ class NobodyUpTest(base.ProtectionApiTestCase):
                          {'checkpoint': {'plan_id': plan['id']}}, status=202)
         self.assertTrue(resp.json['checkpoint']['status_reason'].startswith(
             'waiting: no protection service is up'))
+
+    def test_a_yes_is_kept_until_a_service_row_changes_counted_mocked(self):
+        # services_db.service_get_all is wrapped (it still runs) to count
+        # the looks; the yes is kept an hour here instead of a second.
+        self.patch(handover, '_UP_FOR', 3600)
+        looks = []
+        real = services_db.service_get_all
+        self.patch(handover.services_db, 'service_get_all',
+                   lambda *a, **k: looks.append(a) or real(*a, **k))
+        service = self.start_protection_service()
+        plan = self.create_plan('docs plan')
+        for _ in range(2):
+            resp = self.post(self.checkpoints_path(),
+                             {'checkpoint': {'plan_id': plan['id']}},
+                             status=202)
+            self.assertIsNone(resp.json['checkpoint']['status_reason'])
+            self.wait_checkpoint(resp.json['checkpoint']['id'])
+        self.assertEqual(1, len(looks))
+        # Its stop writes its row (down at once): the next hand-over looks
+        # again and says so.
+        service.stop()
+        resp = self.post(self.checkpoints_path(),
+                         {'checkpoint': {'plan_id': plan['id']}}, status=202)
+        self.assertTrue(resp.json['checkpoint']['status_reason'].startswith(
+            'waiting: no protection service is up'))
+        self.assertEqual(2, len(looks))
 
     def test_a_service_of_another_topic_does_not_count(self):
         services_db.service_report('elsewhere',
