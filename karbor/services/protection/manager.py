@@ -20,6 +20,7 @@ from karbor.common import constants
 from karbor.common import context as karbor_context
 from karbor.common import exception
 from karbor.common import notify
+from karbor.db import api as db_api
 from karbor.db import checkpoints as checkpoints_db
 from karbor.db import operation_logs as operation_logs_db
 from karbor.db import restores as restores_db
@@ -205,6 +206,21 @@ class ProtectionManager:
 
     # Long operations
 
+    @db_api.retry_on_deadlock
+    def _claim(self, update, waiting, object_id, operation_log_id,
+               expected_host):
+        """The operation's row and its log name this host, in one
+        transaction; None (nothing changed) if it no longer waits for
+        ``expected_host``."""
+        with db_api.writer():
+            row = update(object_id,
+                         {'host': self.host, 'status_reason': None},
+                         expected={'status': [waiting],
+                                   'host': [expected_host]})
+            if row is not None:
+                self._claim_log(operation_log_id)
+        return row
+
     def _claim_log(self, operation_log_id):
         if not operation_logs_db.operation_log_claim(operation_log_id,
                                                      self.host):
@@ -231,11 +247,11 @@ class ProtectionManager:
             return False
 
     def _ended(self, kind, object_id, operation_log_id, context, book_uuid,
-               reason=None):
-        """A flow ended (not suspended): its operation ends too, its trust
-        and saved flow go."""
+               reason=None, ended=False):
+        """A flow ended (not suspended): its operation ends too (unless
+        ``ended``: known to have), its trust and saved flow go."""
         what = '%s %s' % (kind, object_id)
-        if self._still_running(kind, object_id):
+        if not ended and self._still_running(kind, object_id):
             self._failer(kind, object_id, operation_log_id, what)(
                 reason or 'the flow of this operation ended without a '
                           'result; see the log of the protection service '
@@ -317,15 +333,18 @@ class ProtectionManager:
             finally:
                 with self._engines_lock:
                     self._engines.discard(engine)
-            if (rebuilt_on_restart and
-                    engine.storage.get_flow_state() == states.SUSPENDED):
+            state = engine.storage.get_flow_state()
+            if rebuilt_on_restart and state == states.SUSPENDED:
                 LOG.info('%s suspended; it starts again, keeping its '
                          'verdicts, when the protection service starts '
                          'again', what)
                 return
             self._ended(kind, object_id, operation_log_id, context,
                         None if rebuilt_on_restart else
-                        jobs.book_id(kind, object_id), reason)
+                        jobs.book_id(kind, object_id), reason,
+                        # Its last task ended it (or found it ended).
+                        ended=rebuilt_on_restart and
+                        state == states.SUCCESS)
         self.executor.submit(log_context.bound(run, context))
 
     def _start(self, context, kind, object_id, operation_log_id,
@@ -341,14 +360,11 @@ class ProtectionManager:
         try:
             # Taken: no longer "waiting: no protection service is up" (the
             # API's note on work it queued while none was).
-            row = update(object_id,
-                         {'host': self.host, 'status_reason': None},
-                         expected={'status': [waiting],
-                                   'host': [expected_host]})
+            row = self._claim(update, waiting, object_id, operation_log_id,
+                              expected_host)
             if row is None:
                 LOG.info('%s is no longer waiting; ignored', what)
                 return False
-            self._claim_log(operation_log_id)
             notify.operation_started(kind, row)
             self._prepare(context, kind, object_id, operation_log_id, what,
                           row)
@@ -732,7 +748,10 @@ class ProtectionManager:
     def _build_verify(self, context, verification_id):
         def build(row):
             self.providers.get(row.provider_id)
-            self._sources(row.checkpoint_id)
+            if self.board is not None:
+                # Saved and posted: the graph must be readable now. (Run
+                # here, its flow is built at once from it.)
+                self._sources(row.checkpoint_id)
             return {
                 constants.STORE_CHECKPOINT_ID: row.checkpoint_id,
                 constants.STORE_VERIFICATION_ID: verification_id,
