@@ -49,6 +49,10 @@ class Progress:
         # after a newer one.
         self._write_lock = threading.Lock()
         self._last = 0.0
+        # The counters last written: a write without verdicts that would
+        # write them again is not made (profiled: three such writes per
+        # one-resource verification).
+        self._last_written = None
         self._verdicts = {}
         self.values = {'resources_total': 0, 'resources_checked': 0,
                        'objects_total': 0, 'objects_checked': 0,
@@ -56,10 +60,21 @@ class Progress:
                        'levels': {}, 'coverage': {}}
 
     def add(self, **counts):
+        self.count(**counts)
+        self._write(force=False)
+
+    def count(self, **counts):
+        """Add ``counts``, written with the next write (or by the caller,
+        with :meth:`written`)."""
         with self._lock:
             for key, value in counts.items():
                 self.values[key] += value
-        self._write(force=False)
+
+    def written(self, snapshot):
+        """``snapshot`` (of :meth:`snapshot`) was written by the caller:
+        a write of the same counters without verdicts is not made again."""
+        with self._lock:
+            self._last_written = snapshot
 
     def verdict(self, key, status, reason='', **counts):
         """Record the verdict of resource ``key`` (written with the next
@@ -93,10 +108,14 @@ class Progress:
                 self._last = now
                 snapshot = self._copy()
                 verdicts, self._verdicts = self._verdicts, {}
+                if not verdicts and snapshot == self._last_written:
+                    return
             if verdicts:
                 self._record(verdicts, snapshot)
             else:
                 self._flush(snapshot)
+            with self._lock:
+                self._last_written = snapshot
         finally:
             self._write_lock.release()
 

@@ -62,7 +62,7 @@ class InitiateVerificationTask(task.Task):
             # again, the counters go on from what was written.
             values = {'progress': self.progress.snapshot()}
         else:
-            self.progress.add(resources_total=len(self.resources))
+            self.progress.count(resources_total=len(self.resources))
             values = {
                 'started_at': timeutils.utcnow(),
                 'resources_status': {graph.resource_key(r): VERIFYING
@@ -74,6 +74,8 @@ class InitiateVerificationTask(task.Task):
         # recovery, an administrator's reset) is never brought back.
         row = verifications_db.verification_update(
             verification_id, values, expected={'status': [VERIFYING]})
+        if row is not None:
+            self.progress.written(values['progress'])
         if row is None:
             status = verifications_db.verification_get(verification_id).status
             LOG.warning('Verification %s had already ended %s; it is not '
