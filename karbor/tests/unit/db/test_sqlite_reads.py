@@ -89,7 +89,7 @@ class SqliteReadsTest(base.TestCase):
                 1, conn.exec_driver_sql('PRAGMA synchronous').scalar())
 
     def test_full_synchronous_when_configured(self):
-        self.flags(sqlite_synchronous='FULL')
+        self.conf.config(sqlite_synchronous='FULL')
         raw = self.db.engine.pool._creator()
         try:
             db_api._sqlite_on_connect(raw, None)
