@@ -297,14 +297,9 @@ class ProtectionManager:
                         flow_detail.uuid, reason)
         self.executor.submit(log_context.bound(run, context))
 
-    def _run_unsaved(self, kind, object_id, operation_log_id, store, what,
-                     rebuilt_on_restart=False):
-        """An operation run here, in memory, without its flow saved task by
-        task: one too large to be saved (not resumable), or a verification
-        without a jobboard (``rebuilt_on_restart``: it only reads, and its
-        verdicts are in its row; at a stop it is suspended after its
-        current task, and the service, started again, builds it again and
-        checks only the resources without a verdict)."""
+    def _run_unsaved(self, kind, object_id, operation_log_id, store, what):
+        """An operation too large to be saved task by task: its flow runs
+        here, in memory (not resumable)."""
         context = jobs.request_context(store.get(constants.STORE_CONTEXT))
         engine = engines.load(
             jobs.flow_factory(kind, object_id), store=store,
@@ -317,9 +312,6 @@ class ProtectionManager:
         fail = self._failer(kind, object_id, operation_log_id, what)
 
         def run():
-            if rebuilt_on_restart:
-                with self._engines_lock:
-                    self._engines.add(engine)
             reason = None
             try:
                 engine.run()
@@ -330,21 +322,49 @@ class ProtectionManager:
                     fail(reason)
                 except Exception:
                     LOG.exception('Could not record the failure of %s', what)
-            finally:
-                with self._engines_lock:
-                    self._engines.discard(engine)
-            state = engine.storage.get_flow_state()
-            if rebuilt_on_restart and state == states.SUSPENDED:
-                LOG.info('%s suspended; it starts again, keeping its '
-                         'verdicts, when the protection service starts '
-                         'again', what)
-                return
             self._ended(kind, object_id, operation_log_id, context,
-                        None if rebuilt_on_restart else
-                        jobs.book_id(kind, object_id), reason,
-                        # Its last task ended it (or found it ended).
-                        ended=rebuilt_on_restart and
-                        state == states.SUCCESS)
+                        jobs.book_id(kind, object_id), reason)
+        self.executor.submit(log_context.bound(run, context))
+
+    def _run_steps(self, kind, object_id, operation_log_id, store, what):
+        """A verification without a jobboard: the tasks of its (linear)
+        flow called one after the other on this service's pool, without
+        taskflow's engine (measured: ~7 ms and ~8 ms of CPU for four
+        tasks, a fifth of a small verification). A failure ends it in
+        error with the failure's message, as the first task's revert does
+        in an engine. A stop of the service stops it between two tasks: it
+        stays running with its verdicts, and the service, started again,
+        builds it again from its row (see _resume_interrupted)."""
+        context = jobs.request_context(store.get(constants.STORE_CONTEXT))
+        steps = list(jobs.flow_factory(kind, object_id))
+        fail = self._failer(kind, object_id, operation_log_id, what)
+
+        def run():
+            for step in steps:
+                if self._stop.is_set():
+                    LOG.info('%s stopped before %s; it starts again, '
+                             'keeping its verdicts, when the protection '
+                             'service starts again', what, step.name)
+                    return
+                try:
+                    # Its execute's arguments, from the store, as the
+                    # engine gives them (rebind: argument -> store name).
+                    step.execute(**{arg: store[name] for arg, name in
+                                    step.rebind.items() if name in store})
+                except Exception as e:
+                    reason = str(e) or 'the operation failed'
+                    LOG.warning('%s ended in error: %s', what, reason)
+                    try:
+                        fail(reason)
+                    except Exception:
+                        LOG.exception('Could not record the failure of %s',
+                                      what)
+                    self._ended(kind, object_id, operation_log_id, context,
+                                None, reason)
+                    return
+            # Its last step ended it (or found it ended).
+            self._ended(kind, object_id, operation_log_id, context, None,
+                        ended=True)
         self.executor.submit(log_context.bound(run, context))
 
     def _start(self, context, kind, object_id, operation_log_id,
@@ -391,9 +411,10 @@ class ProtectionManager:
                 # runs it again, and it needs no saved flow for that: it
                 # only reads, its verdicts are written to its row as they
                 # come. Not saving it spares a logbook, a flow and an atom
-                # write per task (a third of a small verification's time).
-                self._run_unsaved(kind, object_id, operation_log_id, store,
-                                  what, rebuilt_on_restart=True)
+                # write per task (a third of a small verification's time),
+                # and its four steps need no engine either.
+                self._run_steps(kind, object_id, operation_log_id, store,
+                                what)
                 return
             if not jobs.resumable(kind, object_id):
                 # Too large to save task by task: run here, unsaved.

@@ -142,10 +142,8 @@ class RestartTest(ResumeTestCase):
         gate.wait_arrived(2)
         stopping = threading.Thread(target=self.service.stop)
         stopping.start()
-        self.wait_until(lambda: not self.service.manager._engines or
-                        all(e.storage.get_flow_state() == 'SUSPENDING'
-                            for e in self.service.manager._engines),
-                        'the engine asked to suspend')
+        self.wait_until(self.service.manager._stop.is_set,
+                        'the service stopping')
         gate.open()
         stopping.join(base.SETTLE_TIMEOUT)
         shown = self.show(created['id'])
