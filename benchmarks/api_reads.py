@@ -387,17 +387,10 @@ class Ours:
         self.api_pid = self.processes[-1].pid
 
     def _database(self, statement):
-        import sqlalchemy as sa
-        engine = sa.create_engine(self.server_db)
-        with engine.begin() as conn:
-            conn.execute(sa.text(statement))
-        engine.dispose()
+        common.run_sql(self.server_db, statement)
 
     def _spawn(self, command, args):
-        log = open(os.path.join(self.dir, command + '.log'), 'wb')
-        self.processes.append(subprocess.Popen(
-            [common.executable(command)] + args, stdout=log,
-            stderr=subprocess.STDOUT, start_new_session=True))
+        common.spawn(self.processes, self.dir, command, args)
 
     def wait_ready(self):
         deadline = time.monotonic() + common.START_TIMEOUT

@@ -42,6 +42,24 @@ def free_port():
         return sock.getsockname()[1]
 
 
+def run_sql(url, statement):
+    """Run one statement (CREATE/DROP DATABASE) on the server at ``url``."""
+    import sqlalchemy as sa
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text(statement))
+    engine.dispose()
+
+
+def spawn(processes, directory, command, args):
+    """Start console script ``command`` in a session of its own, its output
+    in ``directory/<command>.log``; append it to ``processes``."""
+    log = open(os.path.join(directory, command + '.log'), 'wb')
+    processes.append(subprocess.Popen(
+        [executable(command)] + list(args), stdout=log,
+        stderr=subprocess.STDOUT, start_new_session=True))
+
+
 def write_config(path, sections):
     """Write {'DEFAULT': {...}, 'database': {...}} as an ini file."""
     parser = configparser.ConfigParser(interpolation=None)

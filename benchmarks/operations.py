@@ -100,17 +100,10 @@ class Services:
         self._spawn('karbor-api', ['--config-file', config])
 
     def _database(self, statement):
-        import sqlalchemy as sa
-        engine = sa.create_engine(self.mariadb)
-        with engine.begin() as conn:
-            conn.execute(sa.text(statement))
-        engine.dispose()
+        common.run_sql(self.mariadb, statement)
 
     def _spawn(self, command, args):
-        log = open(os.path.join(self.dir, command + '.log'), 'wb')
-        self.processes.append(subprocess.Popen(
-            [common.executable(command)] + args, stdout=log,
-            stderr=subprocess.STDOUT, start_new_session=True))
+        common.spawn(self.processes, self.dir, command, args)
 
     def check_alive(self):
         for p in self.processes:

@@ -109,11 +109,12 @@ def _sqlite_on_connect(dbapi_conn, connection_record):
 
 
 def _sqlite_synchronous():
+    """[DEFAULT] sqlite_synchronous; NORMAL where it is not registered (a
+    tool that opens the database without Karbor's options)."""
     try:
-        value = cfg.CONF.sqlite_synchronous
+        return cfg.CONF.sqlite_synchronous
     except cfg.NoSuchOptError:
-        value = 'NORMAL'
-    return 'FULL' if value == 'FULL' else 'NORMAL'
+        return 'NORMAL'
 
 
 def _sqlite_immediate_begin(conn, cursor, statement, parameters, context,
@@ -188,13 +189,10 @@ def get_one(model, object_id, not_found, project_id=None, plain=False):
     """
     if plain:
         with _plain_connection() as connection:
-            row = connection.execute(_plain_by_id(model),
-                                     {'id': object_id}).first()
-        row = None if row is None else _plain_class(model)._make(row)
-        if row is None or (project_id is not None and
-                           row.project_id != project_id):
+            row = _plain_get(connection, model, object_id, project_id)
+        if row is None:
             raise not_found
-        return row
+        return _plain_class(model)._make(row)
     with reader() as session:
         row = session.get(model, object_id)
         if row is None or (project_id is not None and
@@ -396,12 +394,21 @@ def _plain_by_id(model):
         return statement
 
 
-def _plain_marker(connection, model, marker, project_id):
-    """The marker's row (its columns), refused like a missing id when it
-    is another project's."""
-    row = connection.execute(_plain_by_id(model), {'id': marker}).first()
+def _plain_get(connection, model, object_id, project_id):
+    """The row ``object_id`` (its columns), None when it is missing or,
+    ``project_id`` given, another project's."""
+    row = connection.execute(_plain_by_id(model), {'id': object_id}).first()
     if row is None or (project_id is not None and
                        row.project_id != project_id):
+        return None
+    return row
+
+
+def _plain_marker(connection, model, marker, project_id):
+    """The marker's row, refused like a missing id when it is another
+    project's."""
+    row = _plain_get(connection, model, marker, project_id)
+    if row is None:
         from karbor.common import exception
         raise exception.MarkerNotFound(marker=marker)
     return row

@@ -449,13 +449,12 @@ class ProtectionManager:
         running, and build again its verifications (never saved without a
         jobboard); return the ids (objects and logs) resumed."""
         resumed = set()
-        logs = {object_id: log_id for _kind, object_id, host, log_id
-                in recovery.in_progress() if host == self.host}
-        for kind, object_id in recovery.running_on(self.host):
+        for kind, object_id, host, log_id in recovery.in_progress():
+            if host != self.host:
+                continue
             what = '%s %s' % (kind, object_id)
             saved = jobs.load(kind, object_id)
             if saved is None:
-                log_id = logs.get(object_id)
                 if kind == constants.OPERATION_VERIFY and log_id:
                     try:
                         taken = self._start(

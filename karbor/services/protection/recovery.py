@@ -155,6 +155,15 @@ _IN_PROGRESS = (
 )
 
 
+def _running_logs(session, kind, log_column, object_ids):
+    """{object id: id of its running operation log} of ``kind``."""
+    return dict(session.query(log_column, models.OperationLog.id).filter(
+        models.OperationLog.operation_type == kind,
+        models.OperationLog.status ==
+        constants.OPERATION_LOG_STATUS_RUNNING[kind],
+        log_column.in_(object_ids)))
+
+
 def waiting(older_than, conf=cfg.CONF):
     """(kind, object id, operation log id) of the operations that no
     protection service has claimed (no host) and that have waited since
@@ -171,12 +180,8 @@ def waiting(older_than, conf=cfg.CONF):
                 since < limit).all()
             if not rows:
                 continue
-            logs = dict(session.query(
-                log_column, models.OperationLog.id).filter(
-                    models.OperationLog.operation_type == kind,
-                    models.OperationLog.status ==
-                    constants.OPERATION_LOG_STATUS_RUNNING[kind],
-                    log_column.in_([row[0] for row in rows])))
+            logs = _running_logs(session, kind, log_column,
+                                 [row[0] for row in rows])
             found += [(row[1], kind, row[0], logs.get(row[0]))
                       for row in rows]
     return [item[1:] for item in sorted(found, key=lambda f: f[0])]
@@ -194,12 +199,8 @@ def in_progress():
                 model.status == status).all()
             if not rows:
                 continue
-            logs = dict(session.query(
-                log_column, models.OperationLog.id).filter(
-                    models.OperationLog.operation_type == kind,
-                    models.OperationLog.status ==
-                    constants.OPERATION_LOG_STATUS_RUNNING[kind],
-                    log_column.in_([row.id for row in rows])))
+            logs = _running_logs(session, kind, log_column,
+                                 [row.id for row in rows])
             found += [(kind, row.id, row.host, logs.get(row.id))
                       for row in rows]
     return found
