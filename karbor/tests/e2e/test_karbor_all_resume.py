@@ -27,7 +27,7 @@ from karbor.tests.functional import utils
 PROVIDER_ID = '7a2f5d0c-3b8e-4c61-9f4a-1d2e3c4b5a69'
 DIRECTORY = local_roots.RESOURCE_TYPE
 MiB = 1024 * 1024
-FILES = 12
+FILES = 32
 FILE_SIZE = 8 * MiB
 TIMEOUT = 120
 ATTEMPTS = 4
